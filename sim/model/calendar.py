@@ -1,0 +1,94 @@
+"""Simulated time (days from the start date) and the calendar that reports use.
+
+Children's figures count financial years to 31 March; workforce figures are a snapshot at
+30 September filed under the financial year that contains it (DOMAIN.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+
+def fy_label(d: dt.date) -> str:
+    """The financial year (April to March) containing date ``d``, written ``2019-20``."""
+    y = d.year if d.month >= 4 else d.year - 1
+    return f"{y}-{(y + 1) % 100:02d}"
+
+
+def _add_years(d: dt.date, years: int) -> dt.date:
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + years, day=28)
+
+
+@dataclass(frozen=True)
+class Calendar:
+    start: dt.date
+    horizon_years: float
+
+    @property
+    def end(self) -> dt.date:
+        whole = int(self.horizon_years)
+        frac = self.horizon_years - whole
+        return _add_years(self.start, whole) + dt.timedelta(days=round(frac * 365.25))
+
+    @property
+    def end_day(self) -> float:
+        return float((self.end - self.start).days)
+
+    def day(self, d: dt.date) -> float:
+        return float((d - self.start).days)
+
+    def date(self, t: float) -> dt.date:
+        return self.start + dt.timedelta(days=int(t))
+
+    def months(self, t: np.ndarray) -> np.ndarray:
+        """Calendar month (0 = January) of each time in ``t``."""
+        days = np.datetime64(self.start, "D") + np.floor(t).astype("timedelta64[D]")
+        return days.astype("datetime64[M]").astype(int) % 12
+
+    def fy_ends(self) -> list[tuple[float, str, bool]]:
+        """(time, label, complete) for each 31 March snapshot in the run: the start of
+        1 April. ``complete`` says whether the whole financial year was simulated."""
+        out = []
+        y = self.start.year if self.start.month < 4 else self.start.year + 1
+        while True:
+            d = dt.date(y, 4, 1)
+            if d > self.end:
+                return out
+            if d > self.start:
+                complete = dt.date(y - 1, 4, 1) >= self.start
+                out.append((self.day(d), fy_label(d - dt.timedelta(days=1)), complete))
+            y += 1
+
+    def workforce_snapshots(self) -> list[tuple[float, str, bool]]:
+        """(time, financial year, complete) for each 30 September snapshot (taken at the
+        start of 1 October); ``complete`` says whether the 12 months before it were
+        simulated, so that starters, leavers and turnover can be counted."""
+        out = []
+        y = self.start.year if (self.start.month, self.start.day) <= (10, 1) else \
+            self.start.year + 1
+        while True:
+            d = dt.date(y, 10, 1)
+            if d > self.end:
+                return out
+            if d > self.start:
+                complete = dt.date(y - 1, 10, 1) >= self.start
+                out.append((self.day(d), fy_label(dt.date(y, 9, 30)), complete))
+            y += 1
+
+    def first_of_month(self, month: int) -> list[float]:
+        """Times of the 1st of ``month`` (1-12) within the run, after the start."""
+        out = []
+        y = self.start.year
+        while True:
+            d = dt.date(y, month, 1)
+            if d > self.end:
+                return out
+            if d >= self.start:
+                out.append(self.day(d))
+            y += 1

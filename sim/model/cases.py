@@ -1,0 +1,56 @@
+"""Children and their cases (one child's episode, from referral to closure)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class Child:
+    """A child known to the service; a re-referral brings the same child back."""
+
+    __slots__ = ("case", "id", "last_referral", "last_worker")
+
+    def __init__(self, cid: int, last_referral: float) -> None:
+        self.id = cid
+        self.last_referral = last_referral
+        self.last_worker: Any = None
+        self.case: Case | None = None
+
+
+class Case:
+    """One episode: a path of stages (assessment, cin, cp, cla) drawn at referral.
+
+    ``stages`` and ``durations`` are the whole path, drawn when the case was created (see
+    ``demand.py``); ``k`` is the index of the current stage.
+    """
+
+    __slots__ = (
+        "child",
+        "clock_started",
+        "durations",
+        "fy_changes",
+        "fy_workers",
+        "id",
+        "k",
+        "last_worker",
+        "qtoken",
+        "queued",
+        "stage",
+        "stages",
+        "worker",
+    )
+
+    def __init__(self, cid: int, child: Child, stages: list[int], durations: list[float]) -> None:
+        self.id = cid
+        self.child = child
+        self.stages = stages
+        self.durations = durations
+        self.k = 0
+        self.stage = stages[0]
+        self.worker: Any = None
+        self.last_worker: Any = None
+        self.queued = False
+        self.qtoken = 0
+        self.clock_started = False
+        self.fy_changes = 0
+        self.fy_workers: set[int] = set()

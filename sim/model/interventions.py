@@ -1,0 +1,106 @@
+"""What interventions do over time: the early-help effect on referrals, the retention
+payment's effect on leaving, and the dated changes of establishment, caps and recruitment.
+
+Uncertain effects arrive here already drawn for the replication (``uncertainty.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from sim.model.calendar import Calendar
+from sim.scenario.schema import EarlyHelp, Retention, Scenario, param_value
+
+DAYS_PER_MONTH = 365.25 / 12
+
+
+def early_help_multiplier(eh: EarlyHelp, cal: Calendar) -> Callable[[np.ndarray], np.ndarray]:
+    """Referral rate multiplier over time from early-help budget changes.
+
+    A change from date d reaches referrals from d + lag. With an elasticity e, referrals
+    scale by (budget / base budget) ** -e; with ``pct_per_million`` they rise by that many
+    percent per £1m a year cut.
+    """
+    lag = param_value(eh.lag_months) * DAYS_PER_MONTH
+    steps = [(cal.day(c.start) + lag, eh.base_budget + c.annual_change) for c in eh.changes]
+    if eh.elasticity is not None:
+        e = param_value(eh.elasticity)
+
+        def effect(budget: float) -> float:
+            return (budget / eh.base_budget) ** (-e)
+    else:
+        pct = param_value(eh.pct_per_million)  # type: ignore[arg-type]
+
+        def effect(budget: float) -> float:
+            return max(0.0, 1 + pct / 100 * (eh.base_budget - budget) / 1e6)
+
+    def multiplier(t: np.ndarray) -> np.ndarray:
+        out = np.ones_like(t, dtype=float)
+        for when, budget in steps:
+            out[t >= when] = effect(budget)
+        return out
+
+    return multiplier
+
+
+class RetentionScheme:
+    """Retention payments: the annual spend shared among permanent workers while the scheme
+    runs. A payment of p a year scales each worker's leaving hazard by
+    hazard_ratio ** (p / reference_payment)."""
+
+    def __init__(self, r: Retention, cal: Calendar) -> None:
+        self.spend = r.annual_spend
+        self.start = cal.day(r.start)
+        self.end = cal.day(r.end) + 1  # the end date is the scheme's last day
+        self.hr = param_value(r.hazard_ratio)
+        self.reference = r.reference_payment
+
+    def active(self, t: float) -> bool:
+        return self.spend > 0 and self.start <= t < self.end
+
+    def hazard_multiplier(self, t: float, permanent_workers: int) -> float:
+        if not self.active(t) or permanent_workers == 0:
+            return 1.0
+        payment = self.spend / permanent_workers
+        return self.hr ** (payment / self.reference)
+
+    def spend_between(self, t0: float, t1: float) -> float:
+        """Money paid out between two times (spread evenly over the scheme's days)."""
+        if self.spend <= 0:
+            return 0.0
+        overlap = max(0.0, min(t1, self.end) - max(t0, self.start))
+        return self.spend * overlap / 365.0
+
+
+def dated_changes(s: Scenario, cal: Calendar) -> list[tuple[float, str, object]]:
+    """Establishment and cap changes within the run as (time, kind, change), in order."""
+    out: list[tuple[float, str, object]] = []
+    for c in s.interventions.establishment_changes:
+        out.append((cal.day(c.date), "establishment", c))
+    for c in s.interventions.cap_changes:
+        out.append((cal.day(c.date), "cap", c))
+    out = [x for x in out if 0 <= x[0] <= cal.end_day]
+    out.sort(key=lambda x: x[0])
+    return out
+
+
+class Recruiting:
+    """Recruitment settings at a time, with any campaign in force."""
+
+    def __init__(self, s: Scenario, cal: Calendar) -> None:
+        self.base = s.workforce.recruitment
+        self.campaigns = [
+            (cal.day(c.start), cal.day(c.end) + 1, c) for c in s.interventions.recruitment_campaigns
+        ]
+
+    def at(self, t: float) -> tuple[float, float]:
+        """(fill probability, time-to-hire scale) at time t."""
+        p, scale = self.base.fill_probability, 1.0
+        for a, b, c in self.campaigns:
+            if a <= t < b:
+                if c.fill_probability is not None:
+                    p = c.fill_probability
+                scale *= c.time_to_hire_scale
+        return p, scale

@@ -1,0 +1,428 @@
+"""One replication of the service: ``simulate(scenario, replication, seed)``.
+
+This is the model's only entry point. It is a pure function of its arguments — no files,
+no global state — so replications run in any process or on any machine, and serial equals
+parallel.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import simpy
+
+from sim.model.allocation import Allocator
+from sim.model.calendar import Calendar
+from sim.model.cases import Case, Child
+from sim.model.demand import (
+    ASSESSMENT,
+    CLA,
+    CLOSED,
+    CP,
+    MAX_STAGES,
+    STAGE_NAMES,
+    conditional_remaining,
+    draw_paths,
+    draw_referrals,
+    residual_durations,
+)
+from sim.model.interventions import RetentionScheme, dated_changes, early_help_multiplier
+from sim.model.measures import Recorder
+from sim.model.randomness import Uniforms, stream
+from sim.model.scheduling import Call
+from sim.model.uncertainty import draw_parameters
+from sim.model.workforce import WEEK, Workforce
+from sim.scenario.schema import Scenario
+
+STAGE_CODE = {name: i for i, name in enumerate(STAGE_NAMES)}
+RE_REFERRAL_WINDOW = 365.0  # the official definition: within 12 months
+# CP plans open at the start: the published duration bands, in days (the last band,
+# "2 years or more", is taken as 2 to 3 years: an assumption; it holds ~3% of plans).
+CP_BANDS = ((0.0, 91.0), (91.0, 182.5), (182.5, 365.0), (365.0, 730.0), (730.0, 1095.0))
+
+
+@dataclass
+class ReplicationResult:
+    """What one replication produced: tidy tables plus totals for checks."""
+
+    replication: int
+    annual: pd.DataFrame  # fy, metric, value
+    weekly: pd.DataFrame  # week, metric, value
+    parameters: dict[str, float]
+    totals: dict[str, float] = field(default_factory=dict)
+
+
+class Service:
+    """The children's social care service of one replication."""
+
+    def __init__(self, s: Scenario, seed: int, replication: int) -> None:
+        self.s = s
+        self.env = simpy.Environment()
+        self.cal = Calendar(s.run.start_date, s.run.horizon_years)
+        self.end = self.cal.end_day
+        self.rec = Recorder()
+
+        def gen(name: str) -> np.random.Generator:
+            return stream(seed, replication, name)
+
+        self.gen = gen
+        uni = {n: Uniforms(gen(n)) for n in ("leaving", "recruitment", "agency",
+                                              "initial_workforce")}
+        a = s.allocation
+        self.alloc = Allocator(
+            priority=[STAGE_CODE[p] for p in a.priority],
+            overflow=[getattr(a.overflow, name) for name in STAGE_NAMES],
+            on_assign=self._on_assign,
+            on_queue_change=lambda n: self.rec.queue_length(self.env.now, n),
+        )
+        self.retention = RetentionScheme(s.interventions.retention, self.cal)
+        self.workforce = Workforce(self.env, s, self.cal, self.alloc, self.rec, self.retention,
+                                   uni)
+        self.open_cases: dict[int, Case] = {}
+        self.n_open = [0, 0, 0, 0]
+        self.recent: list[Child] = []  # closed children referred in the last 12 months
+        self._case_ids = 0
+        self._child_ids = 0
+        self.clock_from_allocation = a.assessment_clock == "from_allocation"
+        self.team_move = a.team_move_after_assessment
+        self.team_move_care = a.team_move_into_care
+        self.keep_worker = a.keep_worker
+        self.rereferral_share = s.demand.rereferral_share
+        self.initial_cases = 0
+
+    # ------------------------------------------------------------------ scheduling
+
+    def _at(self, delay: float, fn, arg) -> None:
+        Call(self.env, delay, fn, arg)
+
+    # ------------------------------------------------------------------ set-up
+
+    def _new_child(self, last_referral: float) -> Child:
+        self._child_ids += 1
+        return Child(self._child_ids, last_referral)
+
+    def _open(self, child: Child, stages: list[int], durations: list[float]) -> Case:
+        self._case_ids += 1
+        case = Case(self._case_ids, child, stages, durations)
+        self.open_cases[case.id] = case
+        self.n_open[case.stage] += 1
+        child.case = case
+        return case
+
+    def build_initial(self) -> None:
+        """Open cases, workers and the re-referral pool on the start date."""
+        ini = self.s.initial_state
+        self.workforce.build_initial()
+        g = self.gen("initial_cases")
+        durations = self.s.demand.durations
+        made: dict[int, list[Case]] = {}
+        for name in STAGE_NAMES:
+            n = getattr(ini.open_cases, name)
+            u = g.random((n, 3 + 2 * MAX_STAGES))
+            dist = getattr(durations, name)
+            if name == "cp":
+                bands = np.array(list(ini.cp_duration_bands_pct.model_dump().values()))
+                cum = np.cumsum(bands) / bands.sum()
+                band = np.minimum(np.searchsorted(cum, u[:, 0], side="right"), len(bands) - 1)
+                lo = np.array([b[0] for b in CP_BANDS])[band]
+                hi = np.array([b[1] for b in CP_BANDS])[band]
+                age = lo + u[:, 1] * (hi - lo)
+                remaining = conditional_remaining(dist, age, u[:, 2])
+            else:
+                age, remaining = residual_durations(dist, u[:, :2])
+            first = np.full(n, STAGE_CODE[name], dtype=np.int8)
+            stages, durs = draw_paths(self.s.demand, first, u[:, 3:], first_duration=remaining)
+            cases = []
+            for i in range(n):
+                child = self._new_child(-float(age[i]))
+                case = self._open(child, stages[i].tolist(), durs[i].tolist())
+                cases.append(case)
+                if not (name == "assessment" and self.clock_from_allocation):
+                    case.clock_started = True
+                    self._at(case.durations[0], self._stage_end, case)
+            made[STAGE_CODE[name]] = cases
+        self.initial_cases = sum(len(v) for v in made.values())
+        waiting = ini.awaiting_allocation
+        # allocate in priority order; the assessments said to be awaiting allocation wait
+        for code in self.alloc._rank:
+            cases = made[code]
+            if code == ASSESSMENT and waiting:
+                for case in cases[len(cases) - waiting:]:
+                    self.alloc.enqueue(case)
+                cases = cases[: len(cases) - waiting]
+            for case in cases:
+                self.alloc.request(case)
+        for _ in range(ini.recently_referred_closed):
+            self.recent.append(self._new_child(-g.random() * RE_REFERRAL_WINDOW))
+
+    # ------------------------------------------------------------------ cases
+
+    def _on_assign(self, case: Case, w) -> None:
+        if case.last_worker is not None and case.last_worker is not w:
+            case.fy_changes += 1
+            self.rec.total_changes += 1
+        case.last_worker = w
+        case.fy_workers.add(w.id)
+        case.child.last_worker = w
+        if not case.clock_started:
+            case.clock_started = True
+            self._at(case.durations[case.k], self._stage_end, case)
+
+    def _pick_recent(self, u: float, t: float) -> Child | None:
+        pool = self.recent
+        while pool:
+            j = int(u * len(pool))
+            child = pool[j]
+            pool[j] = pool[-1]
+            pool.pop()
+            if t - child.last_referral <= RE_REFERRAL_WINDOW:
+                return child
+        return None
+
+    def _arrive(self, i: int) -> None:
+        """Referral ``i`` arrives; the next one is scheduled from here (no process needed)."""
+        refs = self.refs
+        t = self.env.now
+        rec = self.rec
+        child = None
+        if refs.rereferral_u[i] < self.rereferral_share:
+            child = self._pick_recent(refs.pick_u[i], t)
+        rec.referrals += 1
+        rec.total_referrals += 1
+        if child is None:
+            child = self._new_child(t)
+        else:
+            if t - child.last_referral <= RE_REFERRAL_WINDOW:
+                rec.rereferrals += 1
+            child.last_referral = t
+        case = self._open(child, refs.stages[i], refs.durations[i])
+        if not self.clock_from_allocation:
+            case.clock_started = True
+            Call(self.env, case.durations[0], self._stage_end, case)
+        self.alloc.request(case, prefer=child.last_worker if self.keep_worker else None)
+        if i + 1 < len(refs.times):
+            Call(self.env, refs.times[i + 1] - t, self._arrive, i + 1)
+
+    def _stage_end(self, case: Case) -> None:
+        old = case.stage
+        k = case.k + 1
+        nxt = case.stages[k] if k < MAX_STAGES else CLOSED
+        self.n_open[old] -= 1
+        if nxt == CLOSED:
+            self._close(case)
+            return
+        case.k = k
+        case.stage = nxt
+        self.n_open[nxt] += 1
+        if nxt == CLA:
+            self.rec.cla_starts += 1
+        self._at(case.durations[k], self._stage_end, case)
+        if case.queued:
+            self.alloc.requeue(case)
+        elif case.worker is not None and ((old == ASSESSMENT and self.team_move)
+                                          or (nxt == CLA and self.team_move_care)):
+            w = self.alloc.unassign(case)
+            self.alloc.request(case, exclude=w)
+            self.alloc.drain()
+
+    def _close(self, case: Case) -> None:
+        if case.queued:
+            self.alloc.dequeue(case)
+        elif case.worker is not None:
+            self.alloc.unassign(case)
+            self.alloc.drain()
+        del self.open_cases[case.id]
+        self.rec.case_closed(case.fy_changes)
+        child = case.child
+        child.case = None
+        self.recent.append(child)
+
+    # ------------------------------------------------------------------ measures
+
+    def _weekly(self):
+        env = self.env
+        while True:
+            self._snapshot_week()
+            if env.now + WEEK > self.end + 1e-9:
+                return
+            yield env.timeout(WEEK)
+            self.workforce.weekly()
+
+    def _snapshot_week(self) -> None:
+        t = self.env.now
+        add = self.rec.weekly.append
+        for name, n in zip(STAGE_NAMES, self.n_open, strict=True):
+            add((t, f"open_{name}", n))
+        add((t, "unallocated", self.alloc.n_waiting))
+        exp, nq, ag = self.workforce.counts()
+        add((t, "fte_experienced", exp))
+        add((t, "fte_newly_qualified", nq))
+        add((t, "fte_agency", ag))
+        holders = len(self.workforce.case_holders)
+        add((t, "caseload_mean", self.alloc.n_allocated / holders if holders else np.nan))
+
+    def _fy_end(self, arg: tuple[str, bool, float]) -> None:
+        fy, complete, fy_start = arg
+        t = self.env.now
+        rec = self.rec
+        add = rec.add
+        open_cases = list(self.open_cases.values())
+        add(fy, "cin_31mar", len(open_cases))
+        add(fy, "cp_31mar", self.n_open[CP])
+        add(fy, "cla_31mar", self.n_open[CLA])
+        mean_q, max_q = rec.unallocated.take(t)
+        fte = rec.fte_years(t)
+        if complete:
+            add(fy, "referrals", rec.referrals)
+            add(fy, "rereferral_rate", 100 * rec.rereferrals / rec.referrals
+                if rec.referrals else np.nan)
+            add(fy, "cla_starts", rec.cla_starts)
+            add(fy, "unallocated_mean", mean_q)
+            add(fy, "unallocated_max", max_q)
+            children = rec.closed_cases + len(open_cases)
+            changes = rec.closed_changes + sum(c.fy_changes for c in open_cases)
+            add(fy, "worker_changes_per_child", changes / children if children else np.nan)
+            cla = [c for c in open_cases if c.stage == CLA]
+            three = sum(1 for c in cla if len(c.fy_workers) >= 3)
+            add(fy, "children_3plus_workers_rate", 100 * three / len(cla) if cla else np.nan)
+            years = (t - fy_start) / 365.0
+            costs = self.s.costs
+            pay = (fte["experienced"] * costs.salary.experienced
+                   + fte["newly_qualified"] * costs.salary.newly_qualified)
+            add(fy, "cost_staff_permanent", pay * (1 + costs.on_cost_share) * years)
+            add(fy, "cost_staff_agency", fte["agency"] * costs.agency_weekly * years * 365 / 7)
+            add(fy, "cost_retention", self.retention.spend_between(fy_start, t))
+        rec.referrals = rec.rereferrals = rec.cla_starts = 0
+        rec.closed_cases = rec.closed_changes = 0
+        for c in open_cases:
+            c.fy_changes = 0
+            c.fy_workers = {c.worker.id} if c.worker is not None else set()
+
+    def _september(self, arg: tuple[str, bool]) -> None:
+        fy, complete = arg
+        t = self.env.now
+        rec = self.rec
+        wf = self.workforce
+        exp, nq, agency = wf.counts()
+        inpost = exp + nq
+        vac = wf.vacancies()
+        rec.add(fy, "inpost_fte", inpost)
+        rec.add(fy, "agency_fte", agency)
+        rec.add(fy, "vacancy_rate", 100 * vac / (vac + inpost) if vac + inpost else np.nan)
+        rec.add(fy, "agency_rate", 100 * agency / (agency + inpost) if agency + inpost else np.nan)
+        holders = list(wf.case_holders.values())
+        rec.add(fy, "caseload_per_fte", self.alloc.n_allocated / len(holders) if holders
+                else np.nan)
+        over = sum(1 for w in holders if len(w.cases) > w.cap)
+        rec.add(fy, "over_cap_share", 100 * over / len(holders) if holders else np.nan)
+        if complete:
+            starters = rec.window(rec.starters, t - 365.0, t)
+            leavers = rec.window(rec.leavers, t - 365.0, t)
+            rec.add(fy, "starters_fte", starters)
+            rec.add(fy, "leavers_fte", leavers)
+            rec.add(fy, "turnover_rate", 100 * leavers / inpost if inpost else np.nan)
+
+    # ------------------------------------------------------------------ run
+
+    def run(self) -> None:
+        s, cal, env = self.s, self.cal, self.env
+        self.build_initial()
+        refs = draw_referrals(
+            s.demand, cal, early_help_multiplier(s.interventions.early_help, cal),
+            self.gen("referrals"), self.gen("cases"),
+        )
+        self.refs = refs
+        if refs.times:
+            self._at(refs.times[0], self._arrive, 0)
+        env.process(self._weekly())
+        prev = 0.0
+        for t, fy, complete in cal.fy_ends():
+            self._at(t, self._fy_end, (fy, complete, prev))
+            prev = t
+        for t, fy, complete in cal.workforce_snapshots():
+            self._at(t, self._september, (fy, complete))
+        wf = self.workforce
+        interval = s.workforce.recruitment.round_interval_days
+        for t in np.arange(0.0, self.end, interval):
+            self._at(float(t), lambda _: wf.recruitment_round(), None)
+        for t in cal.first_of_month(s.workforce.cohort.month):
+            if s.workforce.cohort.size:
+                self._at(t, lambda _: wf.cohort(), None)
+        for t, kind, c in dated_changes(s, cal):
+            if kind == "establishment":
+                self._at(t, lambda c: wf.change_establishment(c.role, c.change), c)
+            else:
+                self._at(t, lambda c: wf.change_cap(c.worker_type, c.cap), c)
+        env.run(until=self.end + 1e-6)
+
+    def result(self, replication: int, parameters: dict[str, float]) -> ReplicationResult:
+        annual = pd.DataFrame(self.rec.annual, columns=["fy", "metric", "value"])
+        weekly = pd.DataFrame(self.rec.weekly, columns=["t", "metric", "value"])
+        start = np.datetime64(self.cal.start, "D")
+        weekly.insert(0, "week", start + weekly.pop("t").astype("timedelta64[D]"))
+        totals = {
+            "initial_open": self.initial_cases,
+            "referrals": self.rec.total_referrals,
+            "closed": self.rec.total_closed,
+            "open": len(self.open_cases),
+            "waiting": self.alloc.n_waiting,
+            "allocated": self.alloc.n_allocated,
+            "worker_changes": self.rec.total_changes,
+        }
+        return ReplicationResult(replication, annual, weekly, parameters, totals)
+
+
+    def teardown(self) -> None:
+        """Break the reference cycles between cases, workers, posts and events so that
+        memory is freed at once, without waiting for Python's cycle collector."""
+        self.env._queue.clear()
+        for case in self.open_cases.values():
+            case.child.case = None
+            case.worker = case.last_worker = None
+        self.open_cases.clear()
+        for post in self.workforce.posts:
+            post.occupant = post.agency = None
+        for group in (self.workforce.permanent, self.workforce.agency):
+            for w in group.values():
+                w.cases.clear()
+                w.post = None
+        self.alloc._on_assign = self.alloc._on_queue_change = None  # type: ignore[assignment]
+        self.recent.clear()
+
+
+@contextlib.contextmanager
+def _cycle_collector_paused():
+    """A run makes hundreds of thousands of long-lived objects; Python's cycle collector
+    would rescan them again and again (it roughly doubles the run time). The model frees
+    its own cycles in ``Service.teardown``, so the collector is paused during a run."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def simulate(scenario: Scenario, replication: int, seed: int | None = None,
+             fixed_parameters: bool = False) -> ReplicationResult:
+    """Run one replication of ``scenario`` and return its measures.
+
+    The result depends only on the arguments: the same (scenario, replication, seed) gives
+    the same tables in any process. ``seed`` defaults to the scenario's own.
+    """
+    seed = scenario.run.seed if seed is None else seed
+    resolved, params = draw_parameters(scenario, seed, replication, fixed_parameters)
+    with _cycle_collector_paused():
+        svc = Service(resolved, seed, replication)
+        svc.run()
+        result = svc.result(replication, params)
+        svc.teardown()
+    return result
+
+
+__all__ = ["ReplicationResult", "Service", "simulate"]

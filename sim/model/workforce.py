@@ -1,0 +1,370 @@
+"""Social workers and the posts they fill: hiring, ramp-up, leaving, agency cover,
+recruitment rounds and newly qualified cohorts.
+
+A post is funded (the establishment) and either held by a permanent worker or vacant; a
+vacant post may be covered by an agency worker. Permanent workers leave by a hazard that a
+retention payment lowers and a caseload above the reference raises; each draws, when hired,
+the exponential "exhaustion" it takes to leave and its notice period, so the same worker
+leaves at the same time in two scenarios unless their hazards differ.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import simpy
+
+from sim.model.allocation import Allocator
+from sim.model.calendar import Calendar
+from sim.model.demand import residual_durations
+from sim.model.interventions import DAYS_PER_MONTH, Recruiting, RetentionScheme
+from sim.model.measures import Recorder
+from sim.model.randomness import Uniforms
+from sim.model.scheduling import Call
+from sim.scenario.schema import Scenario, param_value
+
+EXPERIENCED, NEWLY_QUALIFIED, AGENCY = "experienced", "newly_qualified", "agency"
+CASE_HOLDING, NON_CASE_HOLDING = "case_holding", "non_case_holding"
+WEEK = 7.0
+
+
+class Post:
+    __slots__ = ("agency", "agency_only", "closing", "id", "occupant", "recruiting", "removed",
+                 "role")
+
+    def __init__(self, pid: int, role: str, agency_only: bool = False) -> None:
+        self.id = pid
+        self.role = role
+        self.agency_only = agency_only  # an agency worker beyond vacancy cover
+        self.occupant: Worker | None = None
+        self.agency: Worker | None = None
+        self.recruiting = False
+        self.closing = False  # to be removed when its occupant leaves
+        self.removed = False
+
+    @property
+    def vacant(self) -> bool:
+        return self.occupant is None and not self.agency_only and not self.removed
+
+
+class Worker:
+    __slots__ = ("active", "available", "cap", "cases", "exhaustion", "hazard_used", "holds_cases",
+                 "id", "kind", "leaving", "months_at_start", "notice", "post", "room", "start")
+
+    def __init__(self, wid: int, kind: str, post: Post, start: float) -> None:
+        self.id = wid
+        self.kind = kind
+        self.post = post
+        self.holds_cases = post.role == CASE_HOLDING
+        self.start = start
+        self.cases: dict[Any, None] = {}
+        self.cap = 1
+        self.room = 0  # cap minus cases, as the allocator last filed it
+        self.available = False  # taking new cases
+        self.active = True  # in post
+        self.leaving = False
+        self.exhaustion = 0.0
+        self.hazard_used = 0.0
+        self.notice = 0.0
+        self.months_at_start = 0.0
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return f"Worker({self.id}, {self.kind}, {len(self.cases)}/{self.cap})"
+
+
+class Workforce:
+    def __init__(self, env: simpy.Environment, s: Scenario, cal: Calendar, alloc: Allocator,
+                 rec: Recorder, retention: RetentionScheme, streams: dict[str, Uniforms]) -> None:
+        self.env = env
+        self.s = s
+        self.w = s.workforce
+        self.cal = cal
+        self.alloc = alloc
+        self.rec = rec
+        self.retention = retention
+        self.recruiting = Recruiting(s, cal)
+        self.u_leave = streams["leaving"]
+        self.u_recruit = streams["recruitment"]
+        self.u_agency = streams["agency"]
+        self.u_init = streams["initial_workforce"]
+        self.caps = self.w.caps.model_dump()
+        self.posts: list[Post] = []
+        self.permanent: dict[int, Worker] = {}
+        self.newly_qualified: dict[int, Worker] = {}
+        self.agency: dict[int, Worker] = {}
+        self.case_holders: dict[int, Worker] = {}
+        self._ids = 0
+        self._post_ids = 0
+        self.caseload_effect = param_value(self.w.leaving.caseload_effect_per_case)
+
+    # ------------------------------------------------------------------ helpers
+
+    def _at(self, delay: float, fn, *args) -> None:
+        Call(self.env, max(0.0, delay), lambda a: fn(*a), args)
+
+    def _new_post(self, role: str, agency_only: bool = False) -> Post:
+        self._post_ids += 1
+        p = Post(self._post_ids, role, agency_only)
+        self.posts.append(p)
+        return p
+
+    def _new_worker(self, kind: str, post: Post, start: float) -> Worker:
+        self._ids += 1
+        w = Worker(self._ids, kind, post, start)
+        w.cap = self._cap_for(w, start)
+        return w
+
+    def _cap_for(self, w: Worker, t: float) -> int:
+        if w.kind != NEWLY_QUALIFIED:
+            return self.caps[w.kind]
+        nq = self.w.newly_qualified
+        months = w.months_at_start + (t - w.start) / DAYS_PER_MONTH
+        full = self.caps[NEWLY_QUALIFIED]
+        if nq.ramp_up_months > 0 and months < nq.ramp_up_months:
+            share = nq.ramp_up_start_share + (1 - nq.ramp_up_start_share) * months \
+                / nq.ramp_up_months
+            return max(1, round(full * share))
+        return full
+
+    def counts(self) -> tuple[int, int, int]:
+        """(experienced, newly qualified, agency) workers in post."""
+        nq = len(self.newly_qualified)
+        return len(self.permanent) - nq, nq, len(self.agency)
+
+    def vacancies(self) -> int:
+        return sum(1 for p in self.posts if p.vacant)
+
+    # ------------------------------------------------------------------ the start
+
+    def build_initial(self) -> None:
+        """Posts, workers in post and agency cover on the start date."""
+        est, init = self.w.establishment, self.s.initial_state.workforce
+        posts = {
+            CASE_HOLDING: [self._new_post(CASE_HOLDING) for _ in range(est.case_holding)],
+            NON_CASE_HOLDING: [self._new_post(NON_CASE_HOLDING)
+                               for _ in range(est.non_case_holding)],
+        }
+        extra = [self._new_post(CASE_HOLDING, agency_only=True)
+                 for _ in range(self.w.agency.additional)]
+        months_dist = init.newly_qualified_months_in_post
+        asye = self.w.newly_qualified.asye_months
+        for role in (CASE_HOLDING, NON_CASE_HOLDING):
+            staff = getattr(init, role)
+            free = iter(posts[role])
+            for _ in range(staff.experienced):
+                self._place(EXPERIENCED, next(free), 0.0)
+            for _ in range(staff.newly_qualified):
+                months = min(float(months_dist.ppf(self.u_init())), asye * 0.999)
+                self._place(NEWLY_QUALIFIED, next(free), 0.0, months)
+            cover = [p for p in posts[role] if p.occupant is None]
+            if role == CASE_HOLDING:
+                cover += extra
+            stay = self.w.agency.stay_days
+            for post in cover[: staff.agency]:
+                u = np.array([[self.u_init(), self.u_init()]])
+                _, remaining = residual_durations(stay, u)
+                self._engage(post, float(remaining[0]))
+        for post in self.posts:
+            if post.agency is None and post.occupant is None:
+                if post.agency_only:
+                    self._at(self._engage_delay(), self._engage, post)
+                else:
+                    self._vacancy_opened(post)
+
+    def _place(self, kind: str, post: Post, t: float, months: float = 0.0) -> Worker:
+        w = self._new_worker(kind, post, t)
+        w.months_at_start = months
+        w.cap = self._cap_for(w, t)
+        w.exhaustion = -math.log1p(-self.u_leave())
+        w.notice = float(self.w.leaving.notice_days.ppf(self.u_leave()))
+        post.occupant = w
+        self.permanent[w.id] = w
+        if kind == NEWLY_QUALIFIED:
+            self.newly_qualified[w.id] = w
+        self.rec.headcount(self.env.now, kind, +1)
+        if w.holds_cases:
+            self.case_holders[w.id] = w
+            self.alloc.add_worker(w)
+        return w
+
+    # ------------------------------------------------------------------ permanent staff
+
+    def hire(self, post: Post, kind: str) -> None:
+        """A permanent worker starts in a post; any agency cover there ends."""
+        t = self.env.now
+        self._place(kind, post, t)
+        self.rec.starter(t)
+        if post.agency is not None:
+            self._agency_leaves(post.agency, replaced=True)
+
+    def weekly(self) -> None:
+        """Accumulate each permanent worker's leaving hazard over the past week; ramp up
+        newly qualified workers and end their ASYE year."""
+        t = self.env.now
+        base = self.w.leaving.annual_hazard
+        h_kind = {EXPERIENCED: base.experienced, NEWLY_QUALIFIED: base.newly_qualified}
+        ret = self.retention.hazard_multiplier(t, len(self.permanent))
+        eff = self.caseload_effect
+        ref = self.w.leaving.caseload_reference
+        dt = WEEK / 365.0
+        for w in list(self.permanent.values()):
+            if w.leaving:
+                continue
+            h = h_kind[w.kind] * ret
+            if eff and w.holds_cases:
+                excess = len(w.cases) - (w.cap if ref is None else ref)
+                if excess > 0:
+                    h *= (1 + eff) ** excess
+            w.hazard_used += h * dt
+            if w.hazard_used >= w.exhaustion:
+                self._give_notice(w)
+        asye = self.w.newly_qualified.asye_months
+        for w in list(self.newly_qualified.values()):
+            if w.months_at_start + (t - w.start) / DAYS_PER_MONTH >= asye:
+                del self.newly_qualified[w.id]
+                self.rec.headcount(t, NEWLY_QUALIFIED, -1)
+                self.rec.headcount(t, EXPERIENCED, +1)
+                w.kind = EXPERIENCED
+            new_cap = self._cap_for(w, t)
+            if new_cap != w.cap:
+                w.cap = new_cap
+                self.alloc.cap_changed(w)
+
+    def _give_notice(self, w: Worker) -> None:
+        w.leaving = True
+        if w.holds_cases:
+            self.alloc.withdraw(w)
+        self._at(w.notice, self._depart, w)
+
+    def _depart(self, w: Worker) -> None:
+        t = self.env.now
+        w.active = False
+        del self.permanent[w.id]
+        if self.newly_qualified.pop(w.id, None) is not None:
+            self.rec.headcount(t, NEWLY_QUALIFIED, -1)
+        else:
+            self.rec.headcount(t, EXPERIENCED, -1)
+        self.rec.leaver(t)
+        post = w.post
+        post.occupant = None
+        if w.holds_cases:
+            del self.case_holders[w.id]
+            self.alloc.hand_over(w)
+            self.alloc.drain()
+        if post.closing:
+            self._remove_post(post)
+        else:
+            self._vacancy_opened(post)
+
+    # ------------------------------------------------------------------ agency
+
+    def _engage_delay(self) -> float:
+        return float(self.w.agency.time_to_engage_days.ppf(self.u_agency()))
+
+    def _vacancy_opened(self, post: Post) -> None:
+        if self.u_agency() < self.w.agency.cover_share:
+            self._at(self._engage_delay(), self._engage, post)
+
+    def _engage(self, post: Post, stay: float | None = None) -> None:
+        if post.removed or post.occupant is not None or post.agency is not None:
+            return
+        t = self.env.now
+        a = self._new_worker(AGENCY, post, t)
+        post.agency = a
+        self.agency[a.id] = a
+        self.rec.headcount(t, AGENCY, +1)
+        if stay is None:
+            stay = float(self.w.agency.stay_days.ppf(self.u_agency()))
+        self._at(stay, self._agency_leaves, a, False)
+        if a.holds_cases:
+            self.case_holders[a.id] = a
+            self.alloc.add_worker(a)
+
+    def _agency_leaves(self, a: Worker, replaced: bool) -> None:
+        if not a.active:
+            return
+        t = self.env.now
+        a.active = False
+        del self.agency[a.id]
+        self.rec.headcount(t, AGENCY, -1)
+        post = a.post
+        post.agency = None
+        if a.holds_cases:
+            del self.case_holders[a.id]
+            self.alloc.hand_over(a)
+            self.alloc.drain()
+        if replaced or post.removed or post.occupant is not None:
+            return
+        if post.agency_only:
+            self._at(self._engage_delay(), self._engage, post)
+        else:
+            self._vacancy_opened(post)
+
+    # ------------------------------------------------------------------ recruitment
+
+    def recruitment_round(self) -> None:
+        """Advertise vacant posts not already being recruited to, up to the batch size."""
+        t = self.env.now
+        p, scale = self.recruiting.at(t)
+        r = self.w.recruitment
+        n = 0
+        for post in self.posts:
+            if n >= r.batch_size:
+                break
+            if post.vacant and not post.recruiting and not post.closing:
+                post.recruiting = True
+                n += 1
+                success = self.u_recruit() < p
+                delay = float(r.time_to_hire_days.ppf(self.u_recruit())) * scale
+                nq = self.u_recruit() < r.newly_qualified_share
+                self._at(delay, self._recruited, post, success, nq)
+
+    def _recruited(self, post: Post, success: bool, nq: bool) -> None:
+        post.recruiting = False
+        if success and post.vacant:
+            kind = NEWLY_QUALIFIED if (nq and post.role == CASE_HOLDING) else EXPERIENCED
+            self.hire(post, kind)
+
+    def cohort(self) -> None:
+        """A cohort of newly qualified workers fills vacant case-holding posts."""
+        n = self.w.cohort.size
+        for post in self.posts:
+            if n == 0:
+                break
+            if post.vacant and post.role == CASE_HOLDING and not post.closing:
+                self.hire(post, NEWLY_QUALIFIED)
+                n -= 1
+
+    # ------------------------------------------------------------------ dated changes
+
+    def change_establishment(self, role: str, change: int) -> None:
+        if change > 0:
+            for _ in range(change):
+                self._vacancy_opened(self._new_post(role))
+            return
+        todo = -change
+        live = [p for p in self.posts if p.role == role and not p.agency_only and not p.removed
+                and not p.closing]
+        for post in reversed(live):  # vacant posts go first, newest first
+            if todo and post.occupant is None:
+                self._remove_post(post)
+                todo -= 1
+        for post in reversed(live):
+            if todo and not post.removed:
+                post.closing = True
+                todo -= 1
+
+    def _remove_post(self, post: Post) -> None:
+        post.removed = True
+        self.posts.remove(post)
+        if post.agency is not None:
+            self._agency_leaves(post.agency, replaced=True)
+
+    def change_cap(self, kind: str, cap: int) -> None:
+        self.caps[kind] = cap
+        for w in list(self.case_holders.values()):
+            if w.kind == kind or (kind == NEWLY_QUALIFIED and w.kind == NEWLY_QUALIFIED):
+                w.cap = self._cap_for(w, self.env.now)
+                self.alloc.cap_changed(w)

@@ -1,0 +1,237 @@
+"""The model: reproducible, conserving, respecting caps, sharing its random numbers, and
+moving each measure the expected way when an intervention is switched on."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim.model import simulate
+from sim.model.calendar import Calendar
+from sim.model.demand import draw_referrals
+from sim.model.interventions import early_help_multiplier
+from sim.model.randomness import stream
+from sim.model.simulation import Service
+from sim.model.uncertainty import draw_parameters
+
+from .conftest import variant
+
+
+def annual(s, rep=0, seed=None):
+    return simulate(s, rep, seed).annual.set_index(["fy", "metric"])["value"]
+
+
+def test_same_seed_same_results(short) -> None:
+    a, b = simulate(short, 3), simulate(short, 3)
+    pd.testing.assert_frame_equal(a.annual, b.annual)
+    pd.testing.assert_frame_equal(a.weekly, b.weekly)
+    assert a.parameters == b.parameters
+
+
+def test_other_seed_or_replication_differs(short) -> None:
+    a = annual(short, 0)
+    assert not a.equals(annual(short, 1))
+    assert not a.equals(annual(short, 0, seed=12345))
+
+
+def test_every_measure_is_reported(baseline) -> None:
+    from sim.model.measures import ANNUAL_METRICS, WEEKLY_METRICS
+
+    r = simulate(variant(baseline, run__horizon_years=2.5), 0)
+    assert set(r.annual["metric"]) == set(ANNUAL_METRICS)
+    assert set(r.weekly["metric"]) == set(WEEKLY_METRICS)
+    fys = set(r.annual["fy"])
+    assert fys == {"2019-20", "2020-21", "2021-22"}
+    # flows need a whole simulated year: turnover to 30 Sept 2019 starts before the run
+    first = r.annual[(r.annual.fy == "2019-20")]
+    assert "turnover_rate" not in set(first.metric)
+    assert "referrals" in set(first.metric)
+    # the third financial year is only half simulated: stocks at 31 March 2022 are absent
+    third = r.annual[r.annual.fy == "2021-22"]
+    assert set(third.metric) <= {"inpost_fte", "agency_fte", "vacancy_rate", "agency_rate",
+                                 "caseload_per_fte", "over_cap_share", "starters_fte",
+                                 "leavers_fte", "turnover_rate"}
+
+
+def _referrals(s, rep: int, seed: int = 7):
+    resolved, _ = draw_parameters(s, seed, rep)
+    cal = Calendar(resolved.run.start_date, resolved.run.horizon_years)
+    return draw_referrals(
+        resolved.demand, cal, early_help_multiplier(resolved.interventions.early_help, cal),
+        stream(seed, rep, "referrals"), stream(seed, rep, "cases"))
+
+
+def test_policy_changes_leave_referrals_identical(short) -> None:
+    """Common random numbers: a policy that does not touch demand sees the same children."""
+    ret = variant(short, interventions__retention__annual_spend=5e6,
+                  workforce__establishment__case_holding=400)
+    for rep in range(2):
+        a, b = _referrals(short, rep), _referrals(ret, rep)
+        assert a.times == b.times and a.stages == b.stages and a.durations == b.durations
+        sa, sb = simulate(short, rep), simulate(ret, rep)
+        ra = sa.annual[sa.annual.metric == "referrals"].reset_index(drop=True)
+        rb = sb.annual[sb.annual.metric == "referrals"].reset_index(drop=True)
+        pd.testing.assert_frame_equal(ra, rb)
+
+
+def test_early_help_cut_adds_referrals_and_keeps_the_rest(short) -> None:
+    """Thinning: a demand increase keeps every child of the baseline and adds others."""
+    cut = variant(short, interventions__early_help__changes=[
+        {"start": "2019-04-01", "annual_change": -8e6}])
+    a, b = _referrals(short, 0), _referrals(cut, 0)
+    assert len(b.times) > len(a.times)
+    kept = {t: i for i, t in enumerate(b.times)}
+    assert all(t in kept for t in a.times)
+    i = a.times.index(a.times[len(a.times) // 2])
+    j = kept[a.times[i]]
+    assert a.stages[i] == b.stages[j] and a.durations[i] == b.durations[j]
+
+
+def test_parameter_draws_shared_across_scenarios(short) -> None:
+    ret = variant(short, interventions__retention__annual_spend=5e6)
+    for rep in range(3):
+        assert draw_parameters(short, 1, rep)[1] == draw_parameters(ret, 1, rep)[1]
+    draws = [draw_parameters(short, 1, rep)[1]["interventions.retention.hazard_ratio"]
+             for rep in range(3)]
+    assert len(set(draws)) == 3
+    fixed = draw_parameters(short, 1, 0, fixed=True)[1]
+    # central values are medians: triangular(0.75, 0.9, 1.0) has its median at 0.887
+    assert fixed["interventions.retention.hazard_ratio"] == pytest.approx(0.8866, abs=0.001)
+
+
+def test_conservation(short) -> None:
+    t = simulate(short, 0).totals
+    assert t["initial_open"] + t["referrals"] == t["closed"] + t["open"]
+    assert t["open"] == t["waiting"] + t["allocated"]
+
+
+class Checked(Service):
+    """A service that checks its invariants every simulated week."""
+
+    def __init__(self, *a, **k) -> None:
+        super().__init__(*a, **k)
+        self.checks = 0
+
+    def _snapshot_week(self) -> None:
+        super()._snapshot_week()
+        self.check()
+
+    def check(self) -> None:
+        self.checks += 1
+        rec = self.rec
+        assert self.initial_cases + rec.total_referrals == rec.total_closed + len(
+            self.open_cases)
+        assert len(self.open_cases) == self.alloc.n_waiting + self.alloc.n_allocated
+        assert all(n >= 0 for n in self.n_open)
+        assert sum(self.n_open) == len(self.open_cases)
+        exp, nq, ag = self.workforce.counts()
+        assert min(exp, nq, ag) >= 0
+        limit = max(getattr(self.s.allocation.overflow, t) for t in
+                    ("assessment", "cin", "cp", "cla"))
+        for w in self.workforce.case_holders.values():
+            assert len(w.cases) <= int(w.cap * limit + 1e-9), (w, limit)
+        waiting = sum(1 for c in self.open_cases.values() if c.queued)
+        assert waiting == self.alloc.n_waiting
+
+
+def run_checked(s, rep=0, seed=1) -> Checked:
+    resolved, _ = draw_parameters(s, seed, rep)
+    svc = Checked(resolved, seed, rep)
+    svc.run()
+    svc.check()
+    return svc
+
+
+def test_caps_hold_when_no_overflow_is_allowed(short) -> None:
+    strict = variant(short, demand__referrals_per_year=14000, allocation__overflow={
+        "assessment": 1, "cin": 1, "cp": 1, "cla": 1})
+    svc = run_checked(strict)
+    assert svc.checks > 100
+    assert svc.alloc.n_waiting > 0  # the cap binds: some cases wait
+    loads = [len(w.cases) - w.cap for w in svc.workforce.case_holders.values()]
+    assert max(loads) <= 0
+
+
+def test_overflow_lets_urgent_cases_exceed_the_cap(short) -> None:
+    svc = run_checked(variant(short, demand__referrals_per_year=14000))
+    over = [w for w in svc.workforce.case_holders.values() if len(w.cases) > w.cap]
+    assert over
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(
+    referrals=st.floats(500, 4000),
+    cap=st.integers(3, 25),
+    hazard=st.floats(0, 0.6),
+    overflow=st.floats(1, 2),
+    cover=st.floats(0, 1),
+    clock=st.sampled_from(["from_allocation", "from_referral"]),
+    seed=st.integers(0, 2**31),
+)
+def test_invariants_hold_for_random_scenarios(baseline, referrals, cap, hazard, overflow, cover,
+                                              clock, seed) -> None:
+    s = variant(
+        baseline, run__horizon_years=0.75, demand__referrals_per_year=referrals,
+        workforce__caps={"experienced": cap, "newly_qualified": max(1, cap // 2), "agency": cap},
+        workforce__leaving__annual_hazard={"experienced": hazard, "newly_qualified": hazard},
+        workforce__agency__cover_share=cover, allocation__assessment_clock=clock,
+        allocation__overflow={"assessment": 1, "cin": overflow, "cp": overflow,
+                              "cla": overflow},
+        initial_state__open_cases={"assessment": 100, "cin": 200, "cp": 50, "cla": 60},
+        initial_state__awaiting_allocation=10,
+    )
+    run_checked(s, seed=seed)
+
+
+def paired(base, alt, metric: str, fy: str, reps: int = 3) -> np.ndarray:
+    """Per-replication differences alt - base of one measure (common random numbers)."""
+    out = []
+    for rep in range(reps):
+        a, b = annual(base, rep), annual(alt, rep)
+        out.append(b[(fy, metric)] - a[(fy, metric)])
+    return np.array(out)
+
+
+def test_retention_payments_cut_leaving(short) -> None:
+    base = variant(short, interventions__retention__hazard_ratio=0.5)
+    ret = variant(base, interventions__retention__annual_spend=3000 * 500)
+    d = paired(base, ret, "leavers_fte", "2020-21")
+    assert d.mean() < -10
+
+
+def test_early_help_cut_raises_referrals(short) -> None:
+    base = variant(short, interventions__early_help__elasticity=0.3,
+                   interventions__early_help__lag_months=0)
+    cut = variant(base, interventions__early_help__changes=[
+        {"start": "2019-04-01", "annual_change": -10e6}])
+    d = paired(base, cut, "referrals", "2020-21", reps=2)
+    expected = ((24.833 - 10) / 24.833) ** -0.3 - 1
+    rel = d / annual(base, 0)[("2020-21", "referrals")]
+    assert rel.mean() == pytest.approx(expected, abs=0.03)
+
+
+def test_more_posts_lower_caseloads(short) -> None:
+    more = variant(short, interventions__establishment_changes=[
+        {"date": "2019-04-01", "role": "case_holding", "change": 60}])
+    d = paired(short, more, "caseload_per_fte", "2020-21", reps=2)
+    assert (d < -1).all()
+
+
+def test_higher_caps_cut_unallocated(short) -> None:
+    busy = variant(short, demand__referrals_per_year=13000)
+    roomy = variant(busy, interventions__cap_changes=[
+        {"date": "2019-04-01", "worker_type": "experienced", "cap": 25}])
+    assert annual(busy)[("2020-21", "unallocated_mean")] > 50
+    d = paired(busy, roomy, "unallocated_mean", "2020-21", reps=2)
+    assert (d < 0).all()
+
+
+def test_recruitment_campaign_cuts_vacancies(short) -> None:
+    camp = variant(short, interventions__recruitment_campaigns=[
+        {"start": "2019-04-01", "end": "2021-03-31", "fill_probability": 0.9}])
+    d = paired(short, camp, "vacancy_rate", "2020-21", reps=2)
+    assert (d < -3).all()
