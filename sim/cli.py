@@ -29,15 +29,15 @@ out_console = Console()
 err_console = Console(stderr=True)
 
 LABELS = {
-    "referrals": "Referrals in the year",
-    "cla_31mar": "Children looked after at 31 March",
-    "unallocated_mean": "Unallocated cases (average)",
-    "worker_changes_per_child": "Changes of social worker per child",
-    "inpost_fte": "Social workers in post (FTE, 30 Sept)",
-    "turnover_rate": "Turnover % (year to 30 Sept)",
-    "vacancy_rate": "Vacancy % (30 Sept)",
-    "agency_rate": "Agency % (30 Sept)",
-    "caseload_per_fte": "Caseload per case holder (30 Sept)",
+    "referrals": "Referrals",
+    "cla_31mar": "CLA at 31 Mar",
+    "unallocated_mean": "Unallocated, mean",
+    "worker_changes_per_child": "SW changes/child",
+    "inpost_fte": "In post, 30 Sep",
+    "turnover_rate": "Turnover %",
+    "vacancy_rate": "Vacancy %",
+    "agency_rate": "Agency %",
+    "caseload_per_fte": "Caseload, 30 Sep",
 }
 
 
@@ -53,29 +53,38 @@ def fail(message: str) -> None:
     raise typer.Exit(code=2)
 
 
-def _fmt(x: float) -> str:
+def _decimals(x: float) -> int:
+    x = abs(x)
+    return 0 if x >= 100 else 1 if x >= 1 else 2
+
+
+def _fmt(x: float, decimals: int | None = None) -> str:
     if pd.isna(x):
         return "–"
-    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.1f}"
+    d = _decimals(x) if decimals is None else decimals
+    return f"{x:,.{d}f}"
 
 
 def headline_table(summary: pd.DataFrame, title: str) -> Table:
-    table = Table(title=title, title_justify="left", header_style="bold")
+    """Headline measures by financial year: the mean and the half-width of its 95% interval."""
+    table = Table(title=title, title_justify="left", header_style="bold", box=None,
+                  pad_edge=False, padding=(0, 0, 0, 1))
     fys = sorted(summary["fy"].unique())
-    table.add_column("measure")
+    table.add_column("measure", no_wrap=True)
     for fy in fys:
-        table.add_column(fy, justify="right")
+        table.add_column(fy, justify="right", no_wrap=True)
     for metric in HEADLINE_METRICS:
         rows = summary[summary["metric"] == metric].set_index("fy")
         cells = []
         for fy in fys:
-            if fy in rows.index:
+            if fy in rows.index and not pd.isna(rows.loc[fy, "mean"]):
                 r = rows.loc[fy]
-                ci = "" if pd.isna(r["ci_low"]) else \
-                    f" [dim]({_fmt(r['ci_low'])}–{_fmt(r['ci_high'])})[/]"
-                cells.append(_fmt(r["mean"]) + ci)
+                half = r["ci_high"] - r["mean"]
+                d = _decimals(r["mean"])
+                ci = "" if pd.isna(half) else f" [dim]±{half:.{d}f}[/]"
+                cells.append(_fmt(r["mean"], d) + ci)
             else:
-                cells.append("–")
+                cells.append("[dim]–[/]")
         table.add_row(LABELS.get(metric, metric), *cells)
     return table
 
@@ -112,7 +121,7 @@ def run(
     path = write_results(results, out)
     out_console.print(headline_table(
         summarise(results.annual),
-        f"{sc.name}: mean (95% interval) over {n} replications",
+        f"{sc.name}: mean ± half-width of its 95% confidence interval, {n} replications",
     ))
     out_console.print(f"results: {path}/  ({results.wall_seconds:.1f} s)")
 
