@@ -44,7 +44,7 @@ def test_run_writes_every_result(tiny: Path, tmp_path: Path) -> None:
     assert meta["replications"] == 2 and meta["seed"] == 20190401
     assert meta["scenario"]["interventions"]["retention"]["annual_spend"] == 2500000
     assert meta["wall_seconds"] > 0 and meta["sim_version"]
-    assert "Referrals in the year" in r.stdout
+    assert "Referrals" in r.stdout and "CLA at 31 Mar" in r.stdout
     assert not list(tmp_path.glob("results/.*"))  # no temporary directory left behind
 
 
