@@ -249,14 +249,18 @@ class Workforce:
         self.rec.leaver(t)
         post = w.post
         post.occupant = None
-        if w.holds_cases:
-            del self.case_holders[w.id]
-            self.alloc.hand_over(w)
-            self.alloc.drain()
+        self._hand_over(w)
         if post.closing:
             self._remove_post(post)
         else:
             self._vacancy_opened(post)
+
+    def _hand_over(self, w: Worker) -> None:
+        """A worker who goes passes every case they hold to others."""
+        if w.holds_cases:
+            del self.case_holders[w.id]
+            self.alloc.hand_over(w)
+            self.alloc.drain()
 
     # ------------------------------------------------------------------ agency
 
@@ -291,10 +295,7 @@ class Workforce:
         self.rec.headcount(t, AGENCY, -1)
         post = a.post
         post.agency = None
-        if a.holds_cases:
-            del self.case_holders[a.id]
-            self.alloc.hand_over(a)
-            self.alloc.drain()
+        self._hand_over(a)
         if replaced or post.removed or post.occupant is not None:
             return
         if post.agency_only:

@@ -121,7 +121,16 @@ class RunSettings(Strict):
 # --------------------------------------------------------------------------- demand
 
 
-class AssessmentOutcomes(Strict):
+class Shares(Strict):
+    """Shares of one whole: they must add up to 1."""
+
+    @model_validator(mode="after")
+    def _sum(self) -> Shares:
+        _check_shares(self.model_dump(), "the shares")
+        return self
+
+
+class AssessmentOutcomes(Shares):
     """Shares of completed assessments by outcome; they must add up to 1."""
 
     not_in_need: Probability
@@ -129,48 +138,28 @@ class AssessmentOutcomes(Strict):
     cp: Probability
     cla: Probability
 
-    @model_validator(mode="after")
-    def _sum(self) -> AssessmentOutcomes:
-        _check_shares(self.model_dump(), "assessment outcome shares")
-        return self
 
-
-class CinMoves(Strict):
+class CinMoves(Shares):
     """Where a child-in-need plan goes when it ends; shares add up to 1."""
 
     cp: Probability = 0.0
     cla: Probability = 0.0
     close: Probability
 
-    @model_validator(mode="after")
-    def _sum(self) -> CinMoves:
-        _check_shares(self.model_dump(), "moves from cin")
-        return self
 
-
-class CpMoves(Strict):
+class CpMoves(Shares):
     """Where a child-protection plan goes when it ends; shares add up to 1."""
 
     cin: Probability = 0.0
     cla: Probability = 0.0
     close: Probability
 
-    @model_validator(mode="after")
-    def _sum(self) -> CpMoves:
-        _check_shares(self.model_dump(), "moves from cp")
-        return self
 
-
-class ClaMoves(Strict):
+class ClaMoves(Shares):
     """Where a period of being looked after goes when it ends; shares add up to 1."""
 
     cin: Probability = 0.0
     close: Probability
-
-    @model_validator(mode="after")
-    def _sum(self) -> ClaMoves:
-        _check_shares(self.model_dump(), "moves from cla")
-        return self
 
 
 class Transitions(Strict):
