@@ -102,6 +102,17 @@ def test_parameter_draws_shared_across_scenarios(short) -> None:
     assert fixed["interventions.retention.hazard_ratio"] == pytest.approx(0.8866, abs=0.001)
 
 
+def test_uncertain_duration_scale_is_drawn_and_applied(short) -> None:
+    s = variant(short, workforce__agency__stay_days={
+        "dist": "lognormal", "mean": 180, "sd": 120,
+        "scale": {"dist": "uniform", "low": 0.5, "high": 1.5}})
+    resolved, values = draw_parameters(s, 1, 0)
+    x = values["workforce.agency.stay_days.scale"]
+    assert 0.5 <= x <= 1.5
+    assert resolved.workforce.agency.stay_days.mean_value() == pytest.approx(180 * x)
+    assert draw_parameters(s, 1, 0, fixed=True)[1]["workforce.agency.stay_days.scale"] == 1.0
+
+
 def test_conservation(short) -> None:
     t = simulate(short, 0).totals
     assert t["initial_open"] + t["referrals"] == t["closed"] + t["open"]

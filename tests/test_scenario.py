@@ -33,7 +33,8 @@ def test_extends_changes_only_what_it_states(baseline) -> None:
 def test_numbers_and_distributions_both_accepted(baseline) -> None:
     assert isinstance(baseline.demand.durations.cp, Lognormal)
     assert isinstance(baseline.interventions.retention.hazard_ratio, Triangular)
-    assert isinstance(baseline.workforce.agency.cover_share, float)
+    assert baseline.workforce.agency.cover_share == Fixed(value=0.9)
+    assert baseline.workforce.agency.stay_days.scale == 1.0
 
 
 def test_number_becomes_fixed_distribution(write_scenario) -> None:
@@ -78,6 +79,18 @@ BAD = {
         {"workforce": {"establishment": {"case_holding": 10}}},
         "initial_state.workforce.case_holding", "funded posts"),
     "not a number at all": ({"run": {"horizon_years": ".inf"}}, "run.horizon_years", ""),
+    "uncertain probability that can leave [0, 1]": (
+        {"workforce": {"recruitment": {"fill_probability": {"dist": "normal", "mean": 0.5,
+                                                              "sd": 0.1}}}},
+        "workforce.recruitment.fill_probability", "must be between 0 and 1"),
+    "hazard ratio that can be zero": (
+        {"interventions": {"retention": {"hazard_ratio": {"dist": "uniform", "low": -0.1,
+                                                            "high": 1}}}},
+        "interventions.retention.hazard_ratio", "must be above 0"),
+    "negative duration scale": (
+        {"workforce": {"agency": {"stay_days": {"dist": "exponential", "mean": 9,
+                                                 "scale": -1}}}},
+        "workforce.agency.stay_days.scale", "must be above 0"),
     "priority must list every type": (
         {"allocation": {"priority": ["cla", "cp"]}}, "allocation.priority", "each case type"),
 }

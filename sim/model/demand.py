@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.model.calendar import Calendar
+from sim.scenario.distributions import param_value
 from sim.scenario.schema import Demand
 
 # Stage codes used by the model. CLOSED ends a path.
@@ -43,7 +44,7 @@ def base_rate(demand: Demand, cal: Calendar, t: np.ndarray) -> np.ndarray:
     applied from the middle of that year.
     """
     season = np.asarray(demand.seasonality_normalised())[cal.months(t)]
-    growth = (1 + demand.trend_pct_per_year / 100) ** (t / 365.0 + 0.5)
+    growth = (1 + param_value(demand.trend_pct_per_year) / 100) ** (t / 365.0 + 0.5)
     return demand.referrals_per_year / 365.0 * growth * season
 
 

@@ -11,7 +11,8 @@ from collections.abc import Callable
 import numpy as np
 
 from sim.model.calendar import Calendar
-from sim.scenario.schema import EarlyHelp, Retention, Scenario, param_value
+from sim.scenario.distributions import param_value
+from sim.scenario.schema import EarlyHelp, Retention, Scenario
 
 DAYS_PER_MONTH = 365.25 / 12
 
@@ -97,7 +98,7 @@ class Recruiting:
 
     def at(self, t: float) -> tuple[float, float]:
         """(fill probability, time-to-hire scale) at time t."""
-        p, scale = self.base.fill_probability, 1.0
+        p, scale = param_value(self.base.fill_probability), 1.0
         for a, b, c in self.campaigns:
             if a <= t < b:
                 if c.fill_probability is not None:

@@ -14,8 +14,8 @@ from typing import Any, get_args
 from pydantic import BaseModel
 
 from sim.model.randomness import stream
-from sim.scenario.distributions import Fixed
-from sim.scenario.schema import PARAM_MARK, Scenario
+from sim.scenario.distributions import PARAM_MARK, Fixed
+from sim.scenario.schema import Scenario
 
 
 def _mentions_mark(ann: Any) -> bool:
@@ -43,7 +43,7 @@ def _walk(obj: Any, path: str, draw, fixed: bool, out: dict[str, float]) -> Any:
         value = getattr(obj, name)
         where = f"{path}.{name}" if path else name
         if value is not None and _is_param(type(obj), name):
-            if isinstance(value, Fixed):
+            if isinstance(value, Fixed | int | float):
                 continue
             x = float(value.central() if fixed else draw(where, value))
             out[where] = x

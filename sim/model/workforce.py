@@ -23,7 +23,8 @@ from sim.model.interventions import DAYS_PER_MONTH, Recruiting, RetentionScheme
 from sim.model.measures import Recorder
 from sim.model.randomness import Uniforms
 from sim.model.scheduling import Call
-from sim.scenario.schema import Scenario, param_value
+from sim.scenario.distributions import param_value
+from sim.scenario.schema import Scenario
 
 EXPERIENCED, NEWLY_QUALIFIED, AGENCY = "experienced", "newly_qualified", "agency"
 CASE_HOLDING, NON_CASE_HOLDING = "case_holding", "non_case_holding"
@@ -98,6 +99,7 @@ class Workforce:
         self._ids = 0
         self._post_ids = 0
         self.caseload_effect = param_value(self.w.leaving.caseload_effect_per_case)
+        self.cover_share = param_value(self.w.agency.cover_share)
 
     # ------------------------------------------------------------------ helpers
 
@@ -204,7 +206,8 @@ class Workforce:
         newly qualified workers and end their ASYE year."""
         t = self.env.now
         base = self.w.leaving.annual_hazard
-        h_kind = {EXPERIENCED: base.experienced, NEWLY_QUALIFIED: base.newly_qualified}
+        h_kind = {EXPERIENCED: param_value(base.experienced),
+                  NEWLY_QUALIFIED: param_value(base.newly_qualified)}
         ret = self.retention.hazard_multiplier(t, len(self.permanent))
         eff = self.caseload_effect
         ref = self.w.leaving.caseload_reference
@@ -268,7 +271,7 @@ class Workforce:
         return float(self.w.agency.time_to_engage_days.ppf(self.u_agency()))
 
     def _vacancy_opened(self, post: Post) -> None:
-        if self.u_agency() < self.w.agency.cover_share:
+        if self.u_agency() < self.cover_share:
             self._at(self._engage_delay(), self._engage, post)
 
     def _engage(self, post: Post, stay: float | None = None) -> None:

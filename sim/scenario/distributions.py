@@ -13,23 +13,51 @@ import math
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from scipy import special
 
 _CONFIG = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
+class PARAM_MARK:  # a marker class, used only as a tag in Annotated metadata
+    """Marks a field as an uncertain parameter, drawn once per replication."""
+
+
 class _Dist(BaseModel):
+    """A distribution. Those of durations may carry an uncertain ``scale``: a multiplier
+    drawn once per replication (e.g. "agency stays are 0.7-1.3 times what we assume")."""
+
     model_config = _CONFIG
 
-    def ppf(self, u: Any) -> Any:  # pragma: no cover - abstract
+    def _base_ppf(self, u: Any) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def cdf(self, x: Any) -> Any:  # pragma: no cover - abstract
+    def _base_cdf(self, x: Any) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def mean_value(self) -> float:  # pragma: no cover - abstract
+    def _base_mean(self) -> float:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def _scale(self) -> float:
+        sc = getattr(self, "scale", 1.0)
+        if isinstance(sc, Fixed):
+            return sc.value
+        if isinstance(sc, int | float):
+            return float(sc)
+        raise TypeError(f"the uncertain scale {sc!r} has not been drawn for this replication")
+
+    def ppf(self, u: Any) -> Any:
+        """Inverse CDF: the value at quantile(s) ``u``."""
+        sc = self._scale()
+        x = self._base_ppf(u)
+        return x if sc == 1.0 else x * sc
+
+    def cdf(self, x: Any) -> Any:
+        sc = self._scale()
+        return self._base_cdf(x if sc == 1.0 else np.asarray(x, dtype=float) / sc)
+
+    def mean_value(self) -> float:
+        return self._base_mean() * self._scale()
 
     def central(self) -> float:
         """The central value used when uncertainty is switched off: the median."""
@@ -37,7 +65,8 @@ class _Dist(BaseModel):
 
     @property
     def nonnegative(self) -> bool:
-        return bool(self.ppf(1e-12) >= 0)
+        """Whether it never draws below zero (a positive scale changes nothing here)."""
+        return bool(self._base_ppf(1e-12) >= 0)
 
 
 class Fixed(_Dist):
@@ -46,13 +75,13 @@ class Fixed(_Dist):
     dist: Literal["fixed"] = "fixed"
     value: float
 
-    def ppf(self, u: Any) -> Any:
+    def _base_ppf(self, u: Any) -> Any:
         return np.full(np.shape(u), self.value) if np.ndim(u) else self.value
 
-    def cdf(self, x: Any) -> Any:
+    def _base_cdf(self, x: Any) -> Any:
         return np.where(np.asarray(x) >= self.value, 1.0, 0.0)
 
-    def mean_value(self) -> float:
+    def _base_mean(self) -> float:
         return self.value
 
 
@@ -60,15 +89,16 @@ class Exponential(_Dist):
     """Exponential with the given mean."""
 
     dist: Literal["exponential"]
+    scale: Scale = 1.0
     mean: float = Field(gt=0)
 
-    def ppf(self, u: Any) -> Any:
+    def _base_ppf(self, u: Any) -> Any:
         return -self.mean * np.log1p(-np.asarray(u, dtype=float))
 
-    def cdf(self, x: Any) -> Any:
+    def _base_cdf(self, x: Any) -> Any:
         return -np.expm1(-np.maximum(np.asarray(x, dtype=float), 0.0) / self.mean)
 
-    def mean_value(self) -> float:
+    def _base_mean(self) -> float:
         return self.mean
 
 
@@ -76,6 +106,7 @@ class Lognormal(_Dist):
     """Lognormal written by its own mean and standard deviation (not those of its log)."""
 
     dist: Literal["lognormal"]
+    scale: Scale = 1.0
     mean: float = Field(gt=0)
     sd: float = Field(gt=0)
 
@@ -83,16 +114,16 @@ class Lognormal(_Dist):
         s2 = math.log1p((self.sd / self.mean) ** 2)
         return math.log(self.mean) - s2 / 2, math.sqrt(s2)
 
-    def ppf(self, u: Any) -> Any:
+    def _base_ppf(self, u: Any) -> Any:
         mu, sigma = self._mu_sigma()
         return np.exp(mu + sigma * special.ndtri(u))
 
-    def cdf(self, x: Any) -> Any:
+    def _base_cdf(self, x: Any) -> Any:
         mu, sigma = self._mu_sigma()
         x = np.maximum(np.asarray(x, dtype=float), 1e-300)
         return special.ndtr((np.log(x) - mu) / sigma)
 
-    def mean_value(self) -> float:
+    def _base_mean(self) -> float:
         return self.mean
 
 
@@ -100,21 +131,22 @@ class Gamma(_Dist):
     """Gamma written by its mean and standard deviation."""
 
     dist: Literal["gamma"]
+    scale: Scale = 1.0
     mean: float = Field(gt=0)
     sd: float = Field(gt=0)
 
     def _k_theta(self) -> tuple[float, float]:
         return (self.mean / self.sd) ** 2, self.sd**2 / self.mean
 
-    def ppf(self, u: Any) -> Any:
+    def _base_ppf(self, u: Any) -> Any:
         k, theta = self._k_theta()
         return special.gammaincinv(k, u) * theta
 
-    def cdf(self, x: Any) -> Any:
+    def _base_cdf(self, x: Any) -> Any:
         k, theta = self._k_theta()
         return special.gammainc(k, np.maximum(np.asarray(x, dtype=float), 0.0) / theta)
 
-    def mean_value(self) -> float:
+    def _base_mean(self) -> float:
         return self.mean
 
 
@@ -122,17 +154,18 @@ class Weibull(_Dist):
     """Weibull with shape k and scale lambda."""
 
     dist: Literal["weibull"]
+    scale: Scale = 1.0
     shape: float = Field(gt=0)
     scale: float = Field(gt=0)
 
-    def ppf(self, u: Any) -> Any:
+    def _base_ppf(self, u: Any) -> Any:
         return self.scale * (-np.log1p(-np.asarray(u, dtype=float))) ** (1.0 / self.shape)
 
-    def cdf(self, x: Any) -> Any:
+    def _base_cdf(self, x: Any) -> Any:
         x = np.maximum(np.asarray(x, dtype=float), 0.0)
         return -np.expm1(-((x / self.scale) ** self.shape))
 
-    def mean_value(self) -> float:
+    def _base_mean(self) -> float:
         return self.scale * math.gamma(1 + 1 / self.shape)
 
 
@@ -140,6 +173,7 @@ class Uniform(_Dist):
     """Uniform between low and high."""
 
     dist: Literal["uniform"]
+    scale: Scale = 1.0
     low: float
     high: float
 
@@ -149,13 +183,13 @@ class Uniform(_Dist):
             raise ValueError(f"high ({self.high}) must be greater than low ({self.low})")
         return self
 
-    def ppf(self, u: Any) -> Any:
+    def _base_ppf(self, u: Any) -> Any:
         return self.low + np.asarray(u, dtype=float) * (self.high - self.low)
 
-    def cdf(self, x: Any) -> Any:
+    def _base_cdf(self, x: Any) -> Any:
         return np.clip((np.asarray(x, dtype=float) - self.low) / (self.high - self.low), 0, 1)
 
-    def mean_value(self) -> float:
+    def _base_mean(self) -> float:
         return (self.low + self.high) / 2
 
 
@@ -163,6 +197,7 @@ class Triangular(_Dist):
     """Triangular with low, mode and high."""
 
     dist: Literal["triangular"]
+    scale: Scale = 1.0
     low: float
     mode: float
     high: float
@@ -176,7 +211,7 @@ class Triangular(_Dist):
             )
         return self
 
-    def ppf(self, u: Any) -> Any:
+    def _base_ppf(self, u: Any) -> Any:
         a, c, b = self.low, self.mode, self.high
         u = np.asarray(u, dtype=float)
         fc = (c - a) / (b - a)
@@ -184,7 +219,7 @@ class Triangular(_Dist):
         right = b - np.sqrt((1 - u) * (b - a) * (b - c))
         return np.where(u < fc, left, right)
 
-    def cdf(self, x: Any) -> Any:
+    def _base_cdf(self, x: Any) -> Any:
         a, c, b = self.low, self.mode, self.high
         x = np.clip(np.asarray(x, dtype=float), a, b)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -192,7 +227,7 @@ class Triangular(_Dist):
             right = np.where(b > c, 1 - (b - x) ** 2 / ((b - a) * (b - c)), 1.0)
         return np.where(x <= c, left, right)
 
-    def mean_value(self) -> float:
+    def _base_mean(self) -> float:
         return (self.low + self.mode + self.high) / 3
 
 
@@ -203,13 +238,13 @@ class Normal(_Dist):
     mean: float
     sd: float = Field(gt=0)
 
-    def ppf(self, u: Any) -> Any:
+    def _base_ppf(self, u: Any) -> Any:
         return self.mean + self.sd * special.ndtri(u)
 
-    def cdf(self, x: Any) -> Any:
+    def _base_cdf(self, x: Any) -> Any:
         return special.ndtr((np.asarray(x, dtype=float) - self.mean) / self.sd)
 
-    def mean_value(self) -> float:
+    def _base_mean(self) -> float:
         return self.mean
 
 
@@ -218,6 +253,64 @@ Distribution = Annotated[
     Field(discriminator="dist"),
 ]
 """Any named distribution."""
+
+
+def _number_to_fixed(v: Any) -> Any:
+    if isinstance(v, bool):
+        return v  # let pydantic reject it with its own message
+    if isinstance(v, int | float):
+        return {"dist": "fixed", "value": v}
+    return v
+
+
+def _support(d: Any) -> tuple[float, float]:
+    if isinstance(d, int | float):
+        return float(d), float(d)
+    return float(d.ppf(1e-9)), float(d.ppf(1 - 1e-9))
+
+
+def _within(lo: float | None, hi: float | None, gt: bool):
+    def check(d: Any) -> Any:
+        if not isinstance(getattr(d, "scale", 1.0), int | float):
+            raise ValueError("an uncertain parameter cannot have an uncertain scale")
+        a, b = _support(d)
+        low_ok = lo is None or (a > lo if gt else a >= lo)
+        if not (low_ok and (hi is None or b <= hi)):
+            allowed = f"{'above' if gt else 'at least'} {lo:g}" if lo is not None else ""
+            if hi is not None:
+                allowed = f"between {lo:g} and {hi:g}" if lo is not None else f"at most {hi:g}"
+            got = f"{a:g}" if a == b else f"{a:.4g} to {b:.4g}"
+            raise ValueError(f"must be {allowed} (found {got})")
+        return d
+    return check
+
+
+def param(lo: float | None = None, hi: float | None = None, gt: bool = False) -> Any:
+    """An uncertain parameter whose every possible value lies within [lo, hi] (or above lo
+    with ``gt``): a number, or a distribution drawn once per replication."""
+    return Annotated[Distribution, BeforeValidator(_number_to_fixed),
+                     AfterValidator(_within(lo, hi, gt)), PARAM_MARK]
+
+
+Param = Annotated[Distribution, BeforeValidator(_number_to_fixed), PARAM_MARK]
+"""An uncertain parameter with no bounds: a number, or a distribution drawn once per
+replication."""
+
+Scale = Annotated[float | Distribution, PARAM_MARK, AfterValidator(_within(0, None, True))]
+"""A duration's uncertain multiplier: a number, or a distribution drawn once per
+replication."""
+
+for _cls in (Exponential, Lognormal, Gamma, Weibull, Uniform, Triangular):
+    _cls.model_rebuild()
+
+
+def param_value(p: Any) -> float:
+    """The value of a parameter after the replication's draw (see ``model/uncertainty.py``)."""
+    if isinstance(p, Fixed):
+        return p.value
+    if isinstance(p, int | float):
+        return float(p)
+    raise TypeError(f"uncertain parameter {p!r} has not been drawn for this replication")
 
 DIST_NAMES = ("fixed", "exponential", "lognormal", "gamma", "weibull", "uniform", "triangular",
               "normal")

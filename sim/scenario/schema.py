@@ -28,7 +28,7 @@ from pydantic import (
     model_validator,
 )
 
-from sim.scenario.distributions import Distribution, Fixed, Normal
+from sim.scenario.distributions import Distribution, Normal, Param, _number_to_fixed, param
 
 CASE_TYPES = ("assessment", "cin", "cp", "cla")
 OPEN_STAGES = ("cin", "cp", "cla")
@@ -55,18 +55,6 @@ class CrossFieldError(Exception):
         self.message = message
 
 
-class PARAM_MARK:  # a marker class, used only as a tag in Annotated metadata
-    """Marks a field as an uncertain parameter, drawn once per replication."""
-
-
-def _number_to_fixed(v: Any) -> Any:
-    if isinstance(v, bool):
-        return v  # let pydantic reject it with its own message
-    if isinstance(v, int | float):
-        return {"dist": "fixed", "value": v}
-    return v
-
-
 def _nonnegative(d: Any) -> Any:
     if isinstance(d, Normal) or not d.nonnegative:
         raise ValueError(f"a duration cannot be negative: {d.dist} allows values below zero")
@@ -76,8 +64,6 @@ def _nonnegative(d: Any) -> Any:
 Duration = Annotated[Distribution, BeforeValidator(_number_to_fixed), AfterValidator(_nonnegative)]
 """A duration in days, drawn for each case or worker: a number or a named distribution."""
 
-Param = Annotated[Distribution, BeforeValidator(_number_to_fixed), PARAM_MARK]
-"""An uncertain effect: a number, or a distribution drawn once per replication."""
 
 Probability = Annotated[float, Field(ge=0, le=1)]
 PositiveInt = Annotated[int, Field(gt=0)]
@@ -95,13 +81,6 @@ def _check_shares(shares: dict[str, float], what: str) -> None:
     if abs(total - 1.0) > _TOL:
         parts = ", ".join(f"{k} {v:g}" for k, v in shares.items())
         raise ValueError(f"{what} must add up to 1 (they add up to {total:.6g}: {parts})")
-
-
-def param_value(p: Any) -> float:
-    """The value of a parameter after the replication's draw (see ``uncertainty.py``)."""
-    if isinstance(p, Fixed):
-        return p.value
-    raise TypeError(f"uncertain parameter {p!r} has not been drawn for this replication")
 
 
 # --------------------------------------------------------------------------- run
@@ -183,7 +162,7 @@ class Demand(Strict):
     referrals_per_year: float = Field(
         gt=0, description="referrals in the 12 months before start_date (the trend runs on)"
     )
-    trend_pct_per_year: float = Field(ge=-50, le=100, description="% growth a year")
+    trend_pct_per_year: param(-50, 100) = Field(description="% growth a year")
     seasonality: tuple[NonNegFloat, ...] = Field(
         description="12 relative monthly multipliers, January first; normalised to average 1"
     )
@@ -313,15 +292,15 @@ class NewlyQualified(Strict):
 
 
 class HazardByType(Strict):
-    experienced: NonNegFloat
-    newly_qualified: NonNegFloat
+    experienced: param(0)
+    newly_qualified: param(0)
 
 
 class Leaving(Strict):
     """How permanent workers leave."""
 
     annual_hazard: HazardByType = Field(description="base leaving rate per year")
-    caseload_effect_per_case: Param = Field(
+    caseload_effect_per_case: param(0) = Field(
         description="relative rise in the leaving hazard per case above the reference "
         "(0.02 = 2% a case; 0 = no effect)"
     )
@@ -335,7 +314,7 @@ class RecruitmentCampaignDefaults(Strict):
     round_interval_days: float = Field(gt=0, description="days between recruitment rounds")
     batch_size: PositiveInt = Field(description="most vacancies advertised in one round")
     time_to_hire_days: Duration
-    fill_probability: Probability = Field(
+    fill_probability: param(0, 1) = Field(
         description="chance an advertised vacancy is filled by that round"
     )
     newly_qualified_share: Probability = Field(
@@ -351,7 +330,7 @@ class Cohort(Strict):
 
 
 class Agency(Strict):
-    cover_share: Probability = Field(description="share of vacancies covered by agency workers")
+    cover_share: param(0, 1) = Field(description="share of vacancies covered by agency workers")
     additional: NonNegInt = Field(
         description="agency workers engaged beyond vacancy cover (absence, extra capacity); "
         "they hold cases"
@@ -427,7 +406,7 @@ class Retention(Strict):
     reference_payment: float = Field(
         gt=0, description="£ a year per worker at which the hazard ratio applies"
     )
-    hazard_ratio: Param = Field(
+    hazard_ratio: param(0, gt=True) = Field(
         description="leaving hazard with the reference payment relative to none; a payment "
         "of p gives hazard_ratio ** (p / reference_payment)"
     )
@@ -456,7 +435,7 @@ class EarlyHelp(Strict):
     pct_per_million: Param | None = Field(
         default=None, description="% more referrals per £1m a year cut (alternative form)"
     )
-    lag_months: Param = Field(description="months before a budget change reaches referrals")
+    lag_months: param(0) = Field(description="months before a budget change reaches referrals")
 
     @model_validator(mode="after")
     def _one_effect(self) -> EarlyHelp:
