@@ -16,8 +16,34 @@ from .conftest import SCENARIOS
 
 
 def sim(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sim.cli", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=300)
+    """Run the command line in this process (fast); see test_real_process for a real one."""
+    import os
+
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    old = Path.cwd()
+    os.chdir(cwd)
+    try:
+        r = CliRunner().invoke(app, list(args), env={"COLUMNS": "100"})
+    finally:
+        os.chdir(old)
+    if r.exception is not None and not isinstance(r.exception, SystemExit):
+        raise r.exception
+    return subprocess.CompletedProcess(args, r.exit_code, r.stdout, r.stderr)
+
+
+def test_real_process_reports_bad_input_without_traceback(tmp_path: Path) -> None:
+    """The installed command, in its own process: one line on stderr, exit status 2."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(f"extends: {SCENARIOS / 'baseline.yaml'}\nrun: {{seed: -1}}\n")
+    r = subprocess.run([sys.executable, "-m", "sim.cli", "run", str(bad)], cwd=tmp_path,
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 2
+    assert r.stderr.count("\n") == 1 and "run.seed" in r.stderr
+    assert "Traceback" not in r.stderr + r.stdout
+    assert not (tmp_path / "results").exists()
 
 
 @pytest.fixture
@@ -74,3 +100,14 @@ def test_missing_scenario_file(tmp_path: Path) -> None:
     assert r.returncode == 2
     assert "nope.yaml: no such file" in r.stderr
     assert not (tmp_path / "results").exists()
+
+
+def test_never_replaces_a_directory_sim_did_not_write(tiny: Path, tmp_path: Path) -> None:
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "keep.txt").write_text("precious")
+    for out in ("mine", ".", "mine/keep.txt"):
+        r = sim("run", str(tiny), "--out", out, "-j", "1", cwd=tmp_path)
+        assert r.returncode == 2 and "--out" in r.stderr, (out, r.stderr)
+    assert (mine / "keep.txt").read_text() == "precious"
+    assert sorted(p.name for p in mine.iterdir()) == ["keep.txt"]

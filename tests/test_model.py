@@ -77,6 +77,13 @@ def test_policy_changes_leave_referrals_identical(short) -> None:
         pd.testing.assert_frame_equal(ra, rb)
 
 
+def test_longer_horizon_keeps_every_earlier_referral(short) -> None:
+    a = _referrals(short, 0)
+    b = _referrals(variant(short, run__horizon_years=3.5), 0)
+    n = len(a.times)
+    assert b.times[:n] == a.times and b.stages[:n] == a.stages and len(b.times) > n
+
+
 def test_early_help_cut_adds_referrals_and_keeps_the_rest(short) -> None:
     """Thinning: a demand increase keeps every child of the baseline and adds others."""
     cut = variant(short, interventions__early_help__changes=[
@@ -102,15 +109,15 @@ def test_parameter_draws_shared_across_scenarios(short) -> None:
     assert fixed["interventions.retention.hazard_ratio"] == pytest.approx(0.8866, abs=0.001)
 
 
-def test_uncertain_duration_scale_is_drawn_and_applied(short) -> None:
+def test_uncertain_duration_multiplier_is_drawn_and_applied(short) -> None:
     s = variant(short, workforce__agency__stay_days={
         "dist": "lognormal", "mean": 180, "sd": 120,
-        "scale": {"dist": "uniform", "low": 0.5, "high": 1.5}})
+        "multiplier": {"dist": "uniform", "low": 0.5, "high": 1.5}})
     resolved, values = draw_parameters(s, 1, 0)
-    x = values["workforce.agency.stay_days.scale"]
+    x = values["workforce.agency.stay_days.multiplier"]
     assert 0.5 <= x <= 1.5
     assert resolved.workforce.agency.stay_days.mean_value() == pytest.approx(180 * x)
-    assert draw_parameters(s, 1, 0, fixed=True)[1]["workforce.agency.stay_days.scale"] == 1.0
+    assert draw_parameters(s, 1, 0, fixed=True)[1]["workforce.agency.stay_days.multiplier"] == 1.0
 
 
 def test_conservation(short) -> None:

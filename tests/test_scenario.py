@@ -34,7 +34,7 @@ def test_numbers_and_distributions_both_accepted(baseline) -> None:
     assert isinstance(baseline.demand.durations.cp, Lognormal)
     assert isinstance(baseline.interventions.retention.hazard_ratio, Triangular)
     assert baseline.workforce.agency.cover_share == Fixed(value=0.9)
-    assert baseline.workforce.agency.stay_days.scale == 1.0
+    assert baseline.workforce.agency.stay_days.multiplier == 1.0
 
 
 def test_number_becomes_fixed_distribution(write_scenario) -> None:
@@ -87,10 +87,22 @@ BAD = {
         {"interventions": {"retention": {"hazard_ratio": {"dist": "uniform", "low": -0.1,
                                                             "high": 1}}}},
         "interventions.retention.hazard_ratio", "must be above 0"),
-    "negative duration scale": (
+    "negative duration multiplier": (
         {"workforce": {"agency": {"stay_days": {"dist": "exponential", "mean": 9,
-                                                 "scale": -1}}}},
-        "workforce.agency.stay_days.scale", "must be above 0"),
+                                                 "multiplier": -1}}}},
+        "workforce.agency.stay_days.multiplier", "must be above 0"),
+    "boolean for a number": ({"run": {"replications": True}}, "run.replications",
+                             "expected a number"),
+    "unsafe name": ({"name": "../elsewhere"}, "name", "letters, digits"),
+    "start date out of range": ({"run": {"start_date": "1900-01-01"}}, "run.start_date",
+                                "greater than or equal to 1990"),
+    "lower priority further over the cap": (
+        {"allocation": {"overflow": {"assessment": 2}}}, "allocation.overflow.assessment",
+        "may not go further over the cap than cin"),
+    "early help effect beyond what the model allows": (
+        {"interventions": {"early_help": {"elasticity": 8, "changes": [
+            {"start": "2019-04-01", "annual_change": -20_000_000}]}}},
+        "interventions.early_help", "the model allows at most 2"),
     "priority must list every type": (
         {"allocation": {"priority": ["cla", "cp"]}}, "allocation.priority", "each case type"),
 }
@@ -131,6 +143,9 @@ def test_error_in_parent_names_the_parent(tmp_path: Path) -> None:
     ("a: 1\na: 2\n", "duplicate key"),
     ("!!python/object/apply:os.system ['echo hi']\n", "not allowed"),
     ("extends: nowhere.yaml\n", "does not exist"),
+    ("run: {start_date: 2019-02-30}\n", "day is out of range"),
+    ("? [a, b]\n: 1\n", "unhashable"),
+    ("a: &x [*x]\n", "unknown key"),
 ])
 def test_bad_files(text: str, fragment: str, write_scenario) -> None:
     e = _err(write_scenario(text))
@@ -175,3 +190,31 @@ def test_distribution_is_replaced_not_merged(write_scenario) -> None:
     s = load_scenario(write_scenario(
         {"demand": {"durations": {"cp": {"dist": "weibull", "shape": 1.5, "scale": 300}}}}))
     assert s.demand.durations.cp.dist == "weibull"
+
+
+@pytest.mark.parametrize("dist, mean", [
+    ({"dist": "fixed", "value": 7}, 7),
+    ({"dist": "exponential", "mean": 30}, 30),
+    ({"dist": "lognormal", "mean": 55, "sd": 35}, 55),
+    ({"dist": "gamma", "mean": 80, "sd": 20}, 80),
+    ({"dist": "weibull", "shape": 1.5, "scale": 100}, 100 * 0.9027452929509336),
+    ({"dist": "uniform", "low": 10, "high": 30}, 20),
+    ({"dist": "triangular", "low": 0, "mode": 3, "high": 9}, 4),
+    ({"dist": "normal", "mean": -2, "sd": 1}, -2),
+])
+def test_distributions_draw_what_they_say(dist, mean) -> None:
+    """Inverse-CDF draws match each distribution's mean, and its CDF inverts its ppf."""
+    import numpy as np
+    from pydantic import TypeAdapter
+
+    from sim.scenario.distributions import Distribution
+
+    d = TypeAdapter(Distribution).validate_python(dist)
+    u = (np.arange(200_000) + 0.5) / 200_000
+    x = d.ppf(u)
+    assert np.mean(x) == pytest.approx(mean, rel=2e-3, abs=1e-3)
+    assert d.mean_value() == pytest.approx(mean, rel=1e-9)
+    if dist["dist"] != "fixed":
+        assert np.allclose(d.cdf(d.ppf(np.array([0.1, 0.5, 0.9]))), [0.1, 0.5, 0.9])
+    if "mean" in dist and dist["dist"] in ("lognormal", "gamma"):
+        assert np.std(x) == pytest.approx(dist["sd"], rel=5e-3)

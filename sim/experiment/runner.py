@@ -1,7 +1,10 @@
-"""Running replications of a scenario, serially or in parallel processes.
+"""Running replications of scenarios, serially or in parallel processes.
 
 Each replication is the pure function ``simulate(scenario, replication, seed)``, so where it
 runs changes nothing: results are put back in replication order, and serial equals parallel.
+A run is a stream of tasks — (scenario, replication) pairs — served by an executor and
+consumed as results arrive, so a caller can stop early (``replications.py``) or stream
+results to disk.
 """
 
 from __future__ import annotations
@@ -9,9 +12,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -20,6 +24,21 @@ from sim.scenario import Scenario
 
 Progress = Callable[[int, int], None]
 """Called as progress(done, total) after each replication."""
+
+
+class Task(NamedTuple):
+    """One replication of one scenario."""
+
+    key: str
+    scenario: Scenario
+    replication: int
+    seed: int
+    fixed_parameters: bool
+
+
+def run_task(task: Task) -> tuple[str, ReplicationResult]:
+    return task.key, simulate(task.scenario, task.replication, task.seed,
+                              task.fixed_parameters)
 
 
 @dataclass
@@ -38,6 +57,12 @@ class Results:
     fixed_parameters: bool = False
     extra: dict = field(default_factory=dict)
 
+    def summary(self) -> pd.DataFrame:
+        """``fy, metric, mean, ci_low, ci_high, p05, p95`` (as ``summary.csv``)."""
+        from sim.outputs.tables import summarise  # outputs sit above; imported on use
+
+        return summarise(self.annual)
+
 
 def default_jobs() -> int:
     """All the cores this process may use."""
@@ -47,40 +72,38 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _one(args: tuple[Scenario, int, int, bool]) -> ReplicationResult:
-    scenario, rep, seed, fixed = args
-    return simulate(scenario, rep, seed, fixed)
+def stream(tasks: Iterable[Task], jobs: int = 1) -> Iterator[tuple[Task, ReplicationResult]]:
+    """Run tasks and yield (task, result) as each finishes (in any order when jobs > 1).
 
-
-def iter_replications(scenario: Scenario, replications: Iterable[int], seed: int,
-                      jobs: int = 1, fixed_parameters: bool = False,
-                      ) -> Iterable[ReplicationResult]:
-    """Yield each replication's result as it finishes (in any order when jobs > 1).
-
-    Parallel runs use fresh ("spawn") worker processes: nothing of the parent's state, locks
-    or threads leaks into them, and the results cannot depend on it.
+    Tasks are drawn from ``tasks`` only as workers become free, so an endless generator of
+    tasks is fine: stop consuming and the pending work is cancelled. Parallel runs use
+    fresh ("spawn") worker processes: nothing of the parent's state, locks or threads leaks
+    into them, so results cannot depend on it.
     """
-    reps = list(replications)
-    if jobs <= 1 or len(reps) <= 1:
-        for r in reps:
-            yield _one((scenario, r, seed, fixed_parameters))
+    it = iter(tasks)
+    if jobs <= 1:
+        for task in it:
+            yield task, run_task(task)[1]
         return
     ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(jobs, len(reps)), mp_context=ctx) as pool:
-        pending: set[Future[ReplicationResult]] = set()
-        todo = iter(reps)
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
+    pending: dict[Future, Task] = {}
+    try:
         # keep a bounded number in flight so results stream back rather than pile up
-        for r in todo:
-            pending.add(pool.submit(_one, (scenario, r, seed, fixed_parameters)))
+        for task in it:
+            pending[pool.submit(run_task, task)] = task
             if len(pending) >= 2 * jobs:
                 break
         while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in done:
-                yield fut.result()
-                nxt = next(todo, None)
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in sorted(done, key=lambda f: (pending[f].replication, pending[f].key)):
+                task = pending.pop(fut)
+                yield task, fut.result()[1]
+                nxt = next(it, None)
                 if nxt is not None:
-                    pending.add(pool.submit(_one, (scenario, nxt, seed, fixed_parameters)))
+                    pending[pool.submit(run_task, nxt)] = nxt
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def combine(scenario: Scenario, seed: int, results: list[ReplicationResult]) -> Results:
@@ -101,6 +124,32 @@ def combine(scenario: Scenario, seed: int, results: list[ReplicationResult]) -> 
     return Results(scenario, seed, reps, annual, weekly, parameters, totals)
 
 
+def run_many(scenarios: dict[str, Scenario], replications: int, seed: int, jobs: int,
+             progress: Progress | None = None, fixed_parameters: bool = False,
+             ) -> dict[str, Results]:
+    """Replications 0..n-1 of several scenarios on the same seed (common random numbers).
+
+    Tasks interleave the scenarios replication by replication, so partial progress is
+    balanced and parallel workers stay busy.
+    """
+    t0 = time.perf_counter()
+    tasks = (Task(k, sc, r, seed, fixed_parameters) for r in range(replications)
+             for k, sc in scenarios.items())
+    total = replications * len(scenarios)
+    got: dict[str, list[ReplicationResult]] = {k: [] for k in scenarios}
+    for done, (task, res) in enumerate(stream(tasks, jobs), start=1):
+        got[task.key].append(res)
+        if progress is not None:
+            progress(done, total)
+    wall = time.perf_counter() - t0
+    out = {}
+    for k, sc in scenarios.items():
+        r = combine(sc, seed, got[k])
+        r.wall_seconds, r.jobs, r.fixed_parameters = wall, jobs, fixed_parameters
+        out[k] = r
+    return out
+
+
 def run_replications(scenario: Scenario, replications: int | None = None,
                      seed: int | None = None, jobs: int | None = None,
                      progress: Progress | None = None,
@@ -112,14 +161,5 @@ def run_replications(scenario: Scenario, replications: int | None = None,
     n = scenario.run.replications if replications is None else replications
     seed = scenario.run.seed if seed is None else seed
     jobs = default_jobs() if jobs is None else jobs
-    t0 = time.perf_counter()
-    got: list[ReplicationResult] = []
-    for res in iter_replications(scenario, range(n), seed, jobs, fixed_parameters):
-        got.append(res)
-        if progress is not None:
-            progress(len(got), n)
-    out = combine(scenario, seed, got)
-    out.wall_seconds = time.perf_counter() - t0
-    out.jobs = jobs
-    out.fixed_parameters = fixed_parameters
-    return out
+    return run_many({scenario.name: scenario}, n, seed, min(jobs, n), progress,
+                    fixed_parameters)[scenario.name]

@@ -65,10 +65,11 @@ class Calendar:
                 out.append((self.day(d), fy_label(d - dt.timedelta(days=1)), complete))
             y += 1
 
-    def workforce_snapshots(self) -> list[tuple[float, str, bool]]:
-        """(time, financial year, complete) for each 30 September snapshot (taken at the
-        start of 1 October); ``complete`` says whether the 12 months before it were
-        simulated, so that starters, leavers and turnover can be counted."""
+    def workforce_snapshots(self) -> list[tuple[float, str, bool, float]]:
+        """(time, financial year, complete, window start) for each 30 September snapshot
+        (taken at the start of 1 October); ``complete`` says whether the 12 months before it
+        (from the window start, 1 October a year earlier) were simulated, so that starters,
+        leavers and turnover can be counted."""
         out = []
         y = self.start.year if (self.start.month, self.start.day) <= (10, 1) else \
             self.start.year + 1
@@ -77,8 +78,9 @@ class Calendar:
             if d > self.end:
                 return out
             if d > self.start:
-                complete = dt.date(y - 1, 10, 1) >= self.start
-                out.append((self.day(d), fy_label(dt.date(y, 9, 30)), complete))
+                before = dt.date(y - 1, 10, 1)
+                out.append((self.day(d), fy_label(dt.date(y, 9, 30)), before >= self.start,
+                            self.day(before)))
             y += 1
 
     def first_of_month(self, month: int) -> list[float]:

@@ -6,15 +6,23 @@ from typing import Any
 
 
 class Child:
-    """A child known to the service; a re-referral brings the same child back."""
+    """A child known to the service; a re-referral brings the same child back.
 
-    __slots__ = ("case", "id", "last_referral", "last_worker")
+    The stability measures count per child, as the published ones do: the social workers a
+    child had in the financial year (``fy_workers``) and the changes of worker
+    (``fy_changes``), across all of the child's episodes in that year.
+    """
+
+    __slots__ = ("case", "fy", "fy_changes", "fy_workers", "id", "last_referral", "last_worker")
 
     def __init__(self, cid: int, last_referral: float) -> None:
         self.id = cid
         self.last_referral = last_referral
         self.last_worker: Any = None
         self.case: Case | None = None
+        self.fy = -1  # the financial year (index) the counters below belong to
+        self.fy_changes = 0
+        self.fy_workers: set[int] = set()
 
 
 class Case:
@@ -28,11 +36,8 @@ class Case:
         "child",
         "clock_started",
         "durations",
-        "fy_changes",
-        "fy_workers",
         "id",
         "k",
-        "last_worker",
         "qtoken",
         "queued",
         "stage",
@@ -48,9 +53,6 @@ class Case:
         self.k = 0
         self.stage = stages[0]
         self.worker: Any = None
-        self.last_worker: Any = None
         self.queued = False
         self.qtoken = 0
         self.clock_started = False
-        self.fy_changes = 0
-        self.fy_workers: set[int] = set()

@@ -18,7 +18,7 @@ import numpy as np
 
 from sim.model.calendar import Calendar
 from sim.scenario.distributions import param_value
-from sim.scenario.schema import Demand
+from sim.scenario.schema import MAX_REFERRAL_MULTIPLIER, Demand
 
 # Stage codes used by the model. CLOSED ends a path.
 ASSESSMENT, CIN, CP, CLA, CLOSED = 0, 1, 2, 3, -1
@@ -27,10 +27,11 @@ STAGE_NAMES = ("assessment", "cin", "cp", "cla")
 MAX_STAGES = 12
 """Longest path drawn per case; a path still open after it closes (vanishingly rare)."""
 
-HEADROOM = 2.0
+HEADROOM = MAX_REFERRAL_MULTIPLIER
 """The dominating rate is the baseline's peak rate times this, so interventions can raise
 referrals by up to 100% without changing which candidates exist (a technical constant of
-the thinning method, not a planning assumption)."""
+the thinning method, not a planning assumption; the scenario checks that no intervention
+can go beyond it)."""
 
 # Columns of a candidate's row of uniforms.
 _U_ACCEPT, _U_REREF, _U_PICK, _U_PATH = 0, 1, 2, 3
@@ -48,9 +49,15 @@ def base_rate(demand: Demand, cal: Calendar, t: np.ndarray) -> np.ndarray:
     return demand.referrals_per_year / 365.0 * growth * season
 
 
-def dominating_rate(demand: Demand, cal: Calendar) -> float:
-    t = np.arange(0.0, cal.end_day + 1.0)
-    return float(base_rate(demand, cal, t).max() * HEADROOM)
+def dominating_rates(demand: Demand, cal: Calendar, years: int) -> np.ndarray:
+    """The thinning rate for each year-long block of the run: the baseline's peak rate in
+    that block times HEADROOM. It depends only on the block, never on the horizon, so a
+    longer run keeps every referral of a shorter one."""
+    out = np.empty(years)
+    for k in range(years):
+        t = np.arange(365.0 * k, 365.0 * (k + 1))
+        out[k] = base_rate(demand, cal, t).max() * HEADROOM
+    return out
 
 
 @dataclass
@@ -125,23 +132,28 @@ def draw_referrals(demand: Demand, cal: Calendar, rate_multiplier: Callable[[np.
     uniforms per candidate, both prefix-stable: a longer horizon adds candidates at the end
     and changes none before.
     """
-    lam = dominating_rate(demand, cal)
     end = cal.end_day
+    years = int(np.ceil(end / 365.0))
+    lams = dominating_rates(demand, cal, years)
     times: list[np.ndarray] = []
-    t0 = 0.0
-    chunk = max(64, int(lam * 365))
-    while t0 < end:
-        gaps = arrivals.exponential(1.0 / lam, chunk)
-        ts = t0 + np.cumsum(gaps)
-        times.append(ts)
-        t0 = float(ts[-1])
+    for k, lam in enumerate(lams):
+        # a homogeneous Poisson process at this block's rate, from gaps drawn in chunks
+        t0, t1 = 365.0 * k, 365.0 * (k + 1)
+        chunk = max(64, int(lam * 365 * 1.1))
+        while True:
+            ts = t0 + np.cumsum(arrivals.exponential(1.0 / lam, chunk))
+            times.append(ts[ts < t1])
+            if ts[-1] >= t1:
+                break
+            t0 = float(ts[-1])
     t = np.concatenate(times)
     t = t[t < end]
+    lam = lams[(t // 365.0).astype(int)]
     n = len(t)
     u = attributes.random((n, N_UNIFORMS))
     mult = rate_multiplier(t)
     rate = base_rate(demand, cal, t) * mult
-    if (rate > lam * (1 + 1e-9)).any():
+    if (rate > lam * (1 + 1e-9)).any():  # the scenario checks prevent this
         worst = float(mult.max())
         raise ValueError(
             f"interventions raise referrals {worst:.2f}-fold, beyond the {HEADROOM:g}-fold "

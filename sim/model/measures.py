@@ -82,8 +82,6 @@ class Recorder:
         self.referrals = 0
         self.rereferrals = 0
         self.cla_starts = 0
-        self.closed_cases = 0
-        self.closed_changes = 0
         self.unallocated = TimeAverage()
         self.fte = {"experienced": TimeAverage(), "newly_qualified": TimeAverage(),
                     "agency": TimeAverage()}
@@ -109,11 +107,6 @@ class Recorder:
 
     def queue_length(self, t: float, n: int) -> None:
         self.unallocated.set(t, n)
-
-    def case_closed(self, changes: int) -> None:
-        self.closed_cases += 1
-        self.closed_changes += changes
-        self.total_closed += 1
 
     def fte_years(self, t: float) -> dict[str, float]:
         """FTE-years of each kind of worker since the last call (for costs)."""

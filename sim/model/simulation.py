@@ -32,7 +32,7 @@ from sim.model.demand import (
 )
 from sim.model.interventions import RetentionScheme, dated_changes, early_help_multiplier
 from sim.model.measures import Recorder
-from sim.model.randomness import Uniforms, stream
+from sim.model.randomness import stream
 from sim.model.scheduling import Call
 from sim.model.uncertainty import draw_parameters
 from sim.model.workforce import WEEK, Workforce
@@ -70,8 +70,6 @@ class Service:
             return stream(seed, replication, name)
 
         self.gen = gen
-        uni = {n: Uniforms(gen(n)) for n in ("leaving", "recruitment", "agency",
-                                              "initial_workforce")}
         a = s.allocation
         self.alloc = Allocator(
             priority=[STAGE_CODE[p] for p in a.priority],
@@ -81,12 +79,14 @@ class Service:
         )
         self.retention = RetentionScheme(s.interventions.retention, self.cal)
         self.workforce = Workforce(self.env, s, self.cal, self.alloc, self.rec, self.retention,
-                                   uni)
+                                   gen)
         self.open_cases: dict[int, Case] = {}
         self.n_open = [0, 0, 0, 0]
         self.recent: list[Child] = []  # closed children referred in the last 12 months
         self._case_ids = 0
         self._child_ids = 0
+        self.fy_index = 0
+        self.fy_children: list[Child] = []  # children with an open case in this year
         self.clock_from_allocation = a.assessment_clock == "from_allocation"
         self.team_move = a.team_move_after_assessment
         self.team_move_care = a.team_move_into_care
@@ -105,7 +105,16 @@ class Service:
         self._child_ids += 1
         return Child(self._child_ids, last_referral)
 
+    def _touch(self, child: Child) -> None:
+        """Count a child in this financial year, starting their year's counters afresh."""
+        if child.fy != self.fy_index:
+            child.fy = self.fy_index
+            child.fy_changes = 0
+            child.fy_workers = set()
+            self.fy_children.append(child)
+
     def _open(self, child: Child, stages: list[int], durations: list[float]) -> Case:
+        self._touch(child)
         self._case_ids += 1
         case = Case(self._case_ids, child, stages, durations)
         self.open_cases[case.id] = case
@@ -147,27 +156,30 @@ class Service:
             made[STAGE_CODE[name]] = cases
         self.initial_cases = sum(len(v) for v in made.values())
         waiting = ini.awaiting_allocation
-        # allocate in priority order; the assessments said to be awaiting allocation wait
+        # allocate in priority order; the assessments awaiting allocation come last, and
+        # wait only if the workers have no room left for them
+        awaiting = made[ASSESSMENT][len(made[ASSESSMENT]) - waiting:] if waiting else []
         for code in self.alloc._rank:
             cases = made[code]
             if code == ASSESSMENT and waiting:
-                for case in cases[len(cases) - waiting:]:
-                    self.alloc.enqueue(case)
                 cases = cases[: len(cases) - waiting]
             for case in cases:
                 self.alloc.request(case)
+        for case in awaiting:
+            self.alloc.enqueue(case)
+        self.alloc.drain()
         for _ in range(ini.recently_referred_closed):
             self.recent.append(self._new_child(-g.random() * RE_REFERRAL_WINDOW))
 
     # ------------------------------------------------------------------ cases
 
     def _on_assign(self, case: Case, w) -> None:
-        if case.last_worker is not None and case.last_worker is not w:
-            case.fy_changes += 1
+        child = case.child
+        if child.last_worker is not None and child.last_worker is not w:
+            child.fy_changes += 1
             self.rec.total_changes += 1
-        case.last_worker = w
-        case.fy_workers.add(w.id)
-        case.child.last_worker = w
+        child.last_worker = w
+        child.fy_workers.add(w.id)
         if not case.clock_started:
             case.clock_started = True
             self._at(case.durations[case.k], self._stage_end, case)
@@ -236,7 +248,7 @@ class Service:
             self.alloc.unassign(case)
             self.alloc.drain()
         del self.open_cases[case.id]
-        self.rec.case_closed(case.fy_changes)
+        self.rec.total_closed += 1
         child = case.child
         child.case = None
         self.recent.append(child)
@@ -283,10 +295,10 @@ class Service:
             add(fy, "cla_starts", rec.cla_starts)
             add(fy, "unallocated_mean", mean_q)
             add(fy, "unallocated_max", max_q)
-            children = rec.closed_cases + len(open_cases)
-            changes = rec.closed_changes + sum(c.fy_changes for c in open_cases)
-            add(fy, "worker_changes_per_child", changes / children if children else np.nan)
-            cla = [c for c in open_cases if c.stage == CLA]
+            children = self.fy_children
+            changes = sum(c.fy_changes for c in children)
+            add(fy, "worker_changes_per_child", changes / len(children) if children else np.nan)
+            cla = [c.child for c in open_cases if c.stage == CLA]
             three = sum(1 for c in cla if len(c.fy_workers) >= 3)
             add(fy, "children_3plus_workers_rate", 100 * three / len(cla) if cla else np.nan)
             years = (t - fy_start) / 365.0
@@ -297,13 +309,17 @@ class Service:
             add(fy, "cost_staff_agency", fte["agency"] * costs.agency_weekly * years * 365 / 7)
             add(fy, "cost_retention", self.retention.spend_between(fy_start, t))
         rec.referrals = rec.rereferrals = rec.cla_starts = 0
-        rec.closed_cases = rec.closed_changes = 0
+        # a new year: its children are those open now (and those referred from now on),
+        # each starting with the worker they have
+        self.fy_index += 1
+        self.fy_children = []
         for c in open_cases:
-            c.fy_changes = 0
-            c.fy_workers = {c.worker.id} if c.worker is not None else set()
+            self._touch(c.child)
+            if c.worker is not None:
+                c.child.fy_workers.add(c.worker.id)
 
-    def _september(self, arg: tuple[str, bool]) -> None:
-        fy, complete = arg
+    def _september(self, arg: tuple[str, bool, float]) -> None:
+        fy, complete, window_start = arg
         t = self.env.now
         rec = self.rec
         wf = self.workforce
@@ -320,8 +336,8 @@ class Service:
         over = sum(1 for w in holders if len(w.cases) > w.cap)
         rec.add(fy, "over_cap_share", 100 * over / len(holders) if holders else np.nan)
         if complete:
-            starters = rec.window(rec.starters, t - 365.0, t)
-            leavers = rec.window(rec.leavers, t - 365.0, t)
+            starters = rec.window(rec.starters, window_start, t)
+            leavers = rec.window(rec.leavers, window_start, t)
             rec.add(fy, "starters_fte", starters)
             rec.add(fy, "leavers_fte", leavers)
             rec.add(fy, "turnover_rate", 100 * leavers / inpost if inpost else np.nan)
@@ -343,8 +359,8 @@ class Service:
         for t, fy, complete in cal.fy_ends():
             self._at(t, self._fy_end, (fy, complete, prev))
             prev = t
-        for t, fy, complete in cal.workforce_snapshots():
-            self._at(t, self._september, (fy, complete))
+        for t, fy, complete, window_start in cal.workforce_snapshots():
+            self._at(t, self._september, (fy, complete, window_start))
         wf = self.workforce
         interval = s.workforce.recruitment.round_interval_days
         for t in np.arange(0.0, self.end, interval):
@@ -381,8 +397,8 @@ class Service:
         memory is freed at once, without waiting for Python's cycle collector."""
         self.env._queue.clear()
         for case in self.open_cases.values():
-            case.child.case = None
-            case.worker = case.last_worker = None
+            case.child.case = case.child.last_worker = None
+            case.worker = None
         self.open_cases.clear()
         for post in self.workforce.posts:
             post.occupant = post.agency = None
@@ -392,6 +408,7 @@ class Service:
                 w.post = None
         self.alloc._on_assign = self.alloc._on_queue_change = None  # type: ignore[assignment]
         self.recent.clear()
+        self.fy_children.clear()
 
 
 @contextlib.contextmanager

@@ -6,11 +6,16 @@ vacant post may be covered by an agency worker. Permanent workers leave by a haz
 retention payment lowers and a caseload above the reference raises; each draws, when hired,
 the exponential "exhaustion" it takes to leave and its notice period, so the same worker
 leaves at the same time in two scenarios unless their hazards differ.
+
+Random numbers for hiring, leaving and agency cover come from streams of each post's own
+(one per post and purpose), so a difference in one post's history between two scenarios
+leaves every other post's draws as they were: common random numbers post by post.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -77,7 +82,8 @@ class Worker:
 
 class Workforce:
     def __init__(self, env: simpy.Environment, s: Scenario, cal: Calendar, alloc: Allocator,
-                 rec: Recorder, retention: RetentionScheme, streams: dict[str, Uniforms]) -> None:
+                 rec: Recorder, retention: RetentionScheme,
+                 make_stream: Callable[[str], np.random.Generator]) -> None:
         self.env = env
         self.s = s
         self.w = s.workforce
@@ -86,10 +92,9 @@ class Workforce:
         self.rec = rec
         self.retention = retention
         self.recruiting = Recruiting(s, cal)
-        self.u_leave = streams["leaving"]
-        self.u_recruit = streams["recruitment"]
-        self.u_agency = streams["agency"]
-        self.u_init = streams["initial_workforce"]
+        self._make_stream = make_stream
+        self._streams: dict[tuple[int, str], Uniforms] = {}
+        self.u_init = Uniforms(make_stream("initial_workforce"))
         self.caps = self.w.caps.model_dump()
         self.posts: list[Post] = []
         self.permanent: dict[int, Worker] = {}
@@ -105,6 +110,15 @@ class Workforce:
 
     def _at(self, delay: float, fn, *args) -> None:
         Call(self.env, max(0.0, delay), lambda a: fn(*a), args)
+
+    def _u(self, post: Post, purpose: str) -> float:
+        """The next uniform of this post's stream for ``purpose`` (leave, recruit, agency)."""
+        key = (post.id, purpose)
+        u = self._streams.get(key)
+        if u is None:
+            u = self._streams[key] = Uniforms(self._make_stream(f"post{post.id}:{purpose}"),
+                                              block=16)
+        return u()
 
     def _new_post(self, role: str, agency_only: bool = False) -> Post:
         self._post_ids += 1
@@ -171,7 +185,7 @@ class Workforce:
         for post in self.posts:
             if post.agency is None and post.occupant is None:
                 if post.agency_only:
-                    self._at(self._engage_delay(), self._engage, post)
+                    self._at(self._engage_delay(post), self._engage, post)
                 else:
                     self._vacancy_opened(post)
 
@@ -179,8 +193,8 @@ class Workforce:
         w = self._new_worker(kind, post, t)
         w.months_at_start = months
         w.cap = self._cap_for(w, t)
-        w.exhaustion = -math.log1p(-self.u_leave())
-        w.notice = float(self.w.leaving.notice_days.ppf(self.u_leave()))
+        w.exhaustion = -math.log1p(-self._u(post, "leave"))
+        w.notice = float(self.w.leaving.notice_days.ppf(self._u(post, "leave")))
         post.occupant = w
         self.permanent[w.id] = w
         if kind == NEWLY_QUALIFIED:
@@ -267,12 +281,12 @@ class Workforce:
 
     # ------------------------------------------------------------------ agency
 
-    def _engage_delay(self) -> float:
-        return float(self.w.agency.time_to_engage_days.ppf(self.u_agency()))
+    def _engage_delay(self, post: Post) -> float:
+        return float(self.w.agency.time_to_engage_days.ppf(self._u(post, "agency")))
 
     def _vacancy_opened(self, post: Post) -> None:
-        if self.u_agency() < self.cover_share:
-            self._at(self._engage_delay(), self._engage, post)
+        if self._u(post, "agency") < self.cover_share:
+            self._at(self._engage_delay(post), self._engage, post)
 
     def _engage(self, post: Post, stay: float | None = None) -> None:
         if post.removed or post.occupant is not None or post.agency is not None:
@@ -283,7 +297,7 @@ class Workforce:
         self.agency[a.id] = a
         self.rec.headcount(t, AGENCY, +1)
         if stay is None:
-            stay = float(self.w.agency.stay_days.ppf(self.u_agency()))
+            stay = float(self.w.agency.stay_days.ppf(self._u(post, "agency")))
         self._at(stay, self._agency_leaves, a, False)
         if a.holds_cases:
             self.case_holders[a.id] = a
@@ -302,7 +316,7 @@ class Workforce:
         if replaced or post.removed or post.occupant is not None:
             return
         if post.agency_only:
-            self._at(self._engage_delay(), self._engage, post)
+            self._at(self._engage_delay(post), self._engage, post)
         else:
             self._vacancy_opened(post)
 
@@ -320,9 +334,9 @@ class Workforce:
             if post.vacant and not post.recruiting and not post.closing:
                 post.recruiting = True
                 n += 1
-                success = self.u_recruit() < p
-                delay = float(r.time_to_hire_days.ppf(self.u_recruit())) * scale
-                nq = self.u_recruit() < r.newly_qualified_share
+                success = self._u(post, "recruit") < p
+                delay = float(r.time_to_hire_days.ppf(self._u(post, "recruit"))) * scale
+                nq = self._u(post, "recruit") < r.newly_qualified_share
                 self._at(delay, self._recruited, post, success, nq)
 
     def _recruited(self, post: Post, success: bool, nq: bool) -> None:

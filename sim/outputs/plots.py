@@ -9,7 +9,9 @@ import matplotlib
 matplotlib.use("Agg")  # files only; never a window
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
+from scipy import stats
 
 from sim.outputs.tables import weekly_bands
 
@@ -65,3 +67,174 @@ def write_plots(weekly: pd.DataFrame, out: Path, scenario_name: str) -> list[Pat
         plt.close(fig)
         paths.append(path)
     return paths
+
+
+# --------------------------------------------------------------------------- comparisons
+
+SERIES = {
+    "compare_caseload.png": ("Cases per case-holding social worker", "cases per FTE",
+                             ["caseload_mean"]),
+    "compare_unallocated.png": ("Unallocated cases", "cases", ["unallocated"]),
+    "compare_workforce.png": ("Social workers in post by type", "FTE",
+                              ["fte_experienced", "fte_newly_qualified", "fte_agency"]),
+    "compare_open_cases.png": ("Open cases by type", "cases",
+                               ["open_assessment", "open_cin", "open_cp", "open_cla"]),
+}
+NICE = {
+    "caseload_mean": "mean caseload", "unallocated": "unallocated",
+    "fte_experienced": "experienced", "fte_newly_qualified": "newly qualified",
+    "fte_agency": "agency", "open_assessment": "in assessment", "open_cin": "child in need",
+    "open_cp": "child protection", "open_cla": "looked after",
+}
+
+
+def _panels(n: int):
+    cols = min(n, 2)
+    rows = (n + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(6.5 * cols, 3.6 * rows + 0.6), dpi=110,
+                             squeeze=False)
+    for ax in axes.flat[n:]:
+        ax.set_visible(False)
+    return fig, list(axes.flat[:n])
+
+
+def write_comparison_series(weekly: dict[str, pd.DataFrame], out: Path) -> list[Path]:
+    """One figure per group of weekly series, every scenario in it with its band."""
+    bands = {name: weekly_bands(w) for name, w in weekly.items()}
+    n = next(iter(weekly.values()))["replication"].nunique()
+    paths = []
+    for fname, (title, ylabel, metrics) in SERIES.items():
+        fig, axes = _panels(len(metrics))
+        for ax, metric in zip(axes, metrics, strict=True):
+            for i, (name, b) in enumerate(bands.items()):
+                _series(ax, b, metric, name, color=f"C{i}")
+            sub = f"{NICE[metric]}; {n} replications each" if len(metrics) > 1 else \
+                f"{n} replications each; {BAND_NOTE}"
+            _style(ax, title if len(metrics) == 1 else NICE[metric], ylabel, sub)
+        axes[0].legend(frameon=False, fontsize=8, loc="lower left")
+        if len(metrics) > 1:
+            fig.suptitle(f"{title} (line: mean; band: 5th-95th percentile of replications)",
+                         x=0.01, ha="left", fontweight="bold")
+            fig.tight_layout(rect=(0, 0, 1, 0.96))
+        else:
+            fig.tight_layout()
+        fig.savefig(out / fname)
+        plt.close(fig)
+        paths.append(out / fname)
+    return paths
+
+
+def write_differences(table: pd.DataFrame, metrics: list[str], labels: dict[str, str],
+                      out: Path) -> Path:
+    """Paired differences from the base by financial year, with 95% intervals."""
+    base = table.loc[table["diff_mean"].eq(0) & table["diff_ci_low"].eq(0), "scenario"]
+    base_name = base.iloc[0] if len(base) else ""
+    alts = [s for s in table["scenario"].unique() if s != base_name]
+    fig, axes = _panels(len(metrics))
+    width = 0.8 / max(1, len(alts))
+    for ax, metric in zip(axes, metrics, strict=True):
+        t = table[(table.metric == metric) & (table.scenario != base_name)]
+        fys = sorted(t["fy"].unique())
+        for i, alt in enumerate(alts):
+            a = t[t.scenario == alt].set_index("fy").reindex(fys)
+            x = np.arange(len(fys)) + (i - (len(alts) - 1) / 2) * width
+            err = [a["diff_mean"] - a["diff_ci_low"], a["diff_ci_high"] - a["diff_mean"]]
+            ax.errorbar(x, a["diff_mean"], yerr=err, fmt="o", ms=5, capsize=3,
+                        color=f"C{list(table['scenario'].unique()).index(alt)}", label=alt)
+        ax.axhline(0, color="0.3", lw=0.8)
+        ax.set_xticks(np.arange(len(fys)), fys, fontsize=8)
+        ax.set_title(labels.get(metric, metric), loc="left", fontsize=10, fontweight="bold")
+        ax.grid(alpha=0.3, axis="y")
+        ax.spines[["top", "right"]].set_visible(False)
+    axes[0].legend(frameon=False, fontsize=8)
+    fig.suptitle(f"Difference from {base_name}, by financial year: mean of paired "
+                 "replications and its 95% interval (an interval clear of 0 is a real "
+                 "difference)", x=0.01, ha="left", fontsize=10, fontweight="bold")
+    fig.tight_layout(rect=(0, 0, 1, 0.97))
+    path = out / "compare_differences.png"
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def write_weekly_differences(weekly: dict[str, pd.DataFrame], base: str, out: Path) -> Path:
+    """Weekly paired differences from the base with a 95% interval band."""
+    metrics = {"caseload_mean": "mean caseload", "unallocated": "unallocated cases",
+               "fte_permanent": "permanent social workers (FTE)",
+               "fte_agency": "agency social workers (FTE)"}
+
+    def prep(w: pd.DataFrame) -> pd.DataFrame:
+        p = w.pivot_table(index=["replication", "week"], columns="metric", values="value")
+        p["fte_permanent"] = p["fte_experienced"] + p["fte_newly_qualified"]
+        return p[list(metrics)]
+
+    b = prep(weekly[base])
+    fig, axes = _panels(len(metrics))
+    for i, (name, w) in enumerate(weekly.items()):
+        if name == base:
+            continue
+        d = (prep(w) - b).reset_index()
+        g = d.groupby("week")
+        for ax, metric in zip(axes, metrics, strict=True):
+            m = g[metric].mean()
+            half = stats.t.ppf(0.975, np.maximum(g[metric].count() - 1, 1)) * \
+                g[metric].std(ddof=1) / np.sqrt(g[metric].count())
+            x = pd.to_datetime(m.index)
+            ax.plot(x, m, color=f"C{i}", lw=1.6, label=name)
+            ax.fill_between(x, m - half, m + half, color=f"C{i}", alpha=0.2, lw=0)
+    for ax, label in zip(axes, metrics.values(), strict=True):
+        ax.axhline(0, color="0.3", lw=0.8)
+        ax.set_title(label, loc="left", fontsize=10, fontweight="bold")
+        ax.xaxis.set_major_locator(mdates.YearLocator(month=4))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+        ax.grid(alpha=0.3)
+        ax.spines[["top", "right"]].set_visible(False)
+    axes[0].legend(frameon=False, fontsize=8)
+    fig.suptitle(f"Weekly difference from {base} (line: mean of paired replications; band: "
+                 "its 95% interval)", x=0.01, ha="left", fontsize=10, fontweight="bold")
+    fig.tight_layout(rect=(0, 0, 1, 0.95))
+    path = out / "compare_differences_weekly.png"
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def write_tornado(drivers: pd.DataFrame, scenario: str, base: str, fy: str,
+                  metrics: list[str], labels: dict[str, str], out: Path) -> Path | None:
+    """For one compared scenario: which uncertain effects drive its difference from the base
+    in each measure (share of the spread explained, coloured by direction; pale where the
+    effect cannot be told apart from chance)."""
+    d = drivers[(drivers.scenario == scenario) & (drivers.fy == fy)
+                & drivers.metric.isin(metrics)]
+    shown = [m for m in metrics if m in set(d.metric)]
+    if not shown:
+        return None
+    fig, axes = _panels(len(shown))
+    for ax, metric in zip(axes, shown, strict=True):
+        t = d[d.metric == metric].head(9).iloc[::-1]
+        colors, names = [], []
+        for row in t.itertuples(index=False):
+            if row.parameter == "(chance and interactions)":
+                colors.append("0.6")
+                names.append(row.parameter)
+                continue
+            c = "C3" if row.srrc > 0 else "C0"
+            faint = row.p_value >= 0.05
+            colors.append(matplotlib.colors.to_rgba(c, 0.3 if faint else 1.0))
+            names.append(row.parameter.split(".", 1)[-1] + (" (n.s.)" if faint else ""))
+        ax.barh(names, 100 * t.share_explained, color=colors)
+        ax.set_xlim(0, 100)
+        ax.set_xlabel("% of the spread of the difference explained", fontsize=8)
+        ax.tick_params(axis="y", labelsize=8)
+        ax.set_title(labels.get(metric, metric), loc="left", fontsize=10, fontweight="bold")
+        ax.grid(alpha=0.3, axis="x")
+        ax.spines[["top", "right"]].set_visible(False)
+    fig.suptitle(f"What drives the difference {scenario} − {base} in {fy}. Red: a higher "
+                 "value makes the difference larger; blue: smaller; grey: chance; pale (n.s.): "
+                 "not distinguishable from chance", x=0.01, ha="left", fontsize=9.5,
+                 fontweight="bold")
+    fig.tight_layout(rect=(0, 0, 1, 0.96))
+    path = out / f"drivers_{scenario}.png"
+    fig.savefig(path)
+    plt.close(fig)
+    return path

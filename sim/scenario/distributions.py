@@ -24,8 +24,8 @@ class PARAM_MARK:  # a marker class, used only as a tag in Annotated metadata
 
 
 class _Dist(BaseModel):
-    """A distribution. Those of durations may carry an uncertain ``scale``: a multiplier
-    drawn once per replication (e.g. "agency stays are 0.7-1.3 times what we assume")."""
+    """A distribution. Those of durations may carry an uncertain ``multiplier`` drawn once
+    per replication (e.g. "agency stays are 0.7-1.3 times what we assume")."""
 
     model_config = _CONFIG
 
@@ -39,12 +39,13 @@ class _Dist(BaseModel):
         raise NotImplementedError
 
     def _scale(self) -> float:
-        sc = getattr(self, "scale", 1.0)
+        sc = getattr(self, "multiplier", 1.0)
         if isinstance(sc, Fixed):
             return sc.value
         if isinstance(sc, int | float):
             return float(sc)
-        raise TypeError(f"the uncertain scale {sc!r} has not been drawn for this replication")
+        raise TypeError(f"the uncertain multiplier {sc!r} has not been drawn for this "
+                        "replication")
 
     def ppf(self, u: Any) -> Any:
         """Inverse CDF: the value at quantile(s) ``u``."""
@@ -65,7 +66,7 @@ class _Dist(BaseModel):
 
     @property
     def nonnegative(self) -> bool:
-        """Whether it never draws below zero (a positive scale changes nothing here)."""
+        """Whether it never draws below zero (a positive multiplier changes nothing here)."""
         return bool(self._base_ppf(1e-12) >= 0)
 
 
@@ -89,7 +90,7 @@ class Exponential(_Dist):
     """Exponential with the given mean."""
 
     dist: Literal["exponential"]
-    scale: Scale = 1.0
+    multiplier: Multiplier = 1.0
     mean: float = Field(gt=0)
 
     def _base_ppf(self, u: Any) -> Any:
@@ -106,7 +107,7 @@ class Lognormal(_Dist):
     """Lognormal written by its own mean and standard deviation (not those of its log)."""
 
     dist: Literal["lognormal"]
-    scale: Scale = 1.0
+    multiplier: Multiplier = 1.0
     mean: float = Field(gt=0)
     sd: float = Field(gt=0)
 
@@ -131,7 +132,7 @@ class Gamma(_Dist):
     """Gamma written by its mean and standard deviation."""
 
     dist: Literal["gamma"]
-    scale: Scale = 1.0
+    multiplier: Multiplier = 1.0
     mean: float = Field(gt=0)
     sd: float = Field(gt=0)
 
@@ -154,7 +155,7 @@ class Weibull(_Dist):
     """Weibull with shape k and scale lambda."""
 
     dist: Literal["weibull"]
-    scale: Scale = 1.0
+    multiplier: Multiplier = 1.0
     shape: float = Field(gt=0)
     scale: float = Field(gt=0)
 
@@ -173,7 +174,7 @@ class Uniform(_Dist):
     """Uniform between low and high."""
 
     dist: Literal["uniform"]
-    scale: Scale = 1.0
+    multiplier: Multiplier = 1.0
     low: float
     high: float
 
@@ -197,7 +198,7 @@ class Triangular(_Dist):
     """Triangular with low, mode and high."""
 
     dist: Literal["triangular"]
-    scale: Scale = 1.0
+    multiplier: Multiplier = 1.0
     low: float
     mode: float
     high: float
@@ -271,8 +272,8 @@ def _support(d: Any) -> tuple[float, float]:
 
 def _within(lo: float | None, hi: float | None, gt: bool):
     def check(d: Any) -> Any:
-        if not isinstance(getattr(d, "scale", 1.0), int | float):
-            raise ValueError("an uncertain parameter cannot have an uncertain scale")
+        if not isinstance(getattr(d, "multiplier", 1.0), int | float):
+            raise ValueError("an uncertain parameter cannot have an uncertain multiplier")
         a, b = _support(d)
         low_ok = lo is None or (a > lo if gt else a >= lo)
         if not (low_ok and (hi is None or b <= hi)):
@@ -296,7 +297,8 @@ Param = Annotated[Distribution, BeforeValidator(_number_to_fixed), PARAM_MARK]
 """An uncertain parameter with no bounds: a number, or a distribution drawn once per
 replication."""
 
-Scale = Annotated[float | Distribution, PARAM_MARK, AfterValidator(_within(0, None, True))]
+Multiplier = Annotated[float | Distribution, PARAM_MARK,
+                      AfterValidator(_within(0, None, True))]
 """A duration's uncertain multiplier: a number, or a distribution drawn once per
 replication."""
 

@@ -58,19 +58,23 @@ _StrictSafeLoader.add_constructor(
 )
 
 
-def _line_map(node: yaml.Node, prefix: PathKey = ()) -> dict[PathKey, int]:
+def _line_map(node: yaml.Node, prefix: PathKey = (),
+              seen: frozenset[int] = frozenset()) -> dict[PathKey, int]:
     """Map each key path in a YAML node tree to its 1-based line number."""
     lines: dict[PathKey, int] = {}
+    if id(node) in seen:  # an alias that refers to itself
+        return lines
+    seen = seen | {id(node)}
     if isinstance(node, yaml.MappingNode):
         for k, v in node.value:
             key = (*prefix, k.value)
             lines[key] = k.start_mark.line + 1
-            lines.update(_line_map(v, key))
+            lines.update(_line_map(v, key, seen))
     elif isinstance(node, yaml.SequenceNode):
         for i, v in enumerate(node.value):
             key = (*prefix, i)
             lines[key] = v.start_mark.line + 1
-            lines.update(_line_map(v, key))
+            lines.update(_line_map(v, key, seen))
     return lines
 
 
@@ -107,6 +111,10 @@ def read_yaml(path: Path) -> tuple[dict[str, Any], dict[PathKey, int]]:
         col = f", column {mark.column + 1}" if mark else ""
         raise ScenarioError(path, f"YAML error{col}: {problem}", line=line) from None
     except yaml.YAMLError as e:
+        raise ScenarioError(path, f"YAML error: {e}") from None
+    except RecursionError:
+        raise ScenarioError(path, "YAML error: an alias refers to itself") from None
+    except (ValueError, TypeError) as e:  # e.g. 2019-02-30, or a list used as a key
         raise ScenarioError(path, f"YAML error: {e}") from None
     if data is None:
         raise ScenarioError(path, "is empty; a scenario needs at least 'extends' or the sections")
@@ -201,7 +209,7 @@ def _describe(err: dict[str, Any]) -> str:
         msg = msg[len("Value error, "):]
     found = err.get("input")
     if kind not in ("union_tag_invalid",) and not isinstance(found, dict | list) \
-            and found is not None:
+            and found is not None and "(found" not in msg:
         msg += f" (found {found!r})"
     return msg
 
@@ -248,7 +256,9 @@ def load_scenario(path: str | Path) -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as e:
-        err = e.errors()[0]
+        # an unknown key is usually the cause of a "missing" one (a typo): report it first
+        errors = sorted(e.errors(), key=lambda x: x["type"] != "extra_forbidden")
+        err = errors[0]
         loc = _clean_loc(err["loc"])
         file, line = _locate(loc, where, path)
         msg = _describe(err)
@@ -266,3 +276,29 @@ def load_scenario(path: str | Path) -> Scenario:
         if file != path:
             file, line = path, None
         raise ScenarioError(file, e.message, e.path, line) from None
+
+
+def with_overrides(scenario: Scenario, overrides: Mapping[str, Any],
+                   source: str = "overrides") -> Scenario:
+    """A new scenario with dotted-path fields replaced (``{"run.horizon_years": 2}``),
+    validated again; the original is unchanged. Errors name the path."""
+    data = scenario.model_dump(mode="python")
+    for path, value in overrides.items():
+        keys = path.split(".")
+        node: Any = data
+        for i, k in enumerate(keys[:-1]):
+            if not isinstance(node, dict) or k not in node:
+                raise ScenarioError(source, "no such field", ".".join(keys[: i + 1]))
+            node = node[k]
+        if not isinstance(node, dict) or keys[-1] not in node:
+            allowed = sorted(node) if isinstance(node, dict) else []
+            raise ScenarioError(source, "no such field" + _suggest(keys[-1], allowed), path)
+        node[keys[-1]] = value
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as e:
+        err = e.errors()[0]
+        loc = _clean_loc(err["loc"])
+        raise ScenarioError(source, _describe(err), _dotted(loc) or None) from None
+    except CrossFieldError as e:
+        raise ScenarioError(source, e.message, e.path) from None

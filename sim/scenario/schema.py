@@ -16,6 +16,7 @@ Either may also be written as a plain number.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -40,6 +41,9 @@ WorkerType = Literal["experienced", "newly_qualified", "agency"]
 Role = Literal["case_holding", "non_case_holding"]
 
 _TOL = 1e-6
+MAX_REFERRAL_MULTIPLIER = 2.0
+"""How far interventions may raise the referral rate (the model draws referrals by thinning
+a rate this many times the baseline's; see ``model/demand.py``)."""
 
 
 class CrossFieldError(Exception):
@@ -75,6 +79,16 @@ Money = Annotated[float, Field(ge=0, description="pounds sterling")]
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool_for_numbers(cls, v: Any, info: Any) -> Any:
+        # YAML reads yes/no/true/false as booleans, and pydantic would take them as 1 and 0
+        if isinstance(v, bool):
+            ann = cls.model_fields[info.field_name].annotation
+            if ann is not bool:
+                raise ValueError(f"expected a number (found {str(v).lower()})")
+        return v
+
 
 def _check_shares(shares: dict[str, float], what: str) -> None:
     total = sum(shares.values())
@@ -89,7 +103,9 @@ def _check_shares(shares: dict[str, float], what: str) -> None:
 class RunSettings(Strict):
     """When the simulation starts, how long it runs and its default randomness."""
 
-    start_date: dt.date = Field(description="first simulated day; the initial state is on it")
+    start_date: dt.date = Field(
+        ge=dt.date(1990, 1, 1), le=dt.date(2100, 12, 31),
+        description="first simulated day; the initial state is on it")
     horizon_years: float = Field(gt=0, le=50, description="years simulated from start_date")
     seed: NonNegInt = Field(description="default base seed (--seed overrides)")
     replications: Annotated[int, Field(ge=1, le=100_000)] = Field(
@@ -367,7 +383,7 @@ class Allocation(Strict):
         description="case types from first to last served when workers have room"
     )
     method: Literal["least_loaded"] = Field(
-        description="least_loaded: the worker with the lowest share of their cap in use"
+        description="least_loaded: the worker with most room (cap minus cases held) takes it"
     )
     keep_worker: bool = Field(
         description="a re-referred child goes back to their previous worker if they have room"
@@ -392,6 +408,19 @@ class Allocation(Strict):
                 f"must list each case type once: {', '.join(CASE_TYPES)} (got {', '.join(v)})"
             )
         return v
+
+    @model_validator(mode="after")
+    def _overflow_follows_priority(self) -> Allocation:
+        # otherwise a lower-priority case could take a place a waiting higher one may not
+        for hi, lo in zip(self.priority, self.priority[1:], strict=False):
+            a, b = getattr(self.overflow, hi), getattr(self.overflow, lo)
+            if b > a:
+                raise CrossFieldError(
+                    f"allocation.overflow.{lo}",
+                    f"{lo} ({b:g}) may not go further over the cap than {hi} ({a:g}), which "
+                    "comes before it in allocation.priority",
+                )
+        return self
 
 
 # --------------------------------------------------------------------------- interventions
@@ -445,12 +474,30 @@ class EarlyHelp(Strict):
         if starts != sorted(starts):
             raise ValueError("changes must be in date order")
         for c in self.changes:
-            if self.base_budget + c.annual_change <= 0:
+            budget = self.base_budget + c.annual_change
+            if budget <= 0:
                 raise ValueError(
                     f"a change of {c.annual_change:,.0f} leaves no early help budget "
                     f"(base {self.base_budget:,.0f})"
                 )
+            worst = self.largest_effect(budget)
+            if worst > MAX_REFERRAL_MULTIPLIER:
+                raise ValueError(
+                    f"a change of {c.annual_change:,.0f} could multiply referrals by "
+                    f"{worst:.2f}; the model allows at most {MAX_REFERRAL_MULTIPLIER:g}"
+                )
         return self
+
+    def largest_effect(self, budget: float) -> float:
+        """The largest referral multiplier a budget could give over the effect's range."""
+        if self.elasticity is not None:
+            e = self.elasticity
+            lo, hi = float(e.ppf(1e-9)), float(e.ppf(1 - 1e-9))
+            ratio = budget / self.base_budget
+            return max(ratio ** (-lo), ratio ** (-hi))
+        pct = self.pct_per_million
+        top = max(abs(float(pct.ppf(1e-9))), abs(float(pct.ppf(1 - 1e-9))))
+        return 1 + top / 100 * abs(self.base_budget - budget) / 1e6
 
 
 class EstablishmentChange(Strict):
@@ -510,7 +557,8 @@ class Costs(Strict):
 class Scenario(Strict):
     """A whole scenario: one validated object the model reads and never changes."""
 
-    name: str = Field(min_length=1, description="short name; results go to results/<name>/")
+    name: str = Field(
+        description="short name (letters, digits, _ . -); results go to results/<name>/")
     description: str = ""
     run: RunSettings
     demand: Demand
@@ -519,6 +567,15 @@ class Scenario(Strict):
     allocation: Allocation
     interventions: Interventions
     costs: Costs
+
+    @field_validator("name")
+    @classmethod
+    def _safe_name(cls, v: str) -> str:
+        # the name becomes a directory under results/: nothing that could point elsewhere
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}", v) or ".." in v:
+            raise ValueError("use 1-100 letters, digits, '_', '.' or '-', starting with a "
+                             "letter or digit")
+        return v
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
