@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-all setup clean
+.PHONY: run test test-quick setup clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "sim needs Python 3.11 or newer (found " + sys.version.split()[0] + "); set PYTHON=python3.x")'
@@ -24,9 +24,10 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q
 
-# the quick tests and the slow ones (long calibration checks)
-test-all: $(STAMP)
-	$(BIN)/pytest -q -m "slow or not slow"
+# the quick set only (under a minute): everything but the tests marked slow
+test-quick: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q -m "not slow"
 
 clean:
 	rm -rf $(VENV) results .pytest_cache .ruff_cache

@@ -169,7 +169,8 @@ def compare(
     precision: PrecisionOpt = 0.05,
     max_replications: MaxRepsOpt = 200,
     drivers_fy: Annotated[str | None, typer.Option(
-        help="financial year for the drivers plots, e.g. 2021-22 [default: the last]")] = None,
+        help="financial year for the drivers plots, e.g. 2021-22 [default: for each measure, "
+             "the year its difference is clearest]")] = None,
 ) -> None:
     """Compare scenarios on common random numbers: paired differences from the first, with
     95% intervals, and which uncertain effects drive them."""

@@ -9,11 +9,13 @@ results to disk.
 
 from __future__ import annotations
 
+import atexit
 import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -72,6 +74,27 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+_POOLS: dict[int, ProcessPoolExecutor] = {}
+
+
+def _pool(jobs: int) -> ProcessPoolExecutor:
+    """A pool of ``jobs`` worker processes, kept for the life of this process: starting one
+    costs a second or two (each worker imports numpy, scipy, pandas), which a notebook or a
+    test session calling ``compare`` again and again should pay once."""
+    pool = _POOLS.get(jobs)
+    if pool is None:
+        pool = _POOLS[jobs] = ProcessPoolExecutor(
+            max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+    return pool
+
+
+@atexit.register
+def _shutdown_pools() -> None:
+    for pool in _POOLS.values():
+        pool.shutdown(wait=False, cancel_futures=True)
+    _POOLS.clear()
+
+
 def stream(tasks: Iterable[Task], jobs: int = 1) -> Iterator[tuple[Task, ReplicationResult]]:
     """Run tasks and yield (task, result) as each finishes (in any order when jobs > 1).
 
@@ -85,8 +108,7 @@ def stream(tasks: Iterable[Task], jobs: int = 1) -> Iterator[tuple[Task, Replica
         for task in it:
             yield task, run_task(task)[1]
         return
-    ctx = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
+    pool = _pool(jobs)
     pending: dict[Future, Task] = {}
     try:
         # keep a bounded number in flight so results stream back rather than pile up
@@ -102,8 +124,12 @@ def stream(tasks: Iterable[Task], jobs: int = 1) -> Iterator[tuple[Task, Replica
                 nxt = next(it, None)
                 if nxt is not None:
                     pending[pool.submit(run_task, nxt)] = nxt
+    except BrokenProcessPool:
+        _POOLS.pop(jobs, None)
+        raise
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        for fut in pending:  # stopped early: drop what has not started
+            fut.cancel()
 
 
 def combine(scenario: Scenario, seed: int, results: list[ReplicationResult]) -> Results:

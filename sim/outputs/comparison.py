@@ -168,8 +168,3 @@ class Comparison:
     @property
     def replications(self) -> int:
         return len(self.results[self.base].replications)
-
-    def last_fy(self) -> str:
-        """The last financial year with children's figures: where effects have built up."""
-        t = self.table[self.table.metric == "referrals"]
-        return sorted(t.fy.unique())[-1] if len(t) else sorted(self.table.fy.unique())[-1]

@@ -111,7 +111,6 @@ def write_comparison(comp: Comparison, out: Path, labels: dict[str, str],
                      precision: str | None = None) -> Path:
     """Write a comparison: each scenario's own results under ``<out>/<scenario>/``, the
     comparison table, drivers, and plots. All at once, like ``write_results``."""
-    fy = drivers_fy or comp.last_fy()
 
     def fill(tmp: Path) -> None:
         for name, res in comp.results.items():
@@ -124,7 +123,8 @@ def write_comparison(comp: Comparison, out: Path, labels: dict[str, str],
         meta = {
             "scenarios": comp.names, "base": comp.base, "seed": base.seed,
             "replications": comp.replications, "fixed_parameters": base.fixed_parameters,
-            "precision": precision, "drivers_fy": fy, "sim_version": __version__,
+            "precision": precision, "drivers_fy": drivers_fy or "the clearest year of each",
+            "sim_version": __version__,
             "wall_seconds": round(base.wall_seconds, 3),
         }
         (tmp / "comparison.json").write_text(json.dumps(meta, indent=2) + "\n")
@@ -134,7 +134,7 @@ def write_comparison(comp: Comparison, out: Path, labels: dict[str, str],
                                  tmp)
         for name in comp.names:
             if name != comp.base:
-                write_tornado(comp.drivers, name, comp.base, fy, DRIVER_METRICS[:4], labels,
-                              tmp)
+                write_tornado(comp.drivers, name, comp.base, DRIVER_METRICS[:4], labels, tmp,
+                              comp.table, drivers_fy)
 
     return _atomically(out, fill)

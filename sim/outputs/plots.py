@@ -1,16 +1,19 @@
-"""Plots of the weekly series, each with a band across replications."""
+"""Plots: the weekly series with bands across replications, and comparisons.
+
+Figures are built with matplotlib's object API (``Figure``), never pyplot: no global state,
+no window, nothing that depends on a display, and a notebook shows the figure a function
+returns.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")  # files only; never a window
+import matplotlib.colors
 import matplotlib.dates as mdates
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 from scipy import stats
 
 from sim.outputs.tables import weekly_bands
@@ -54,7 +57,8 @@ def write_plots(weekly: pd.DataFrame, out: Path, scenario_name: str) -> list[Pat
     n = weekly["replication"].nunique()
     paths = []
     for fname, (title, ylabel, series) in PLOTS.items():
-        fig, ax = plt.subplots(figsize=(9, 4.5), dpi=110)
+        fig = Figure(figsize=(9, 4.5), dpi=110)
+        ax = fig.subplots()
         for metric, label in series.items():
             _series(ax, bands, metric, label)
         _style(ax, f"{title} — {scenario_name}", ylabel,
@@ -64,7 +68,6 @@ def write_plots(weekly: pd.DataFrame, out: Path, scenario_name: str) -> list[Pat
         fig.tight_layout()
         path = out / fname
         fig.savefig(path)
-        plt.close(fig)
         paths.append(path)
     return paths
 
@@ -91,41 +94,46 @@ NICE = {
 def _panels(n: int):
     cols = min(n, 2)
     rows = (n + cols - 1) // cols
-    fig, axes = plt.subplots(rows, cols, figsize=(6.5 * cols, 3.6 * rows + 0.6), dpi=110,
-                             squeeze=False)
+    fig = Figure(figsize=(6.5 * cols, 3.6 * rows + 0.6), dpi=110)
+    axes = fig.subplots(rows, cols, squeeze=False)
     for ax in axes.flat[n:]:
         ax.set_visible(False)
     return fig, list(axes.flat[:n])
 
 
-def write_comparison_series(weekly: dict[str, pd.DataFrame], out: Path) -> list[Path]:
-    """One figure per group of weekly series, every scenario in it with its band."""
+def series_figure(weekly: dict[str, pd.DataFrame], metrics: list[str], title: str,
+                  ylabel: str):
+    """Weekly series of several scenarios, one panel per measure, each with its band."""
     bands = {name: weekly_bands(w) for name, w in weekly.items()}
     n = next(iter(weekly.values()))["replication"].nunique()
+    fig, axes = _panels(len(metrics))
+    for ax, metric in zip(axes, metrics, strict=True):
+        for i, (name, b) in enumerate(bands.items()):
+            _series(ax, b, metric, name, color=f"C{i}")
+        sub = f"{n} replications each" if len(metrics) > 1 else \
+            f"{n} replications each; {BAND_NOTE}"
+        _style(ax, title if len(metrics) == 1 else NICE.get(metric, metric), ylabel, sub)
+    axes[0].legend(frameon=False, fontsize=8, loc="lower left")
+    if len(metrics) > 1:
+        fig.suptitle(f"{title} (line: mean; band: 5th-95th percentile of replications)",
+                     x=0.01, ha="left", fontweight="bold")
+        fig.tight_layout(rect=(0, 0, 1, 0.96))
+    else:
+        fig.tight_layout()
+    return fig
+
+
+def write_comparison_series(weekly: dict[str, pd.DataFrame], out: Path) -> list[Path]:
+    """One figure per group of weekly series, every scenario in it with its band."""
     paths = []
     for fname, (title, ylabel, metrics) in SERIES.items():
-        fig, axes = _panels(len(metrics))
-        for ax, metric in zip(axes, metrics, strict=True):
-            for i, (name, b) in enumerate(bands.items()):
-                _series(ax, b, metric, name, color=f"C{i}")
-            sub = f"{NICE[metric]}; {n} replications each" if len(metrics) > 1 else \
-                f"{n} replications each; {BAND_NOTE}"
-            _style(ax, title if len(metrics) == 1 else NICE[metric], ylabel, sub)
-        axes[0].legend(frameon=False, fontsize=8, loc="lower left")
-        if len(metrics) > 1:
-            fig.suptitle(f"{title} (line: mean; band: 5th-95th percentile of replications)",
-                         x=0.01, ha="left", fontweight="bold")
-            fig.tight_layout(rect=(0, 0, 1, 0.96))
-        else:
-            fig.tight_layout()
+        fig = series_figure(weekly, metrics, title, ylabel)
         fig.savefig(out / fname)
-        plt.close(fig)
         paths.append(out / fname)
     return paths
 
 
-def write_differences(table: pd.DataFrame, metrics: list[str], labels: dict[str, str],
-                      out: Path) -> Path:
+def differences_figure(table: pd.DataFrame, metrics: list[str], labels: dict[str, str]):
     """Paired differences from the base by financial year, with 95% intervals."""
     base = table.loc[table["diff_mean"].eq(0) & table["diff_ci_low"].eq(0), "scenario"]
     base_name = base.iloc[0] if len(base) else ""
@@ -151,13 +159,18 @@ def write_differences(table: pd.DataFrame, metrics: list[str], labels: dict[str,
                  "replications and its 95% interval (an interval clear of 0 is a real "
                  "difference)", x=0.01, ha="left", fontsize=10, fontweight="bold")
     fig.tight_layout(rect=(0, 0, 1, 0.97))
+    return fig
+
+
+def write_differences(table: pd.DataFrame, metrics: list[str], labels: dict[str, str],
+                      out: Path) -> Path:
+    fig = differences_figure(table, metrics, labels)
     path = out / "compare_differences.png"
     fig.savefig(path)
-    plt.close(fig)
     return path
 
 
-def write_weekly_differences(weekly: dict[str, pd.DataFrame], base: str, out: Path) -> Path:
+def weekly_differences_figure(weekly: dict[str, pd.DataFrame], base: str):
     """Weekly paired differences from the base with a 95% interval band."""
     metrics = {"caseload_mean": "mean caseload", "unallocated": "unallocated cases",
                "fte_permanent": "permanent social workers (FTE)",
@@ -193,25 +206,48 @@ def write_weekly_differences(weekly: dict[str, pd.DataFrame], base: str, out: Pa
     fig.suptitle(f"Weekly difference from {base} (line: mean of paired replications; band: "
                  "its 95% interval)", x=0.01, ha="left", fontsize=10, fontweight="bold")
     fig.tight_layout(rect=(0, 0, 1, 0.95))
+    return fig
+
+
+def write_weekly_differences(weekly: dict[str, pd.DataFrame], base: str, out: Path) -> Path:
+    fig = weekly_differences_figure(weekly, base)
     path = out / "compare_differences_weekly.png"
     fig.savefig(path)
-    plt.close(fig)
     return path
 
 
-def write_tornado(drivers: pd.DataFrame, scenario: str, base: str, fy: str,
-                  metrics: list[str], labels: dict[str, str], out: Path) -> Path | None:
+def clearest_year(table: pd.DataFrame, scenario: str, metric: str) -> str | None:
+    """The financial year in which a scenario's difference in a measure is clearest: the
+    largest mean difference relative to the half-width of its interval."""
+    t = table[(table.scenario == scenario) & (table.metric == metric)].dropna(
+        subset=["diff_mean", "diff_ci_high"])
+    if t.empty:
+        return None
+    half = (t["diff_ci_high"] - t["diff_mean"]).replace(0, np.nan)
+    score = (t["diff_mean"].abs() / half).fillna(0)
+    return str(t.loc[score.idxmax(), "fy"])
+
+
+def tornado_figure(drivers: pd.DataFrame, scenario: str, base: str, metrics: list[str],
+                   labels: dict[str, str], table: pd.DataFrame | None = None,
+                   fy: str | None = None):
     """For one compared scenario: which uncertain effects drive its difference from the base
     in each measure (share of the spread explained, coloured by direction; pale where the
-    effect cannot be told apart from chance)."""
-    d = drivers[(drivers.scenario == scenario) & (drivers.fy == fy)
-                & drivers.metric.isin(metrics)]
-    shown = [m for m in metrics if m in set(d.metric)]
-    if not shown:
+    effect cannot be told apart from chance). Each measure is shown for ``fy`` or, by
+    default, for the year its difference is clearest (needs ``table``). None if there is
+    nothing to show."""
+    panels = []
+    for metric in metrics:
+        year = fy or (clearest_year(table, scenario, metric) if table is not None else None)
+        d = drivers[(drivers.scenario == scenario) & (drivers.metric == metric)
+                    & (drivers.fy == year)]
+        if not d.empty:
+            panels.append((metric, year, d))
+    if not panels:
         return None
-    fig, axes = _panels(len(shown))
-    for ax, metric in zip(axes, shown, strict=True):
-        t = d[d.metric == metric].head(9).iloc[::-1]
+    fig, axes = _panels(len(panels))
+    for ax, (metric, year, d) in zip(axes, panels, strict=True):
+        t = d.head(9).iloc[::-1]
         colors, names = [], []
         for row in t.itertuples(index=False):
             if row.parameter == "(chance and interactions)":
@@ -226,15 +262,24 @@ def write_tornado(drivers: pd.DataFrame, scenario: str, base: str, fy: str,
         ax.set_xlim(0, 100)
         ax.set_xlabel("% of the spread of the difference explained", fontsize=8)
         ax.tick_params(axis="y", labelsize=8)
-        ax.set_title(labels.get(metric, metric), loc="left", fontsize=10, fontweight="bold")
+        ax.set_title(f"{labels.get(metric, metric)}, {year}", loc="left", fontsize=10,
+                     fontweight="bold")
         ax.grid(alpha=0.3, axis="x")
         ax.spines[["top", "right"]].set_visible(False)
-    fig.suptitle(f"What drives the difference {scenario} − {base} in {fy}. Red: a higher "
-                 "value makes the difference larger; blue: smaller; grey: chance; pale (n.s.): "
+    fig.suptitle(f"What drives the difference {scenario} − {base}. Red: the difference "
+                 "rises with the effect's value; blue: it falls; grey: chance; pale (n.s.): "
                  "not distinguishable from chance", x=0.01, ha="left", fontsize=9.5,
                  fontweight="bold")
     fig.tight_layout(rect=(0, 0, 1, 0.96))
+    return fig
+
+
+def write_tornado(drivers: pd.DataFrame, scenario: str, base: str, metrics: list[str],
+                  labels: dict[str, str], out: Path, table: pd.DataFrame | None = None,
+                  fy: str | None = None) -> Path | None:
+    fig = tornado_figure(drivers, scenario, base, metrics, labels, table, fy)
+    if fig is None:
+        return None
     path = out / f"drivers_{scenario}.png"
     fig.savefig(path)
-    plt.close(fig)
     return path
