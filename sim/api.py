@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.experiment.replications import run_until_precise
-from sim.experiment.runner import Progress, Results, default_jobs, run_many
+from sim.experiment.runner import Progress, Results, check_comparable, default_jobs, run_many
 from sim.outputs.comparison import Comparison
 from sim.scenario import Scenario, with_overrides
 from sim.scenario import load_scenario as _load
@@ -97,6 +97,7 @@ def compare(*scenarios: ScenarioLike, replications: int | None = None,
     named = dict(_named(s, overrides) for s in scenarios)
     if len(named) < len(scenarios):
         raise ValueError("two scenarios have the same name")
+    check_comparable(named)
     base = next(iter(named.values()))
     seed = base.run.seed if seed is None else seed
     jobs = jobs or default_jobs()

@@ -4,6 +4,7 @@ outputs, and reports; errors in what the user gave are one line and exit status 
 from __future__ import annotations
 
 import contextlib
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +19,13 @@ from sim.experiment.runner import default_jobs, run_many
 from sim.model.measures import HEADLINE_METRICS
 from sim.outputs.comparison import Comparison
 from sim.outputs.files import OutputError, check_output_dir, write_comparison, write_results
-from sim.outputs.report import LABELS, difference_table, headline_table
+from sim.outputs.report import (
+    LABELS,
+    budget_table,
+    cost_difference_table,
+    difference_table,
+    headline_table,
+)
 from sim.outputs.tables import summarise
 from sim.scenario import Scenario, ScenarioError, load_scenario
 
@@ -73,11 +80,15 @@ def _progress(label: str, total: int) -> Iterator:
         yield update
 
 
-def _replications(value: str | None, default: int) -> int | None:
+def _replications(value: str | None, default: int, precision: float | None = None
+                  ) -> int | None:
     """An option that is a whole number of replications, or 'auto' (returns None)."""
+    auto = value is not None and value.strip().lower() == "auto"
+    if precision is not None and not auto:
+        fail("--precision: applies only with --replications auto")
     if value is None:
         return default
-    if value.strip().lower() == "auto":
+    if auto:
         return None
     try:
         n = int(value)
@@ -101,23 +112,30 @@ JobsOpt = Annotated[int | None, typer.Option(
 FixedOpt = Annotated[bool, typer.Option(
     "--fixed-parameters",
     help="use central values of the uncertain effects: the spread is then chance alone")]
-PrecisionOpt = Annotated[float, typer.Option(
+PrecisionOpt = Annotated[float | None, typer.Option(
     min=0.001, max=1.0,
-    help="with -r auto: target half-width of the 95% intervals, relative to the mean")]
+    help="with -r auto: target half-width of the 95% intervals, relative to the mean "
+         "[default: 0.05]")]
 MaxRepsOpt = Annotated[int, typer.Option(
     "--max-replications", min=3, max=100_000, help="with -r auto: the most to run")]
+XlsxOpt = Annotated[bool, typer.Option(
+    "--xlsx", help="also write an Excel workbook with a sheet per table")]
 
 
 def _execute(scenarios: dict[str, Scenario], reps: int | None, seed: int, jobs: int,
-             fixed: bool, precision: float, max_reps: int) -> tuple[dict, str | None]:
+             fixed: bool, precision: float | None, max_reps: int) -> tuple[dict, str | None]:
     label = "replications" if len(scenarios) == 1 else \
         f"replications × {len(scenarios)} scenarios"
     if reps is None:
         with _progress(label + " (auto)", max_reps) as update:
-            results, prec = run_until_precise(scenarios, seed, jobs, precision,
-                                              max_replications=max_reps, progress=update,
-                                              fixed_parameters=fixed)
+            try:
+                results, prec = run_until_precise(
+                    scenarios, seed, jobs, precision or 0.05, max_replications=max_reps,
+                    progress=update, fixed_parameters=fixed)
+            except ValueError as e:
+                fail(str(e))
         return results, prec.describe()
+
     with _progress(label, reps * len(scenarios)) as update:
         return run_many(scenarios, reps, seed, min(jobs, reps * len(scenarios)), update,
                         fixed), None
@@ -132,12 +150,13 @@ def run(
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="results directory [default: results/<scenario name>]")] = None,
     fixed_parameters: FixedOpt = False,
-    precision: PrecisionOpt = 0.05,
+    precision: PrecisionOpt = None,
     max_replications: MaxRepsOpt = 200,
+    xlsx: XlsxOpt = False,
 ) -> None:
     """Run a scenario's replications and write tables, plots and a summary."""
     sc = _load(scenario)
-    reps = _replications(replications, sc.run.replications)
+    reps = _replications(replications, sc.run.replications, precision)
     jobs = jobs or default_jobs()
     out = _output(out or Path("results") / sc.name)
     how = "auto" if reps is None else str(reps)
@@ -145,12 +164,14 @@ def run(
     results, note = _execute({sc.name: sc}, reps, seed if seed is not None else sc.run.seed,
                              jobs, fixed_parameters, precision, max_replications)
     res = results[sc.name]
-    path = write_results(res, out)
+    path = write_results(res, out, xlsx)
     n = len(res.replications)
     out_console.print(headline_table(
         summarise(res.annual),
         f"{sc.name}: mean ± half-width of its 95% confidence interval, {n} replications",
     ))
+    out_console.print(budget_table(res.budget_summary(),
+                                   f"{sc.name}: spending by line, £m cash (mean)"))
     if note:
         out_console.print(note)
     out_console.print(f"results: {path}/  ({res.wall_seconds:.1f} s)")
@@ -166,23 +187,43 @@ def compare(
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="results directory [default: results/<base>_vs_<others>]")] = None,
     fixed_parameters: FixedOpt = False,
-    precision: PrecisionOpt = 0.05,
+    precision: PrecisionOpt = None,
     max_replications: MaxRepsOpt = 200,
     drivers_fy: Annotated[str | None, typer.Option(
         help="financial year for the drivers plots, e.g. 2021-22 [default: for each measure, "
              "the year its difference is clearest]")] = None,
+    xlsx: XlsxOpt = False,
 ) -> None:
     """Compare scenarios on common random numbers: paired differences from the first, with
     95% intervals, and which uncertain effects drive them."""
     if len(scenarios) < 2:
         fail("compare needs at least two scenario files: the base, then the others")
+    from sim.experiment.runner import check_comparable
+    from sim.model.calendar import Calendar
+    from sim.outputs.files import COMPARISON_FILES
+
     loaded: dict[str, Scenario] = {}
     for path in scenarios:
         if path.stem in loaded:
             fail(f"{path}: two scenarios are named {path.stem!r}; rename one file")
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}", path.stem) \
+                or path.stem in COMPARISON_FILES:
+            fail(f"{path}: the file's name names its results directory; use letters, digits, "
+                 "'_', '.' or '-', and not the name of a results file")
         loaded[path.stem] = _load(path)
+    try:
+        check_comparable(loaded)
+    except ValueError as e:
+        fail(str(e))
     base = next(iter(loaded.values()))
-    reps = _replications(replications, base.run.replications)
+    reps = _replications(replications, base.run.replications, precision)
+    if drivers_fy is not None:
+        cal = Calendar(base.run.start_date, base.run.horizon_years)
+        years = sorted({fy for _, fy, _ in cal.fy_ends()} |
+                       {fy for _, fy, _, _ in cal.workforce_snapshots()})
+        if drivers_fy not in years:
+            fail(f"--drivers-fy: {drivers_fy!r} is not a year of the run (allowed: "
+                 f"{', '.join(years)})")
     jobs = jobs or default_jobs()
     names = list(loaded)
     out = _output(out or Path("results") / f"{names[0]}_vs_{'_'.join(names[1:])}")
@@ -192,17 +233,74 @@ def compare(
     results, note = _execute(loaded, reps, seed if seed is not None else base.run.seed, jobs,
                              fixed_parameters, precision, max_replications)
     comp = Comparison(results)
-    if drivers_fy is not None and drivers_fy not in set(comp.table.fy):
-        fail(f"--drivers-fy: {drivers_fy!r} is not a year of the run "
-             f"(allowed: {', '.join(sorted(set(comp.table.fy)))})")
-    path = write_comparison(comp, out, LABELS, list(HEADLINE_METRICS), drivers_fy, note)
+    path = write_comparison(comp, out, LABELS, list(HEADLINE_METRICS), drivers_fy, note, xlsx)
     for name in names[1:]:
         out_console.print(difference_table(comp.table, name, names[0]))
         out_console.print()
-    if note:
-        out_console.print(note)
+        out_console.print(cost_difference_table(comp.costs, comp.cost_effectiveness, name,
+                                                names[0]))
+        out_console.print()
+    for line in (note, comp.drivers_note):
+        if line:
+            out_console.print(line)
     out_console.print(f"{comp.replications} replications each; results: {path}/  "
                       f"({results[names[0]].wall_seconds:.1f} s)")
+
+
+@app.command()
+def sweep(
+    scenario: Annotated[Path, typer.Argument(help="scenario YAML file")],
+    sets: Annotated[list[str], typer.Option(
+        "--set", help="PATH=V1,V2,... a dotted path into the scenario and its values; "
+                      "repeat for a grid, e.g. --set interventions.retention.annual_spend="
+                      "0,1000000,2500000,5000000")],
+    replications: Annotated[int | None, typer.Option(
+        "--replications", "-r", min=1, max=100_000,
+        help="replications per grid point [default: the scenario's]")] = None,
+    seed: SeedOpt = None,
+    jobs: JobsOpt = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="results directory [default: results/<scenario>_sweep]")] = None,
+    outcome: Annotated[str, typer.Option(
+        help="what the frontier weighs cost against: worker_changes, "
+             "unallocated_case_days or caseload_mean")] = "worker_changes",
+    fixed_parameters: FixedOpt = False,
+    xlsx: XlsxOpt = False,
+) -> None:
+    """Run a grid of budget options on common random numbers: outcomes and costs of each,
+    and the options that are not dominated."""
+    from sim.experiment.sweep import grid, parse_set
+    from sim.outputs.files import write_sweep
+    from sim.outputs.finance import OUTCOMES
+    from sim.outputs.report import sweep_table_view
+    from sim.outputs.sweep import frontier, sweep_table
+
+    if outcome not in OUTCOMES:
+        fail(f"--outcome: {outcome!r} is not one of {', '.join(OUTCOMES)}")
+    base = _load(scenario)
+    try:
+        points = grid(base, [parse_set(x) for x in sets])
+    except ScenarioError as e:
+        fail(str(e))
+    n = replications or base.run.replications
+    jobs = jobs or default_jobs()
+    out = _output(out or Path("results") / f"{base.name}_sweep")
+    err_console.print(f"{base.name}: {len(points)} options × {n} replications on up to "
+                      f"{jobs} process(es)")
+    results, _ = _execute({p.label: p.scenario for p in points}, n,
+                          seed if seed is not None else base.run.seed, jobs, fixed_parameters,
+                          None, n)
+    values = {p.label: p.values for p in points}
+    table = sweep_table(results, values, base.costs.discount_rate_pct)
+    front = frontier(table, outcome)
+    labels = {p.label: ", ".join(f"{k.rsplit('.', 1)[-1]}={v:,}" if isinstance(v, int | float)
+                                 and not isinstance(v, bool) else f"{k.rsplit('.', 1)[-1]}={v}"
+                                 for k, v in p.values.items()) for p in points}
+    meta = {"scenario": base.name, "replications": n, "seed": seed if seed is not None
+            else base.run.seed, "outcome": outcome, "fixed_parameters": fixed_parameters}
+    path = write_sweep(table, front, points, out, labels, OUTCOMES[outcome][3], meta, xlsx)
+    out_console.print(sweep_table_view(front, labels, OUTCOMES[outcome][3]))
+    out_console.print(f"results: {path}/  ({results[points[0].label].wall_seconds:.1f} s)")
 
 
 @app.command("check-published")
@@ -228,7 +326,7 @@ def check_published(
     sc = _load(scenario)
     n = replications or sc.run.replications
     results, _ = _execute({sc.name: sc}, n, seed if seed is not None else sc.run.seed,
-                          jobs or default_jobs(), False, 0.05, n)
+                          jobs or default_jobs(), False, None, n)
     table = compare_published(summarise(results[sc.name].annual), load_published(area))
     command = f"sim check-published {scenario} --replications {n} --out {out}"
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -245,6 +343,64 @@ def check_published(
                           f"simulated {r.simulated:.4g} ({r.tolerance})")
     if len(bad):
         raise typer.Exit(code=1)
+
+
+COSTS_EXPLAINED = """\
+How to read the gaps. The looked-after spend is priced per child-week from West Sussex's own
+S251 figures: fostering and residential care at their weekly unit costs with England's
+placement mix, and the rest of the £66.7m spread over the children looked after through the
+year as other looked-after costs (S251's published unit cost of £1,585 a week divides the
+spend by the children looked after on 31 March, which were more than the year's average).
+So the looked-after gap is the gap in child-weeks: the model starts from the published 705
+and ends near the published 806, but its path within the year differs from the real one.
+Staff costs compare like with like: the published workforce (the mean of the 30 September
+counts either side of the year) priced as the scenario prices it, every permanent worker at
+the experienced salary. The simulated permanent cost is a little lower because some workers
+are newly qualified, on a lower salary; the simulated agency cost is lower because the model
+keeps fewer agency workers than the 95 West Sussex had by September 2020 (its agency rate
+is within tolerance at September 2019 but does not follow the rise to 15.9% in 2020). The
+S251 safeguarding line is shown for scale only: it also pays managers, support staff, legal
+costs, services and overheads that the model does not cost.
+"""
+
+
+@app.command("check-costs")
+def check_costs(
+    scenario: Annotated[Path, typer.Argument(help="scenario YAML file")] = Path(
+        "scenarios/baseline.yaml"),
+    replications: Annotated[int | None, typer.Option(
+        "--replications", "-r", min=1, max=100_000)] = None,
+    seed: SeedOpt = None,
+    jobs: JobsOpt = None,
+    out: Annotated[Path, typer.Option(
+        "--out", "-o", help="where to write the table (.md and .csv)")] = Path(
+        "docs/baseline_costs_vs_published"),
+    area: Annotated[str, typer.Option(help="published figures to compare with")] =
+        "west_sussex",
+    fy: Annotated[str, typer.Option(help="financial year to compare")] = "2019-20",
+) -> None:
+    """Compare a scenario's simulated spending with the S251 outturn and with the cost the
+    published workforce implies."""
+    from sim.outputs.published import compare_costs, costs_markdown, load_published_costs
+
+    sc = _load(scenario)
+    n = replications or sc.run.replications
+    results, _ = _execute({sc.name: sc}, n, seed if seed is not None else sc.run.seed,
+                          jobs or default_jobs(), False, None, n)
+    res = results[sc.name]
+    table = compare_costs(res.budget_summary(), summarise(res.annual), sc,
+                          load_published_costs(area), fy)
+    command = f"sim check-costs {scenario} --replications {n} --out {out}"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out.with_suffix(".csv"), index=False, float_format="%.6g")
+    out.with_suffix(".md").write_text(costs_markdown(
+        table, f"{sc.name}: spending in {fy} against published figures "
+        f"({area.replace('_', ' ').title()})", command, COSTS_EXPLAINED))
+    for r in table.itertuples():
+        d = "" if r.difference_pct != r.difference_pct else f" ({r.difference_pct:+.1f}%)"
+        out_console.print(f"{r.item}: published {r.published:,.1f}, simulated "
+                          f"{r.simulated:,.1f}{d}")
+    out_console.print(f"table: {out.with_suffix('.md')}")
 
 
 def main() -> None:  # pragma: no cover - console entry point

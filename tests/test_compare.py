@@ -111,7 +111,49 @@ def test_sequential_replications_respect_the_cap(short) -> None:
     _, prec = run_until_precise(one, seed=3, jobs=1, target=1e-6, max_replications=4,
                                 min_replications=3)
     assert prec.reached_at is None and prec.used == 4
-    assert "not reached" in prec.describe()
+    assert "not reached within 4" in prec.describe()
+    # met just before the cap, without the look-ahead to confirm it
+    _, prec = run_until_precise(one, seed=3, jobs=1, target=0.5, lookahead=5,
+                                max_replications=4, min_replications=3)
+    assert prec.reached_at is None and prec.met_at == 3
+    assert "not confirmed" in prec.describe()
+
+
+def test_sequential_replications_need_something_to_watch(short) -> None:
+    tiny = {"s": variant(short, run__horizon_years=0.4)}
+    with pytest.raises(ValueError, match="nothing to watch"):
+        run_until_precise(tiny, seed=3, jobs=1, max_replications=5)
+
+
+def test_drivers_need_enough_replications_and_correct_for_many_tests() -> None:
+    """With too few replications, or a difference that is pure noise, no parameter is
+    credited: Holm-adjusted p-values keep false alarms near the nominal 5%."""
+    from sim.outputs.comparison import holm, min_replications
+
+    assert min_replications(4) == 20 and min_replications(6) == 30
+    assert list(holm([0.01, 0.04, 0.03])) == pytest.approx([0.03, 0.06, 0.06])
+    rng = np.random.default_rng(1)
+    false_alarms = 0
+    for trial in range(100):
+        n = 24
+        params = pd.DataFrame({"replication": np.tile(np.arange(n), 4),
+                               "parameter": np.repeat(list("abcd"), n),
+                               "value": rng.uniform(size=4 * n)})
+        diffs = pd.DataFrame({"replication": np.arange(n), "fy": "y", "metric": "m",
+                              "scenario": "alt", "diff": rng.normal(size=n)})
+        t = drivers(diffs, params, "alt", "m", "y")
+        false_alarms += bool((t.p_value < 0.05).any())
+        if trial == 0:
+            assert drivers(diffs[diffs.replication < 15], params, "alt", "m", "y").empty
+    assert false_alarms <= 12
+
+
+def test_drivers_see_an_effect_uncertain_in_one_scenario_only(short) -> None:
+    base = variant(short, run__horizon_years=1, interventions__retention__hazard_ratio=0.9)
+    alt = variant(short, name="alt", run__horizon_years=1,
+                  interventions__retention__annual_spend=2.5e6)
+    comp = sim.compare(base, alt, replications=3, jobs=1)
+    assert "interventions.retention.hazard_ratio" in set(comp.parameters.parameter)
 
 
 from .test_cli import sim as cli  # noqa: E402 - the in-process runner of the CLI tests
@@ -120,8 +162,8 @@ from .test_cli import sim as cli  # noqa: E402 - the in-process runner of the CL
 def test_compare_command_writes_everything(tmp_path: Path) -> None:
     for name, parent in (("base", "baseline"), ("alt", "ipeh_cuts")):
         (tmp_path / f"{name}.yaml").write_text(
-            f"extends: {SCENARIOS / (parent + '.yaml')}\nrun: {{horizon_years: 1.2}}\n")
-    r = cli("compare", "base.yaml", "alt.yaml", "-r", "8", "-j", "2", cwd=tmp_path)
+            f"extends: {SCENARIOS / (parent + '.yaml')}\nrun: {{horizon_years: 1.1}}\n")
+    r = cli("compare", "base.yaml", "alt.yaml", "-r", "20", "-j", "2", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     out = tmp_path / "results" / "base_vs_alt"
     names = {p.name for p in out.iterdir()}
@@ -135,14 +177,20 @@ def test_compare_command_writes_everything(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("args, fragment", [
     (["compare", "one.yaml"], "at least two"),
+    (["compare", "one.yaml", "late.yaml"], "must start on the same date"),
+    (["compare", "one.yaml", "two.yaml", "--drivers-fy", "1999-00"], "not a year of the run"),
+    (["compare", "one.yaml", "two.yaml", "--precision", "0.1"], "only with --replications auto"),
+    (["compare", "one.yaml", "parameters.csv.yaml"], "names its results directory"),
     (["compare", "one.yaml", "sub/one.yaml"], "two scenarios are named 'one'"),
     (["compare", "one.yaml", "two.yaml", "-r", "lots"], "--replications"),
     (["run", "one.yaml", "-r", "0"], "--replications"),
 ])
 def test_compare_bad_arguments(args, fragment, tmp_path: Path) -> None:
     (tmp_path / "sub").mkdir()
-    for p in ("one.yaml", "two.yaml", "sub/one.yaml"):
+    for p in ("one.yaml", "two.yaml", "sub/one.yaml", "parameters.csv.yaml"):
         (tmp_path / p).write_text(f"extends: {SCENARIOS / 'baseline.yaml'}\n")
+    (tmp_path / "late.yaml").write_text(f"extends: {SCENARIOS / 'baseline.yaml'}\n"
+                                        "run: {start_date: 2020-04-01}\n")
     r = cli(*args, cwd=tmp_path)
     assert r.returncode == 2
     assert fragment in r.stderr

@@ -61,7 +61,7 @@ def _referrals(s, rep: int, seed: int = 7):
     cal = Calendar(resolved.run.start_date, resolved.run.horizon_years)
     return draw_referrals(
         resolved.demand, cal, early_help_multiplier(resolved.interventions.early_help, cal),
-        stream(seed, rep, "referrals"), stream(seed, rep, "cases"))
+        stream(seed, rep, "referrals"), stream(seed, rep, "cases"), resolved.costs.placements.mix)
 
 
 def test_policy_changes_leave_referrals_identical(short) -> None:

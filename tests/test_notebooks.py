@@ -30,6 +30,7 @@ def test_runs_from_a_clean_kernel(path: Path) -> None:
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
               if o.output_type == "error"]
     assert not errors
-    images = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
-              if "image/png" in o.get("data", {})]
-    assert len(images) >= 4, "every figure should show in the notebook"
+    # every cell that ends by making a figure shows it
+    for c in nb.cells:
+        if c.cell_type == "code" and "figure(" in c.source.strip().splitlines()[0]:
+            assert any("image/png" in o.get("data", {}) for o in c.outputs), c.source

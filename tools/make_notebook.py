@@ -1,6 +1,6 @@
-"""Write notebooks/compare_scenarios.ipynb from the cells below (outputs stripped).
+"""Write the notebooks in notebooks/ from the cells below (outputs stripped).
 
-Run: python tools/make_notebook.py. Editing the notebook in Jupyter is fine too; the test
+Run: python tools/make_notebook.py. Editing a notebook in Jupyter is fine too; the test
 suite checks that committed notebooks carry no outputs and that they run.
 """
 
@@ -67,14 +67,17 @@ Lines are means over replications; bands hold 90% of single replications — the
 real year could fall in."""),
     code("""weekly = {name: r.weekly for name, r in comp.results.items()}
 plots.series_figure(weekly, ["caseload_mean", "unallocated"], "Caseload and unallocated cases",
-                    "cases")"""),
+                    {"caseload_mean": "cases per case-holding FTE", "unallocated": "cases"})"""),
     code("""plots.series_figure(weekly, ["fte_experienced", "fte_newly_qualified", "fte_agency"],
                     "Social workers in post by type", "FTE")"""),
     md("""## 4. Differences from the baseline, with their intervals
 
-Each point is the mean of the per-replication differences; the bar is its 95% interval. An
-interval that does not cross zero is a difference the simulation can distinguish from
-chance; one that crosses zero may still be real, but this many replications cannot tell."""),
+Each dot is the mean of the per-replication differences and its thick bar the 95%
+confidence interval of that mean: an interval clear of zero is a difference the replications
+can tell from chance (more replications narrow it). The thin line is the 5th–95th percentile
+of single replications' differences: the range one real year could show, given both chance
+and the uncertain effects (more replications do not narrow it). Note each panel's own scale
+and the baseline's level printed above it."""),
     code("""plots.differences_figure(comp.table, ["inpost_fte", "turnover_rate", "agency_rate",
                                       "caseload_per_fte", "referrals", "unallocated_mean"],
                          LABELS)"""),
@@ -115,23 +118,28 @@ ret.drivers.query("metric == 'turnover_rate' and fy == '2020-21'")"""),
     code("""plots.tornado_figure(ret.drivers, "retention", "baseline",
                      ["turnover_rate", "worker_changes_per_child", "agency_rate",
                       "caseload_per_fte"], LABELS, ret.table)"""),
-    md("""The retention payment's hazard ratio — how much a payment cuts leaving — drives most of
-the spread of its effect on turnover and on changes of social worker: the evidence on that
-one number matters more than the luck of the draw.
+    code("""top = ret.drivers.query("metric == 'turnover_rate' and fy == '2020-21'").iloc[0]
+print(f"In this run, {top.parameter} explains {top.share_explained:.0%} of the spread of the "
+      f"turnover difference in 2020-21 (adjusted p = {top.p_value:.2g}).")"""),
+    md("""Where the retention payment's hazard ratio — how much a payment cuts leaving — comes out
+on top, the evidence on that one number matters more than the luck of the draw.
 
 ## 7. Chance, or the evidence?
 
-Run the same comparison with every uncertain effect fixed at its central value: what is
-left is the noise of chance alone. The difference between the two widths is how much our
-ignorance of the effects adds."""),
+Run the same comparison with every uncertain effect fixed at its central value. The range of
+single replications' differences (5th–95th percentile) then reflects chance alone; with the
+uncertain effects it reflects both. The difference between the two ranges is what our
+ignorance of the effects adds. (The confidence interval of the *mean* difference is another
+thing: it narrows with more replications in both runs.)"""),
     code("""fixed = sim.compare(SCENARIOS[0], SCENARIOS[1], replications=24, fixed_parameters=True,
                     overrides=TWO_YEARS)
 rows = []
 for label, cmp_ in (("uncertain effects", ret), ("central values only", fixed)):
     r = cmp_.table.query("metric == 'turnover_rate' and fy == '2020-21' "
                          "and scenario == 'retention'").iloc[0]
-    rows.append((label, r.diff_mean, r.diff_ci_low, r.diff_ci_high))
-pd.DataFrame(rows, columns=["run", "turnover difference", "95% low", "95% high"])"""),
+    rows.append((label, r.diff_mean, r.diff_p05, r.diff_p95, r.diff_p95 - r.diff_p05))
+pd.DataFrame(rows, columns=["run", "turnover difference", "5th pct", "95th pct",
+                            "range of single years"])"""),
     md("""## What these figures mean, and what they do not
 
 - **They are comparisons, not forecasts.** The baseline carries 2016–19 trends forward
@@ -151,10 +159,125 @@ pd.DataFrame(rows, columns=["run", "turnover difference", "95% low", "95% high"]
   `precision=0.05`, which adds replications until the headline measures are within 5%."""),
 ]
 
-nb = nbf.v4.new_notebook()
-nb.cells = cells
-nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-nb.metadata["language_info"] = {"name": "python"}
-out = Path(__file__).resolve().parents[1] / "notebooks" / "compare_scenarios.ipynb"
-nbf.write(nb, out)
-print(f"wrote {out}")
+budget_cells = [
+    md("""# Budget options: what each costs, per financial year, and what it buys
+
+A finance walk-through of the West Sussex question. The council spent **£5m on retaining
+social workers** (£2.5m a year for two years) and **cut early help by £4.9m a year** (£3m
+from April 2019, the rest from April 2020). What does each cost or save, year by year, once
+its knock-on effects are counted — agency spend avoided, recruitment, children's placements?
+What is the net position of doing both? And what does a pound of retention spend buy?
+
+**Conventions** (HM Treasury Green Book): costs are cash by financial year (April–March);
+real terms are in 2019-20 prices; present values (PV) discount real costs at 3.5% a year
+from 2019-20. Every figure is a mean over replications with a 95% confidence interval; the
+scenarios share their random numbers, so their differences are measured closely. Prices and
+their sources are in `scenarios/baseline.yaml` (`costs:`)."""),
+    code("""%matplotlib inline
+import pandas as pd
+
+import sim
+from sim.experiment.runner import run_many
+from sim.experiment.sweep import grid, parse_set
+from sim.outputs import plots
+from sim.outputs.excel import budget_by_year
+from sim.outputs.sweep import frontier, sweep_table
+
+pd.set_option("display.width", 130)
+pd.set_option("display.float_format", "{:,.0f}".format)
+
+SCENARIOS = [f"../scenarios/{name}.yaml" for name in
+             ("baseline", "retention", "ipeh_cuts", "retention_and_ipeh_cuts")]
+REPLICATIONS = 6   # quick; use 50 or more for a budget paper"""),
+    md("""## 1. The baseline budget
+
+What the service costs with no intervention, by line and year (cash, £). Placements and
+other looked-after costs are priced per child-week from West Sussex's S251 unit costs;
+`docs/baseline_costs_vs_published.md` compares 2019-20 with the published outturn."""),
+    code("""comp = sim.compare(*SCENARIOS, replications=REPLICATIONS)
+base = comp.results["baseline"]
+budget_by_year(base.budget_summary())"""),
+    md("""## 2. Each option against the baseline, year by year
+
+Differences in cash (£) by line and year, and over the five years in present value. A
+negative number is a saving."""),
+    code("""def by_year(name):
+    t = comp.costs[(comp.costs.scenario == name) & (comp.costs.terms == "cash")]
+    wide = t.pivot_table(index="line", columns="fy", values="diff_mean", sort=False)
+    pv = comp.costs[(comp.costs.scenario == name) & (comp.costs.terms == "present value")]
+    wide["PV, 5 years"] = pv.set_index("line").diff_mean
+    return wide.loc[[line for line in wide.index if wide.loc[line].abs().max() > 1_000]]
+
+by_year("retention")"""),
+    md("""The retention line is the £5m as paid (less what leavers repay under the clawback);
+keeping more permanent workers costs more in permanent pay but less in agency staff and
+recruitment. The net cost is close to the £5m spent: retention payments mostly buy
+stability, not savings."""),
+    code("""by_year("ipeh_cuts")"""),
+    md("""The early-help cut saves its budget at once, but referrals rise a year or so later, and
+some of those children become looked after — placements are the most expensive line in the
+budget. Over five years the knock-on costs claw back part of the saving; how much depends on
+the uncertain size of the early-help effect."""),
+    code("""by_year("retention_and_ipeh_cuts")"""),
+    md("""## 3. The net position, with its uncertainty
+
+Present value over five years of the change in total spending, with its 95% interval."""),
+    code("""pv = comp.costs.query("terms == 'present value' and line == 'total' "
+                     "and scenario != 'baseline'")
+pv[["scenario", "diff_mean", "diff_ci_low", "diff_ci_high"]].rename(columns={
+    "diff_mean": "net change in spending (PV, £)", "diff_ci_low": "95% low",
+    "diff_ci_high": "95% high"})"""),
+    md("""## 4. What the spending buys
+
+For each option, the present value of its extra cost divided by what it improves over the
+run: changes of social worker avoided, unallocated case-days avoided, points off the average
+caseload. A ratio is given only where the improvement is clear (its 95% interval excludes
+zero); for a cut that makes things worse it is the saving per unit lost."""),
+    code("""ce = comp.cost_effectiveness
+ce[["scenario", "unit", "cost_diff_pv", "outcome_diff", "ratio", "ratio_ci_low",
+    "ratio_ci_high", "note"]]"""),
+    md("""## 5. How much to spend on retention? A sweep
+
+Four levels of retention spend, each for two years, on common random numbers. The plot puts
+each option's extra cost against the changes of social worker it avoids; options on the red
+line are not dominated (no other option costs less and avoids more). Three years are enough:
+the scheme's effects fade after it ends."""),
+    code("""start = sim.load_scenario(SCENARIOS[0], {"run.horizon_years": 3})
+points = grid(start, [parse_set("interventions.retention.annual_spend=0,1000000,2500000,5000000")])
+results = run_many({p.label: p.scenario for p in points}, 6, start.run.seed, 2)
+table = sweep_table(results, {p.label: p.values for p in points}, 3.5)
+front = frontier(table, "worker_changes")
+labels = {p.label: f"£{p.values['interventions.retention.annual_spend'] / 1e6:g}m a year"
+          for p in points}
+shown = ["option", "extra_cost", "avoided", "on_frontier"]
+front.assign(option=front.point.map(labels))[shown]"""),
+    code("""plots.sweep_figure(front, labels, "changes of social worker")"""),
+    md("""## What this does and does not say
+
+- The costs are of the **service the model represents**: social workers, recruitment,
+  retention, early help and looked-after children. Management, support staff, legal costs
+  and overheads are outside it.
+- **Prices are assumptions with sources** (S251 unit costs, pay scales, a 2% pay award and
+  inflation, 3% placement inflation); change them in the scenario file and the budget
+  follows. Real placement prices rose much faster after 2020 than a 2019 planner assumed.
+- The early-help effect on referrals is the most uncertain number here (an elasticity of
+  0.07–0.16 and a lag of 6–18 months, from the evidence in DOMAIN.md); the intervals
+  include that uncertainty as well as chance.
+- For a budget paper, run `sim compare … --replications 50 --xlsx` and
+  `sim sweep … --xlsx`: the workbooks hold these tables with formats for finance."""),
+]
+
+
+def write(cells, name: str) -> None:
+    nb = nbf.v4.new_notebook()
+    nb.cells = cells
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    out = Path(__file__).resolve().parents[1] / "notebooks" / name
+    nbf.write(nb, out)
+    print(f"wrote {out}")
+
+
+write(cells, "compare_scenarios.ipynb")
+write(budget_cells, "budget_options.ipynb")

@@ -38,13 +38,18 @@ class Precision:
     used: int = 0
     worst: tuple[str, str, str, float] | None = None  # scenario, metric, fy, relative half
 
+    met_at: int | None = None  # met at the end, but not yet confirmed by the look-ahead
+
     def describe(self) -> str:
-        if self.reached_at is None:
-            s, m, fy, rel = self.worst or ("?", "?", "?", float("nan"))
-            return (f"precision {self.target:.0%} not reached within {self.used} replications "
-                    f"(the cap): worst is {m} {fy} in {s} at ±{rel:.1%}")
-        return (f"precision {self.target:.0%} reached at {self.reached_at} replications and "
-                f"held for {self.lookahead} more; {self.used} used")
+        if self.reached_at is not None:
+            return (f"precision {self.target:.0%} reached at {self.reached_at} replications "
+                    f"and held for {self.lookahead} more; {self.used} used")
+        if self.met_at is not None:
+            return (f"precision {self.target:.0%} met at {self.met_at} replications but not "
+                    f"confirmed over {self.lookahead} more before the cap of {self.used}")
+        s, m, fy, rel = self.worst  # type: ignore[misc]
+        return (f"precision {self.target:.0%} not reached within {self.used} replications "
+                f"(the cap): the least precise is {m} {fy} in {s}, at ±{rel:.1%}")
 
 
 def relative_half_widths(values: dict[str, dict[tuple[str, str], list[float]]]
@@ -74,7 +79,8 @@ def run_until_precise(scenarios: dict[str, Scenario], seed: int, jobs: int,
     """Run replications of every scenario until the headline measures of each are within
     ``target`` (relative half-width of the 95% interval) or ``max_replications``."""
     t0 = time.perf_counter()
-    prec = Precision(target, lookahead, max(3, min_replications), max_replications)
+    prec = Precision(target, lookahead, min(max(3, min_replications), max_replications),
+                     max_replications)
     names = list(scenarios)
 
     def tasks() -> Iterator[Task]:
@@ -100,9 +106,13 @@ def run_until_precise(scenarios: dict[str, Scenario], seed: int, jobs: int,
             if n < prec.min_replications:
                 continue
             rel = relative_half_widths(cells)
-            worst = max(rel, key=lambda x: x[3]) if rel else None
+            if not rel:
+                raise ValueError(
+                    "--replications auto has nothing to watch: the run has no complete "
+                    "financial year with a headline measure; lengthen run.horizon_years")
+            worst = max(rel, key=lambda x: x[3])
             prec.worst = worst
-            if worst is None or worst[3] <= target:
+            if worst[3] <= target:
                 ok_since = n if ok_since is None else ok_since
                 if n >= ok_since + lookahead:
                     prec.reached_at = ok_since
@@ -112,6 +122,8 @@ def run_until_precise(scenarios: dict[str, Scenario], seed: int, jobs: int,
         if n >= stop_at:
             break
     prec.used = n
+    if prec.reached_at is None and ok_since is not None:
+        prec.met_at = ok_since
     wall = time.perf_counter() - t0
     out = {}
     for k in names:

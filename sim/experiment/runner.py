@@ -12,6 +12,7 @@ from __future__ import annotations
 import atexit
 import multiprocessing
 import os
+import signal
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -54,6 +55,7 @@ class Results:
     weekly: pd.DataFrame  # replication, week, metric, value
     parameters: pd.DataFrame  # replication, parameter, value
     totals: pd.DataFrame  # replication, then one column per total
+    budget: pd.DataFrame | None = None  # replication, fy, line, cost, cost_real
     wall_seconds: float = 0.0
     jobs: int = 1
     fixed_parameters: bool = False
@@ -65,6 +67,13 @@ class Results:
 
         return summarise(self.annual)
 
+    def budget_summary(self) -> pd.DataFrame:
+        """``fy, line, terms, mean, ci_low, ci_high, p05, p95`` (as ``budget_summary.csv``):
+        cash and real terms by year, and over all years with the present value."""
+        from sim.outputs.finance import budget_summary
+
+        return budget_summary(self.budget, self.scenario.costs.discount_rate_pct)
+
 
 def default_jobs() -> int:
     """All the cores this process may use."""
@@ -74,25 +83,35 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-_POOLS: dict[int, ProcessPoolExecutor] = {}
+_POOL: dict[int, ProcessPoolExecutor] = {}  # at most one: {jobs: pool}
 
 
 def _pool(jobs: int) -> ProcessPoolExecutor:
     """A pool of ``jobs`` worker processes, kept for the life of this process: starting one
     costs a second or two (each worker imports numpy, scipy, pandas), which a notebook or a
-    test session calling ``compare`` again and again should pay once."""
-    pool = _POOLS.get(jobs)
-    if pool is None:
-        pool = _POOLS[jobs] = ProcessPoolExecutor(
-            max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+    test session calling ``compare`` again and again should pay once. Only one pool is kept;
+    asking for another size, or finding it broken (a worker killed), replaces it."""
+    pool = _POOL.get(jobs)
+    if pool is not None and not getattr(pool, "_broken", False):
+        return pool
+    _shutdown_pools()
+    pool = _POOL[jobs] = ProcessPoolExecutor(
+        max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+        initializer=_ignore_interrupts)
     return pool
+
+
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the parent, which stops the run and shuts them down; else
+    every worker prints its own KeyboardInterrupt traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 @atexit.register
 def _shutdown_pools() -> None:
-    for pool in _POOLS.values():
-        pool.shutdown(wait=False, cancel_futures=True)
-    _POOLS.clear()
+    for pool in _POOL.values():
+        pool.shutdown(wait=True, cancel_futures=True)
+    _POOL.clear()
 
 
 def stream(tasks: Iterable[Task], jobs: int = 1) -> Iterator[tuple[Task, ReplicationResult]]:
@@ -125,7 +144,7 @@ def stream(tasks: Iterable[Task], jobs: int = 1) -> Iterator[tuple[Task, Replica
                 if nxt is not None:
                     pending[pool.submit(run_task, nxt)] = nxt
     except BrokenProcessPool:
-        _POOLS.pop(jobs, None)
+        _shutdown_pools()
         raise
     finally:
         for fut in pending:  # stopped early: drop what has not started
@@ -147,7 +166,24 @@ def combine(scenario: Scenario, seed: int, results: list[ReplicationResult]) -> 
         columns=["replication", "parameter", "value"],
     )
     totals = pd.DataFrame([{"replication": r.replication, **r.totals} for r in results])
-    return Results(scenario, seed, reps, annual, weekly, parameters, totals)
+    budget = pd.concat(
+        [r.budget.assign(replication=r.replication) for r in results], ignore_index=True
+    )[["replication", "fy", "line", "cost", "cost_real"]]
+    return Results(scenario, seed, reps, annual, weekly, parameters, totals, budget)
+
+
+def check_comparable(scenarios: dict[str, Scenario]) -> None:
+    """Scenarios compared replication by replication must cover the same days; else their
+    years do not line up and their children differ. Raises ValueError saying which."""
+    items = list(scenarios.items())
+    k0, s0 = items[0]
+    for k, s in items[1:]:
+        for path, a, b in (("run.start_date", s0.run.start_date, s.run.start_date),
+                           ("run.horizon_years", s0.run.horizon_years, s.run.horizon_years)):
+            if a != b:
+                raise ValueError(
+                    f"{k}: {path} is {b} but {k0}'s is {a}; scenarios compared replication "
+                    "by replication must start on the same date and run as long")
 
 
 def run_many(scenarios: dict[str, Scenario], replications: int, seed: int, jobs: int,

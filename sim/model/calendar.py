@@ -83,6 +83,20 @@ class Calendar:
                             self.day(before)))
             y += 1
 
+    def months_between(self, first: dt.date, last: dt.date) -> list[float]:
+        """Times of the 1st of every month from ``first`` (rounded up to a 1st) to ``last``,
+        within the run."""
+        y, m = first.year, first.month
+        if first.day > 1:
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+        out = []
+        while dt.date(y, m, 1) <= min(last, self.end):
+            d = dt.date(y, m, 1)
+            if d >= self.start and d < self.end:
+                out.append(self.day(d))
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+        return out
+
     def first_of_month(self, month: int) -> list[float]:
         """Times of the 1st of ``month`` (1-12) within the run, after the start."""
         out = []

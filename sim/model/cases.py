@@ -38,6 +38,7 @@ class Case:
         "durations",
         "id",
         "k",
+        "placement",
         "qtoken",
         "queued",
         "stage",
@@ -45,8 +46,10 @@ class Case:
         "worker",
     )
 
-    def __init__(self, cid: int, child: Child, stages: list[int], durations: list[float]) -> None:
+    def __init__(self, cid: int, child: Child, stages: list[int], durations: list[float],
+                 placement: int = 0) -> None:
         self.id = cid
+        self.placement = placement  # placement type if looked after (see costs.py)
         self.child = child
         self.stages = stages
         self.durations = durations

@@ -34,7 +34,7 @@ the thinning method, not a planning assumption; the scenario checks that no inte
 can go beyond it)."""
 
 # Columns of a candidate's row of uniforms.
-_U_ACCEPT, _U_REREF, _U_PICK, _U_PATH = 0, 1, 2, 3
+_U_ACCEPT, _U_REREF, _U_PICK, _U_PLACE, _U_PATH = 0, 1, 2, 3, 4
 N_UNIFORMS = _U_PATH + 2 * MAX_STAGES
 
 
@@ -69,6 +69,7 @@ class Referrals:
     pick_u: list[float]
     stages: list[list[int]]
     durations: list[list[float]]
+    placements: list[int]
     candidates: int
 
 
@@ -122,9 +123,16 @@ def draw_paths(demand: Demand, first: np.ndarray, u: np.ndarray,
     return stages, durs
 
 
+def placement_types(mix, u: np.ndarray) -> np.ndarray:
+    """The placement type (0 foster, 1 residential, 2 other) each child would have if looked
+    after, drawn from the mix with one uniform each."""
+    cum = np.cumsum([mix.foster, mix.residential, mix.other])
+    return np.minimum(np.searchsorted(cum / cum[-1], u, side="right"), 2)
+
+
 def draw_referrals(demand: Demand, cal: Calendar, rate_multiplier: Callable[[np.ndarray],
                    np.ndarray], arrivals: np.random.Generator,
-                   attributes: np.random.Generator) -> Referrals:
+                   attributes: np.random.Generator, demand_mix) -> Referrals:
     """All referrals of a replication.
 
     ``rate_multiplier(t)`` scales the base rate (the early-help effect); it must stay
@@ -168,6 +176,7 @@ def draw_referrals(demand: Demand, cal: Calendar, rate_multiplier: Callable[[np.
         pick_u=u[:, _U_PICK].tolist(),
         stages=stages.tolist(),
         durations=durs.tolist(),
+        placements=placement_types(demand_mix, u[:, _U_PLACE]).tolist(),
         candidates=n,
     )
 

@@ -6,8 +6,10 @@ The names are a contract that later issues and users' notebooks read:
 Per financial year (children's figures, year to 31 March): ``referrals``,
 ``rereferral_rate``, ``cin_31mar``, ``cp_31mar``, ``cla_31mar``, ``cla_starts``,
 ``unallocated_mean`` (time-weighted), ``unallocated_max``, ``worker_changes_per_child``,
-``children_3plus_workers_rate``; money: ``cost_staff_permanent``, ``cost_staff_agency``,
-``cost_retention``.
+``children_3plus_workers_rate``; and, for costing what a policy buys,
+``worker_changes`` (changes of social worker in the year), ``unallocated_case_days`` and
+``caseload_mean`` (the year's average of the weekly mean caseload). Money is in the
+separate budget table (``costs.py``).
 
 Workforce (30 September snapshot and the 12 months to it, filed under the financial year
 that contains that 30 September): ``inpost_fte``, ``agency_fte``, ``starters_fte``,
@@ -27,8 +29,7 @@ from __future__ import annotations
 ANNUAL_METRICS = (
     "referrals", "rereferral_rate", "cin_31mar", "cp_31mar", "cla_31mar", "cla_starts",
     "unallocated_mean", "unallocated_max", "worker_changes_per_child",
-    "children_3plus_workers_rate", "cost_staff_permanent", "cost_staff_agency",
-    "cost_retention",
+    "children_3plus_workers_rate", "worker_changes", "unallocated_case_days", "caseload_mean",
     "inpost_fte", "agency_fte", "starters_fte", "leavers_fte", "turnover_rate",
     "vacancy_rate", "agency_rate", "caseload_per_fte", "over_cap_share",
 )
@@ -85,6 +86,15 @@ class Recorder:
         self.unallocated = TimeAverage()
         self.fte = {"experienced": TimeAverage(), "newly_qualified": TimeAverage(),
                     "agency": TimeAverage()}
+        self.cla_by_type = [TimeAverage(), TimeAverage(), TimeAverage()]
+        self.hires = 0
+        self.cohort_hires = 0
+        self.retention_paid = 0.0
+        self.retention_clawed_back = 0.0
+        self.changes = 0
+        self.caseload_sum = 0.0
+        self.caseload_weeks = 0
+        self.budget: list[tuple[str, str, float, float]] = []  # fy, line, cash, real
         self.starters: list[float] = []
         self.leavers: list[float] = []
         # totals over the run (for checks)
@@ -108,13 +118,20 @@ class Recorder:
     def queue_length(self, t: float, n: int) -> None:
         self.unallocated.set(t, n)
 
-    def fte_years(self, t: float) -> dict[str, float]:
-        """FTE-years of each kind of worker since the last call (for costs)."""
-        out = {}
-        for kind, ta in self.fte.items():
-            mean, _ = ta.take(t)
-            out[kind] = mean
-        return out
+    def fte_means(self, t: float) -> dict[str, float]:
+        """Mean FTE of each kind of worker since the last call (for costs)."""
+        return {kind: ta.take(t)[0] for kind, ta in self.fte.items()}
+
+    def cla_change(self, t: float, placement: int, delta: int) -> None:
+        ta = self.cla_by_type[placement]
+        ta.set(t, ta.value + delta)
+
+    def new_year(self) -> None:
+        """Start counting the flows of a new financial year."""
+        self.referrals = self.rereferrals = self.cla_starts = 0
+        self.hires = self.cohort_hires = self.changes = 0
+        self.retention_paid = self.retention_clawed_back = 0.0
+        self.caseload_sum, self.caseload_weeks = 0.0, 0
 
     def window(self, times: list[float], t0: float, t1: float) -> int:
         return sum(1 for x in times if t0 < x <= t1)

@@ -18,6 +18,7 @@ import simpy
 from sim.model.allocation import Allocator
 from sim.model.calendar import Calendar
 from sim.model.cases import Case, Child
+from sim.model.costs import Ledger, YearQuantities
 from sim.model.demand import (
     ASSESSMENT,
     CLA,
@@ -28,6 +29,7 @@ from sim.model.demand import (
     conditional_remaining,
     draw_paths,
     draw_referrals,
+    placement_types,
     residual_durations,
 )
 from sim.model.interventions import RetentionScheme, dated_changes, early_help_multiplier
@@ -54,6 +56,7 @@ class ReplicationResult:
     weekly: pd.DataFrame  # week, metric, value
     parameters: dict[str, float]
     totals: dict[str, float] = field(default_factory=dict)
+    budget: pd.DataFrame | None = None  # fy, line, cost (cash), cost_real
 
 
 class Service:
@@ -78,6 +81,7 @@ class Service:
             on_queue_change=lambda n: self.rec.queue_length(self.env.now, n),
         )
         self.retention = RetentionScheme(s.interventions.retention, self.cal)
+        self.ledger = Ledger(s, self.cal)
         self.workforce = Workforce(self.env, s, self.cal, self.alloc, self.rec, self.retention,
                                    gen)
         self.open_cases: dict[int, Case] = {}
@@ -113,12 +117,15 @@ class Service:
             child.fy_workers = set()
             self.fy_children.append(child)
 
-    def _open(self, child: Child, stages: list[int], durations: list[float]) -> Case:
+    def _open(self, child: Child, stages: list[int], durations: list[float],
+              placement: int) -> Case:
         self._touch(child)
         self._case_ids += 1
-        case = Case(self._case_ids, child, stages, durations)
+        case = Case(self._case_ids, child, stages, durations, placement)
         self.open_cases[case.id] = case
         self.n_open[case.stage] += 1
+        if case.stage == CLA:
+            self.rec.cla_change(self.env.now, placement, +1)
         child.case = case
         return case
 
@@ -131,7 +138,7 @@ class Service:
         made: dict[int, list[Case]] = {}
         for name in STAGE_NAMES:
             n = getattr(ini.open_cases, name)
-            u = g.random((n, 3 + 2 * MAX_STAGES))
+            u = g.random((n, 4 + 2 * MAX_STAGES))
             dist = getattr(durations, name)
             if name == "cp":
                 bands = np.array(list(ini.cp_duration_bands_pct.model_dump().values()))
@@ -144,11 +151,12 @@ class Service:
             else:
                 age, remaining = residual_durations(dist, u[:, :2])
             first = np.full(n, STAGE_CODE[name], dtype=np.int8)
-            stages, durs = draw_paths(self.s.demand, first, u[:, 3:], first_duration=remaining)
+            stages, durs = draw_paths(self.s.demand, first, u[:, 4:], first_duration=remaining)
+            places = placement_types(self.s.costs.placements.mix, u[:, 3])
             cases = []
             for i in range(n):
                 child = self._new_child(-float(age[i]))
-                case = self._open(child, stages[i].tolist(), durs[i].tolist())
+                case = self._open(child, stages[i].tolist(), durs[i].tolist(), int(places[i]))
                 cases.append(case)
                 if not (name == "assessment" and self.clock_from_allocation):
                     case.clock_started = True
@@ -177,6 +185,7 @@ class Service:
         child = case.child
         if child.last_worker is not None and child.last_worker is not w:
             child.fy_changes += 1
+            self.rec.changes += 1
             self.rec.total_changes += 1
         child.last_worker = w
         child.fy_workers.add(w.id)
@@ -211,7 +220,7 @@ class Service:
             if t - child.last_referral <= RE_REFERRAL_WINDOW:
                 rec.rereferrals += 1
             child.last_referral = t
-        case = self._open(child, refs.stages[i], refs.durations[i])
+        case = self._open(child, refs.stages[i], refs.durations[i], refs.placements[i])
         if not self.clock_from_allocation:
             case.clock_started = True
             Call(self.env, case.durations[0], self._stage_end, case)
@@ -224,6 +233,8 @@ class Service:
         k = case.k + 1
         nxt = case.stages[k] if k < MAX_STAGES else CLOSED
         self.n_open[old] -= 1
+        if old == CLA:
+            self.rec.cla_change(self.env.now, case.placement, -1)
         if nxt == CLOSED:
             self._close(case)
             return
@@ -232,6 +243,7 @@ class Service:
         self.n_open[nxt] += 1
         if nxt == CLA:
             self.rec.cla_starts += 1
+            self.rec.cla_change(self.env.now, case.placement, +1)
         self._at(case.durations[k], self._stage_end, case)
         if case.queued:
             self.alloc.requeue(case)
@@ -275,7 +287,11 @@ class Service:
         add((t, "fte_newly_qualified", nq))
         add((t, "fte_agency", ag))
         holders = len(self.workforce.case_holders)
-        add((t, "caseload_mean", self.alloc.n_allocated / holders if holders else np.nan))
+        caseload = self.alloc.n_allocated / holders if holders else np.nan
+        add((t, "caseload_mean", caseload))
+        if holders:
+            self.rec.caseload_sum += caseload
+            self.rec.caseload_weeks += 1
 
     def _fy_end(self, arg: tuple[str, bool, float]) -> None:
         fy, complete, fy_start = arg
@@ -287,7 +303,8 @@ class Service:
         add(fy, "cp_31mar", self.n_open[CP])
         add(fy, "cla_31mar", self.n_open[CLA])
         mean_q, max_q = rec.unallocated.take(t)
-        fte = rec.fte_years(t)
+        fte = rec.fte_means(t)
+        cla = tuple(ta.take(t)[0] for ta in rec.cla_by_type)
         if complete:
             add(fy, "referrals", rec.referrals)
             add(fy, "rereferral_rate", 100 * rec.rereferrals / rec.referrals
@@ -295,20 +312,26 @@ class Service:
             add(fy, "cla_starts", rec.cla_starts)
             add(fy, "unallocated_mean", mean_q)
             add(fy, "unallocated_max", max_q)
+            add(fy, "unallocated_case_days", mean_q * (t - fy_start))
             children = self.fy_children
             changes = sum(c.fy_changes for c in children)
             add(fy, "worker_changes_per_child", changes / len(children) if children else np.nan)
-            cla = [c.child for c in open_cases if c.stage == CLA]
-            three = sum(1 for c in cla if len(c.fy_workers) >= 3)
-            add(fy, "children_3plus_workers_rate", 100 * three / len(cla) if cla else np.nan)
-            years = (t - fy_start) / 365.0
-            costs = self.s.costs
-            pay = (fte["experienced"] * costs.salary.experienced
-                   + fte["newly_qualified"] * costs.salary.newly_qualified)
-            add(fy, "cost_staff_permanent", pay * (1 + costs.on_cost_share) * years)
-            add(fy, "cost_staff_agency", fte["agency"] * costs.agency_weekly * years * 365 / 7)
-            add(fy, "cost_retention", self.retention.spend_between(fy_start, t))
-        rec.referrals = rec.rereferrals = rec.cla_starts = 0
+            add(fy, "worker_changes", rec.changes)
+            looked_after = [c.child for c in open_cases if c.stage == CLA]
+            three = sum(1 for c in looked_after if len(c.fy_workers) >= 3)
+            add(fy, "children_3plus_workers_rate",
+                100 * three / len(looked_after) if looked_after else np.nan)
+            add(fy, "caseload_mean", rec.caseload_sum / rec.caseload_weeks
+                if rec.caseload_weeks else np.nan)
+            q = YearQuantities(
+                days=t - fy_start, fte_experienced=fte["experienced"],
+                fte_newly_qualified=fte["newly_qualified"], fte_agency=fte["agency"],
+                cla_by_type=cla, hires=rec.hires, cohort_hires=rec.cohort_hires,
+                retention_paid=rec.retention_paid,
+                retention_clawed_back=rec.retention_clawed_back)
+            rec.budget.extend((fy, line, cash, real) for line, cash, real in
+                              self.ledger.year(fy, fy_start, t, q))
+        rec.new_year()
         # a new year: its children are those open now (and those referred from now on),
         # each starting with the worker they have
         self.fy_index += 1
@@ -349,7 +372,7 @@ class Service:
         self.build_initial()
         refs = draw_referrals(
             s.demand, cal, early_help_multiplier(s.interventions.early_help, cal),
-            self.gen("referrals"), self.gen("cases"),
+            self.gen("referrals"), self.gen("cases"), s.costs.placements.mix,
         )
         self.refs = refs
         if refs.times:
@@ -365,6 +388,10 @@ class Service:
         interval = s.workforce.recruitment.round_interval_days
         for t in np.arange(0.0, self.end, interval):
             self._at(float(t), lambda _: wf.recruitment_round(), None)
+        ret = s.interventions.retention
+        if ret.annual_spend > 0:
+            for t in cal.months_between(ret.start, ret.end):
+                self._at(t, wf.pay_retention, ret.annual_spend / 12)
         for t in cal.first_of_month(s.workforce.cohort.month):
             if s.workforce.cohort.size:
                 self._at(t, lambda _: wf.cohort(), None)
@@ -389,7 +416,8 @@ class Service:
             "allocated": self.alloc.n_allocated,
             "worker_changes": self.rec.total_changes,
         }
-        return ReplicationResult(replication, annual, weekly, parameters, totals)
+        budget = pd.DataFrame(self.rec.budget, columns=["fy", "line", "cost", "cost_real"])
+        return ReplicationResult(replication, annual, weekly, parameters, totals, budget)
 
 
     def teardown(self) -> None:

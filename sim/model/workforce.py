@@ -57,7 +57,8 @@ class Post:
 
 class Worker:
     __slots__ = ("active", "available", "cap", "cases", "exhaustion", "hazard_used", "holds_cases",
-                 "id", "kind", "leaving", "months_at_start", "notice", "post", "room", "start")
+                 "id", "kind", "leaving", "months_at_start", "notice", "paid", "post", "room",
+                 "start")
 
     def __init__(self, wid: int, kind: str, post: Post, start: float) -> None:
         self.id = wid
@@ -75,6 +76,7 @@ class Worker:
         self.hazard_used = 0.0
         self.notice = 0.0
         self.months_at_start = 0.0
+        self.paid: list[tuple[float, float]] = []  # retention payments received (time, £)
 
     def __repr__(self) -> str:  # pragma: no cover - debugging aid
         return f"Worker({self.id}, {self.kind}, {len(self.cases)}/{self.cap})"
@@ -207,11 +209,15 @@ class Workforce:
 
     # ------------------------------------------------------------------ permanent staff
 
-    def hire(self, post: Post, kind: str) -> None:
+    def hire(self, post: Post, kind: str, cohort: bool = False) -> None:
         """A permanent worker starts in a post; any agency cover there ends."""
         t = self.env.now
         self._place(kind, post, t)
         self.rec.starter(t)
+        if cohort:
+            self.rec.cohort_hires += 1
+        else:
+            self.rec.hires += 1
         if post.agency is not None:
             self._agency_leaves(post.agency, replaced=True)
 
@@ -264,6 +270,7 @@ class Workforce:
         else:
             self.rec.headcount(t, EXPERIENCED, -1)
         self.rec.leaver(t)
+        self._claw_back(w, t)
         post = w.post
         post.occupant = None
         self._hand_over(w)
@@ -271,6 +278,31 @@ class Workforce:
             self._remove_post(post)
         else:
             self._vacancy_opened(post)
+
+    # ------------------------------------------------------------------ retention payments
+
+    def pay_retention(self, amount: float) -> None:
+        """One instalment of the retention scheme, shared equally by the permanent workers
+        in post who have not given notice."""
+        t = self.env.now
+        eligible = [w for w in self.permanent.values() if not w.leaving]
+        if not eligible:
+            return
+        each = amount / len(eligible)
+        window = self.s.interventions.retention.clawback.months * DAYS_PER_MONTH
+        for w in eligible:
+            if window > 0:
+                w.paid = [p for p in w.paid if t - p[0] < window]
+                w.paid.append((t, each))
+        self.rec.retention_paid += amount
+
+    def _claw_back(self, w: Worker, t: float) -> None:
+        cb = self.s.interventions.retention.clawback
+        if w.paid and cb.months > 0 and cb.share > 0:
+            window = cb.months * DAYS_PER_MONTH
+            self.rec.retention_clawed_back += cb.share * sum(a for tp, a in w.paid
+                                                            if t - tp < window)
+        w.paid = []
 
     def _hand_over(self, w: Worker) -> None:
         """A worker who goes passes every case they hold to others."""
@@ -352,7 +384,7 @@ class Workforce:
             if n == 0:
                 break
             if post.vacant and post.role == CASE_HOLDING and not post.closing:
-                self.hire(post, NEWLY_QUALIFIED)
+                self.hire(post, NEWLY_QUALIFIED, cohort=True)
                 n -= 1
 
     # ------------------------------------------------------------------ dated changes

@@ -23,10 +23,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sim.outputs.finance import cost_differences, cost_effectiveness
 from sim.outputs.tables import mean_ci
 
 COMPARISON_COLUMNS = ["fy", "metric", "scenario", "mean", "ci_low", "ci_high", "diff_mean",
-                      "diff_ci_low", "diff_ci_high"]
+                      "diff_ci_low", "diff_ci_high", "diff_p05", "diff_p95"]
 CHANCE = "(chance and interactions)"
 
 
@@ -45,17 +46,25 @@ def paired_differences(annual: dict[str, pd.DataFrame], base: str) -> pd.DataFra
 
 def comparison_table(annual: dict[str, pd.DataFrame], base: str) -> pd.DataFrame:
     """Each scenario's mean and 95% interval, and its paired difference from ``base`` with
-    the 95% interval of the per-replication differences (``comparison.csv``)."""
+    the 95% confidence interval of the mean difference (``comparison.csv``).
+
+    Two different things: ``diff_ci_low``/``diff_ci_high`` say how precisely the replications
+    pin down the *average* difference (they narrow as replications are added), while
+    ``diff_p05``/``diff_p95`` are the 5th and 95th percentiles of the per-replication
+    differences — the range of differences a single year could show, given chance *and* the
+    uncertain effects (they do not narrow)."""
     diffs = paired_differences(annual, base)
     order = {name: i for i, name in enumerate(annual)}
     rows = []
     for (fy, metric, scenario), g in diffs.groupby(["fy", "metric", "scenario"], sort=False):
         m, lo, hi = mean_ci(g["value"].to_numpy())
         if scenario == base:
-            dm = dlo = dhi = 0.0
+            dm = dlo = dhi = p05 = p95 = 0.0
         else:
-            dm, dlo, dhi = mean_ci(g["diff"].to_numpy())
-        rows.append((fy, metric, scenario, m, lo, hi, dm, dlo, dhi))
+            d = g["diff"].dropna().to_numpy()
+            dm, dlo, dhi = mean_ci(d)
+            p05, p95 = (np.percentile(d, [5, 95]) if len(d) else (np.nan, np.nan))
+        rows.append((fy, metric, scenario, m, lo, hi, dm, dlo, dhi, p05, p95))
     out = pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
     out["_o"] = out["scenario"].map(order)
     return out.sort_values(["fy", "metric", "_o"], kind="stable").drop(columns="_o") \
@@ -85,22 +94,23 @@ def drivers(diffs: pd.DataFrame, parameters: pd.DataFrame, scenario: str, metric
     diff_high_third``; the last row is what chance and interactions leave unexplained, so
     the shares add up to 1. The explained part is R² adjusted for the number of parameters
     (with few replications plain R² flatters the fit), split in proportion to SRRC².
-    ``p_value`` tests the rank correlation against none: a parameter with p >= 0.05 cannot
-    be told apart from chance with this many replications. Empty when there is nothing to
-    explain (no uncertain parameters, or no spread).
+    ``p_value`` tests the rank correlation against none, Holm-adjusted across the
+    parameters: one with p >= 0.05 cannot be told apart from chance with this many
+    replications. Empty when there is nothing to explain (no uncertain parameters, no
+    spread) or too few replications (``min_replications``).
     """
     cols = ["parameter", "spearman", "p_value", "srrc", "share_explained", "diff_low_third",
             "diff_high_third"]
     d = diffs[(diffs.scenario == scenario) & (diffs.metric == metric) & (diffs.fy == fy)]
     y = d.set_index("replication")["diff"].dropna()
-    if parameters.empty or len(y) < 5 or y.std() == 0:
+    if parameters.empty or y.std() == 0 or np.isnan(y.std()):
         return pd.DataFrame(columns=cols)
     x = parameters.pivot(index="replication", columns="parameter", values="value")
     x = x.loc[x.index.intersection(y.index)]
     x = x.loc[:, x.nunique() > 1]
     y = y.loc[x.index]
     n, p = x.shape
-    if p == 0 or n < p + 3:
+    if p == 0 or n < min_replications(p):
         return pd.DataFrame(columns=cols)
     ry = stats.rankdata(y.to_numpy())
     rx = np.column_stack([stats.rankdata(x[c].to_numpy()) for c in x.columns])
@@ -110,16 +120,38 @@ def drivers(diffs: pd.DataFrame, parameters: pd.DataFrame, scenario: str, metric
     r2 = 1 - np.sum((zy - zx @ beta) ** 2) / np.sum(zy**2)
     r2_adj = min(1.0, max(0.0, 1 - (1 - r2) * (n - 1) / (n - p - 1)))
     weights = beta**2 / np.sum(beta**2) if np.sum(beta**2) > 0 else np.zeros(p)
+    tests = [stats.spearmanr(x[c], y) for c in x.columns]
+    p_holm = holm([t.pvalue for t in tests])
     rows = []
     for j, name in enumerate(x.columns):
-        rho = stats.spearmanr(x[name], y)
         lo, hi = np.quantile(x[name], [1 / 3, 2 / 3])
-        rows.append((name, float(rho.statistic), float(rho.pvalue), float(beta[j]),
+        rows.append((name, float(tests[j].statistic), float(p_holm[j]), float(beta[j]),
                      float(weights[j] * r2_adj), float(y[x[name] <= lo].mean()),
                      float(y[x[name] >= hi].mean())))
     rows.sort(key=lambda r: -r[4])
     rows.append((CHANCE, np.nan, np.nan, np.nan, 1 - r2_adj, np.nan, np.nan))
     return pd.DataFrame(rows, columns=cols)
+
+
+def min_replications(parameters: int) -> int:
+    """Fewest replications for a drivers analysis of this many uncertain parameters: with
+    fewer, pure noise is attributed to some parameter too often (a simulation check: with 4
+    parameters and 7 replications, a noise-only difference had 31% of its spread
+    "explained")."""
+    return max(20, 5 * parameters)
+
+
+def holm(pvalues: list[float]) -> np.ndarray:
+    """Holm's step-down adjustment, so that testing several parameters at once does not
+    flag one by chance."""
+    p = np.asarray(pvalues, dtype=float)
+    order = np.argsort(p)
+    adj = np.empty_like(p)
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (len(p) - rank) * p[i]))
+        adj[i] = running
+    return adj
 
 
 def all_drivers(diffs: pd.DataFrame, parameters: pd.DataFrame, metrics: list[str]
@@ -160,10 +192,25 @@ class Comparison:
         annual = {k: r.annual for k, r in results.items()}
         self.table = comparison_table(annual, self.base)
         self.differences = paired_differences(annual, self.base)
-        self.parameters = results[self.base].parameters
+        # every scenario's draws: an effect may be uncertain in one scenario only
+        self.parameters = pd.concat([r.parameters for r in results.values()]) \
+            .drop_duplicates(["replication", "parameter"]).sort_values(
+                ["replication", "parameter"], kind="stable").reset_index(drop=True)
         self.drivers = all_drivers(
             self.differences[self.differences.scenario != self.base], self.parameters,
             driver_metrics or DRIVER_METRICS)
+        varying = self.parameters.groupby("parameter").value.nunique()
+        p = int((varying > 1).sum())
+        self.drivers_note = None if p == 0 or self.replications >= min_replications(p) else (
+            f"drivers need at least {min_replications(p)} replications with {p} uncertain "
+            f"effects; this run has {self.replications}")
+        rate = results[self.base].scenario.costs.discount_rate_pct
+        budgets = {k: r.budget for k, r in results.items()}
+        self.costs = cost_differences(budgets, self.base, rate)
+        """Costs by line and year (cash) and over the run (present value), with paired
+        differences from the base (as ``budget_comparison.csv``)."""
+        self.cost_effectiveness = cost_effectiveness(budgets, annual, self.base, rate)
+        """What each scenario's extra spending buys (as ``cost_effectiveness.csv``)."""
 
     @property
     def replications(self) -> int:

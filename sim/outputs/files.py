@@ -17,7 +17,9 @@ from pathlib import Path
 from sim import __version__
 from sim.experiment.runner import Results
 from sim.outputs.comparison import DRIVER_METRICS, Comparison
+from sim.outputs.excel import budget_by_year, write_workbook
 from sim.outputs.plots import (
+    sweep_figure,
     write_comparison_series,
     write_differences,
     write_plots,
@@ -26,8 +28,9 @@ from sim.outputs.plots import (
 )
 from sim.outputs.tables import summarise
 
-RESULT_FILES = ("annual.csv", "summary.csv", "weekly.parquet", "parameters.csv", "run.json",
-                "caseload.png", "unallocated.png", "workforce.png")
+RESULT_FILES = ("annual.csv", "summary.csv", "weekly.parquet", "parameters.csv", "budget.csv",
+                "budget_summary.csv", "run.json", "caseload.png", "unallocated.png",
+                "workforce.png")
 
 
 def run_metadata(results: Results) -> dict:
@@ -49,6 +52,8 @@ def write_into(results: Results, out: Path) -> None:
     summarise(results.annual).to_csv(out / "summary.csv", index=False)
     results.weekly.to_parquet(out / "weekly.parquet", index=False)
     results.parameters.to_csv(out / "parameters.csv", index=False)
+    results.budget.to_csv(out / "budget.csv", index=False)
+    results.budget_summary().to_csv(out / "budget_summary.csv", index=False)
     (out / "run.json").write_text(json.dumps(run_metadata(results), indent=2) + "\n")
     write_plots(results.weekly, out, results.scenario.name)
 
@@ -95,12 +100,35 @@ def _atomically(out: Path, fill) -> Path:
     return out
 
 
-def write_results(results: Results, out: Path) -> Path:
-    """Write a run's results to ``out`` atomically, replacing what was there."""
-    return _atomically(out, lambda tmp: write_into(results, tmp))
+def run_sheets(results: Results) -> list:
+    summary = results.budget_summary()
+    return [
+        ("Budget", budget_by_year(summary), True,
+         f"{results.scenario.name}: cash by financial year (mean of "
+         f"{len(results.replications)} replications); present value in real terms at "
+         f"{results.scenario.costs.discount_rate_pct:g}%"),
+        ("Budget summary", summary, True, "mean, 95% confidence interval of the mean, and "
+         "5th-95th percentile of single replications"),
+        ("Measures", summarise(results.annual), False, None),
+        ("Budget by replication", results.budget, True, None),
+        ("Parameters", results.parameters, False, "each replication's draw of the "
+         "uncertain effects"),
+    ]
+
+
+def write_results(results: Results, out: Path, xlsx: bool = False) -> Path:
+    """Write a run's results to ``out`` atomically, replacing what was there; with ``xlsx``
+    also ``results.xlsx``."""
+    def fill(tmp: Path) -> None:
+        write_into(results, tmp)
+        if xlsx:
+            write_workbook(tmp / "results.xlsx", run_sheets(results))
+
+    return _atomically(out, fill)
 
 
 COMPARISON_FILES = ("comparison.csv", "drivers.csv", "parameters.csv", "comparison.json",
+                    "budget_comparison.csv", "cost_effectiveness.csv",
                     "compare_caseload.png", "compare_unallocated.png", "compare_workforce.png",
                     "compare_open_cases.png", "compare_differences.png",
                     "compare_differences_weekly.png")
@@ -108,7 +136,7 @@ COMPARISON_FILES = ("comparison.csv", "drivers.csv", "parameters.csv", "comparis
 
 def write_comparison(comp: Comparison, out: Path, labels: dict[str, str],
                      headline: list[str], drivers_fy: str | None = None,
-                     precision: str | None = None) -> Path:
+                     precision: str | None = None, xlsx: bool = False) -> Path:
     """Write a comparison: each scenario's own results under ``<out>/<scenario>/``, the
     comparison table, drivers, and plots. All at once, like ``write_results``."""
 
@@ -118,6 +146,8 @@ def write_comparison(comp: Comparison, out: Path, labels: dict[str, str],
             write_into(res, tmp / name)
         comp.table.to_csv(tmp / "comparison.csv", index=False)
         comp.drivers.to_csv(tmp / "drivers.csv", index=False)
+        comp.costs.to_csv(tmp / "budget_comparison.csv", index=False)
+        comp.cost_effectiveness.to_csv(tmp / "cost_effectiveness.csv", index=False)
         comp.parameters.to_csv(tmp / "parameters.csv", index=False)
         base = comp.results[comp.base]
         meta = {
@@ -136,5 +166,44 @@ def write_comparison(comp: Comparison, out: Path, labels: dict[str, str],
             if name != comp.base:
                 write_tornado(comp.drivers, name, comp.base, DRIVER_METRICS[:4], labels, tmp,
                               comp.table, drivers_fy)
+        if xlsx:
+            sheets = [
+                ("Costs", comp.costs, True, f"difference from {comp.base}: cash by year, "
+                 "present value over the run"),
+                ("Cost-effectiveness", comp.cost_effectiveness, False,
+                 f"what each option's extra cost (present value) buys, against {comp.base}"),
+                ("Measures", comp.table, False, f"paired differences from {comp.base}"),
+                ("Drivers", comp.drivers, False, None),
+            ] + [(f"Budget {name}"[:31], budget_by_year(r.budget_summary()), True,
+                  f"{name}: cash by financial year (mean)") for name, r in comp.results.items()]
+            write_workbook(tmp / "comparison.xlsx", sheets)
+
+    return _atomically(out, fill)
+
+
+SWEEP_FILES = ("sweep.csv", "frontier.csv", "sweep.json", "sweep_frontier.png")
+
+
+def write_sweep(table, front, points, out: Path, labels: dict[str, str], outcome_label: str,
+                meta: dict, xlsx: bool = False) -> Path:
+    """Write a sweep: the tidy table, the frontier and its plot (and a workbook)."""
+    def fill(tmp: Path) -> None:
+        table.to_csv(tmp / "sweep.csv", index=False)
+        front.to_csv(tmp / "frontier.csv", index=False)
+        (tmp / "sweep.json").write_text(json.dumps(
+            {**meta, "points": {p.label: p.values for p in points},
+             "sim_version": __version__}, indent=2, default=str) + "\n")
+        fig = sweep_figure(front, labels, outcome_label)
+        fig.savefig(tmp / "sweep_frontier.png")
+        if xlsx:
+            costs = table[table.measure.str.startswith("cost_pv_")]
+            outcomes = table[~table.measure.str.startswith("cost_pv_")]
+            write_workbook(tmp / "sweep.xlsx", [
+                ("Frontier", front, False, "extra cost (present value, £) against the first "
+                 "option, and the outcome avoided"),
+                ("Costs", costs, True, "present value over the run; differences from the "
+                 "first option"),
+                ("Outcomes", outcomes, False, None),
+            ])
 
     return _atomically(out, fill)

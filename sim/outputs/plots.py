@@ -32,11 +32,13 @@ PLOTS = {
 }
 
 
-def _series(ax, bands: pd.DataFrame, metric: str, label: str, color=None) -> None:
+def _series(ax, bands: pd.DataFrame, metric: str, label: str, color=None,
+            dashed: bool = False) -> None:
     b = bands[bands["metric"] == metric]
     x = pd.to_datetime(b["week"])
-    line, = ax.plot(x, b["mean"], label=label, color=color, lw=1.8)
-    ax.fill_between(x, b["p05"], b["p95"], color=line.get_color(), alpha=0.2, lw=0)
+    line, = ax.plot(x, b["mean"], label=label, color=color, lw=1.8,
+                    ls="--" if dashed else "-", zorder=3 if dashed else 2)
+    ax.fill_between(x, b["p05"], b["p95"], color=line.get_color(), alpha=0.15, lw=0)
 
 
 def _style(ax, title: str, ylabel: str, subtitle: str) -> None:
@@ -44,7 +46,10 @@ def _style(ax, title: str, ylabel: str, subtitle: str) -> None:
     ax.text(0, 1.015, subtitle, transform=ax.transAxes, fontsize=8.5, color="0.35",
             va="bottom")
     ax.set_ylabel(ylabel)
-    ax.set_ylim(bottom=0)
+    # the axis fits the data (so that small differences between scenarios show), but a
+    # count never goes below zero
+    if ax.get_ylim()[0] < 0:
+        ax.set_ylim(bottom=0)
     ax.xaxis.set_major_locator(mdates.YearLocator(month=4))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
     ax.grid(alpha=0.3)
@@ -102,18 +107,26 @@ def _panels(n: int):
 
 
 def series_figure(weekly: dict[str, pd.DataFrame], metrics: list[str], title: str,
-                  ylabel: str):
-    """Weekly series of several scenarios, one panel per measure, each with its band."""
+                  ylabel: str | dict[str, str]):
+    """Weekly series of several scenarios, one panel per measure, each with its band. The
+    first scenario (the base) is dashed and drawn on top, so it shows where others overlap
+    it. ``ylabel`` may give one label per measure."""
     bands = {name: weekly_bands(w) for name, w in weekly.items()}
     n = next(iter(weekly.values()))["replication"].nunique()
+    names = list(bands)
     fig, axes = _panels(len(metrics))
     for ax, metric in zip(axes, metrics, strict=True):
-        for i, (name, b) in enumerate(bands.items()):
-            _series(ax, b, metric, name, color=f"C{i}")
+        for i, name in [*list(enumerate(names))[1:], (0, names[0])]:
+            _series(ax, bands[name], metric, name, color=f"C{i}" if i else "black",
+                    dashed=i == 0 and len(names) > 1)
         sub = f"{n} replications each" if len(metrics) > 1 else \
             f"{n} replications each; {BAND_NOTE}"
-        _style(ax, title if len(metrics) == 1 else NICE.get(metric, metric), ylabel, sub)
-    axes[0].legend(frameon=False, fontsize=8, loc="lower left")
+        label = ylabel.get(metric, "") if isinstance(ylabel, dict) else ylabel
+        _style(ax, title if len(metrics) == 1 else NICE.get(metric, metric), label, sub)
+    handles, labels = axes[0].get_legend_handles_labels()
+    order = [labels.index(n) for n in names if n in labels]
+    axes[0].legend([handles[i] for i in order], [labels[i] for i in order], frameon=False,
+                   fontsize=8, loc="best")
     if len(metrics) > 1:
         fig.suptitle(f"{title} (line: mean; band: 5th-95th percentile of replications)",
                      x=0.01, ha="left", fontweight="bold")
@@ -134,7 +147,9 @@ def write_comparison_series(weekly: dict[str, pd.DataFrame], out: Path) -> list[
 
 
 def differences_figure(table: pd.DataFrame, metrics: list[str], labels: dict[str, str]):
-    """Paired differences from the base by financial year, with 95% intervals."""
+    """Paired differences from the base by financial year: the mean with its 95% confidence
+    interval (thick), and the 5th-95th percentile of single replications' differences
+    (thin) — the range one year could show, given chance and the uncertain effects."""
     base = table.loc[table["diff_mean"].eq(0) & table["diff_ci_low"].eq(0), "scenario"]
     base_name = base.iloc[0] if len(base) else ""
     alts = [s for s in table["scenario"].unique() if s != base_name]
@@ -146,19 +161,29 @@ def differences_figure(table: pd.DataFrame, metrics: list[str], labels: dict[str
         for i, alt in enumerate(alts):
             a = t[t.scenario == alt].set_index("fy").reindex(fys)
             x = np.arange(len(fys)) + (i - (len(alts) - 1) / 2) * width
+            color = f"C{list(table['scenario'].unique()).index(alt)}"
+            if "diff_p05" in a:
+                ax.vlines(x, a["diff_p05"], a["diff_p95"], color=color, lw=0.8, alpha=0.6)
             err = [a["diff_mean"] - a["diff_ci_low"], a["diff_ci_high"] - a["diff_mean"]]
-            ax.errorbar(x, a["diff_mean"], yerr=err, fmt="o", ms=5, capsize=3,
-                        color=f"C{list(table['scenario'].unique()).index(alt)}", label=alt)
+            ax.errorbar(x, a["diff_mean"], yerr=err, fmt="o", ms=5, elinewidth=2.5,
+                        capsize=0, color=color, label=alt)
         ax.axhline(0, color="0.3", lw=0.8)
         ax.set_xticks(np.arange(len(fys)), fys, fontsize=8)
-        ax.set_title(labels.get(metric, metric), loc="left", fontsize=10, fontweight="bold")
+        level = table[(table.metric == metric) & (table.scenario == base_name)]["mean"]
+        ax.set_title(labels.get(metric, metric), loc="left", fontsize=10, fontweight="bold",
+                     pad=14)
+        if len(level):
+            ax.text(0, 1.01, f"{base_name}: {level.abs().mean():,.3g} a year on average",
+                    transform=ax.transAxes, fontsize=7.5, color="0.35", va="bottom")
         ax.grid(alpha=0.3, axis="y")
         ax.spines[["top", "right"]].set_visible(False)
     axes[0].legend(frameon=False, fontsize=8)
-    fig.suptitle(f"Difference from {base_name}, by financial year: mean of paired "
-                 "replications and its 95% interval (an interval clear of 0 is a real "
-                 "difference)", x=0.01, ha="left", fontsize=10, fontweight="bold")
-    fig.tight_layout(rect=(0, 0, 1, 0.97))
+    fig.suptitle(f"Difference from {base_name} by financial year. Dot and thick bar: the "
+                 "mean difference and its 95% confidence interval (clear of 0: a difference "
+                 "the replications can tell from chance).\nThin line: the 5th-95th "
+                 "percentile of single replications' differences, the range one year could "
+                 "show.", x=0.01, ha="left", fontsize=9.5, fontweight="bold")
+    fig.tight_layout(rect=(0, 0, 1, 0.95))
     return fig
 
 
@@ -266,11 +291,11 @@ def tornado_figure(drivers: pd.DataFrame, scenario: str, base: str, metrics: lis
                      fontweight="bold")
         ax.grid(alpha=0.3, axis="x")
         ax.spines[["top", "right"]].set_visible(False)
-    fig.suptitle(f"What drives the difference {scenario} − {base}. Red: the difference "
+    fig.suptitle(f"What drives the difference {scenario} − {base}.\nRed: the difference "
                  "rises with the effect's value; blue: it falls; grey: chance; pale (n.s.): "
                  "not distinguishable from chance", x=0.01, ha="left", fontsize=9.5,
                  fontweight="bold")
-    fig.tight_layout(rect=(0, 0, 1, 0.96))
+    fig.tight_layout(rect=(0, 0, 1, 0.93))
     return fig
 
 
@@ -283,3 +308,41 @@ def write_tornado(drivers: pd.DataFrame, scenario: str, base: str, metrics: list
     path = out / f"drivers_{scenario}.png"
     fig.savefig(path)
     return path
+
+
+# --------------------------------------------------------------------------- sweeps
+
+def sweep_figure(front: pd.DataFrame, labels: dict[str, str], outcome_label: str):
+    """Extra cost against the outcome avoided, for each grid point, with 95% intervals; the
+    options not dominated are joined up."""
+    fig = Figure(figsize=(9, 5.5), dpi=110)
+    ax = fig.subplots()
+    f = front
+    ax.errorbar(f.avoided / 1, f.extra_cost / 1e6,
+                xerr=[f.avoided - f.avoided_ci_low, f.avoided_ci_high - f.avoided],
+                yerr=[(f.extra_cost - f.extra_cost_ci_low) / 1e6,
+                      (f.extra_cost_ci_high - f.extra_cost) / 1e6],
+                fmt="none", ecolor="0.6", lw=1, capsize=2)
+    on = f[f.on_frontier].sort_values("extra_cost")
+    off = f[~f.on_frontier]
+    ax.plot(on.avoided, on.extra_cost / 1e6, "-o", color="C3", ms=7, lw=1.5,
+            label="not dominated (the frontier)")
+    if len(off):
+        ax.plot(off.avoided, off.extra_cost / 1e6, "o", color="0.5", ms=6,
+                label="dominated: another option costs less and avoids more")
+    for row in f.itertuples():
+        ax.annotate(labels.get(row.point, row.point), (row.avoided, row.extra_cost / 1e6),
+                    xytext=(6, 4), textcoords="offset points", fontsize=8)
+    ax.axhline(0, color="0.3", lw=0.8)
+    ax.axvline(0, color="0.3", lw=0.8)
+    ax.set_xlabel(f"{outcome_label} avoided, against the first option")
+    ax.set_ylabel("extra cost, present value over the run (£m)")
+    ax.set_title("Budget options: what each costs and what it buys", loc="left",
+                 fontweight="bold", pad=20)
+    ax.text(0, 1.015, "mean of paired replications with 95% intervals", fontsize=8.5,
+            color="0.35", transform=ax.transAxes, va="bottom")
+    ax.grid(alpha=0.3)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(frameon=False, fontsize=8, loc="best")
+    fig.tight_layout()
+    return fig

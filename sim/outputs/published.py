@@ -89,3 +89,77 @@ def to_markdown(table: pd.DataFrame, title: str, command: str, note: str = "") -
     for r in table.itertuples(index=False):
         lines.append(f"- {r.metric} {r.fy}: {r.source}")
     return "\n".join(lines) + "\n"
+
+
+def load_published_costs(area: str = "west_sussex") -> pd.DataFrame:
+    with resources.files("sim").joinpath("data", f"{area}_published_costs.csv").open() as f:
+        return pd.read_csv(f, dtype={"fy": str})
+
+
+def compare_costs(budget_summary: pd.DataFrame, annual_summary: pd.DataFrame, scenario,
+                  published: pd.DataFrame, fy: str = "2019-20") -> pd.DataFrame:
+    """Simulated spending in one financial year against what was published or what the
+    published workforce implies at the scenario's prices.
+
+    Rows: looked-after spend (placements and other looked-after costs) against the S251
+    outturn, with the children looked after that drive it; permanent and agency staff costs
+    against the published FTE (the mean of the 30 September counts either side of the
+    year) priced as the scenario prices them; and the S251 safeguarding line for context.
+    """
+    p = published[published.fy == fy].set_index("item").published
+    b = budget_summary[(budget_summary.fy == fy) & (budget_summary.terms == "cash")] \
+        .set_index("line")
+    a = annual_summary.set_index(["metric", "fy"])
+    c = scenario.costs
+    days = 366 if fy == "2019-20" else 365
+
+    def sim(line: str) -> tuple[float, float, float]:
+        r = b.loc[line]
+        return r["mean"], r["ci_low"], r["ci_high"]
+
+    la = [sim("placements"), sim("looked_after_other")]
+    looked_after = tuple(sum(x[i] for x in la) for i in range(3))
+    inpost = (p["inpost_fte_start"] + p["inpost_fte_end"]) / 2
+    agency = (p["agency_fte_start"] + p["agency_fte_end"]) / 2
+    pay = c.salary.experienced * (1 + c.on_cost_share)
+    cla_pub = (p["cla_31mar_start"] + p["cla_31mar_end"]) / 2
+    cla_sim_end = a.loc[("cla_31mar", fy), "mean"] if ("cla_31mar", fy) in a.index else np.nan
+    rows = [
+        ("looked-after spend (placements + other looked-after)", p["looked_after_spend"],
+         *looked_after, "S251 outturn"),
+        ("children looked after, mean of 31 March either side", cla_pub,
+         (scenario.initial_state.open_cases.cla + cla_sim_end) / 2, np.nan, np.nan,
+         "drives the looked-after spend"),
+        ("permanent staff", inpost * pay, *sim("staff_permanent"),
+         f"published FTE {inpost:.1f} (mean of 30 Sept {fy[:4]} and {int(fy[:4]) + 1}) x "
+         f"£{c.salary.experienced:,.0f} x {1 + c.on_cost_share:g}"),
+        ("agency staff", agency * c.agency_weekly * days / 7, *sim("staff_agency"),
+         f"published agency FTE {agency:.1f} x £{c.agency_weekly:,.0f} a week"),
+        ("safeguarding (S251, for context)", p["safeguarding_spend"], np.nan, np.nan, np.nan,
+         "all children's social care safeguarding, not only social workers' pay"),
+    ]
+    out = pd.DataFrame(rows, columns=["item", "published", "simulated", "ci_low", "ci_high",
+                                      "basis"])
+    out["difference_pct"] = 100 * (out.simulated - out.published) / out.published
+    return out
+
+
+def _money_or_count(x: float, money: bool) -> str:
+    if pd.isna(x):
+        return "–"
+    return f"£{x / 1e6:,.2f}m" if money else f"{x:,.1f}"
+
+
+def costs_markdown(table: pd.DataFrame, title: str, command: str, explanation: str) -> str:
+    lines = [f"# {title}", "", f"Regenerate with `{command}`.", "",
+             "| item | published | simulated | 95% CI | difference | basis |",
+             "|---|---:|---:|---|---:|---|"]
+    for r in table.itertuples(index=False):
+        money = r.published > 10_000
+        f = _money_or_count
+        ci = "" if pd.isna(r.ci_low) else f"{f(r.ci_low, money)}–{f(r.ci_high, money)}"
+        diff = "" if pd.isna(r.difference_pct) else f"{r.difference_pct:+.1f}%"
+        lines.append(f"| {r.item} | {f(r.published, money)} | {f(r.simulated, money)} | "
+                     f"{ci} | {diff} | {r.basis} |")
+    lines += ["", explanation, ""]
+    return "\n".join(lines)

@@ -426,12 +426,25 @@ class Allocation(Strict):
 # --------------------------------------------------------------------------- interventions
 
 
+class Clawback(Strict):
+    """What a worker who leaves soon after a retention payment pays back."""
+
+    months: float = Field(ge=0, le=60, description="payments in this many months before "
+                          "leaving are clawed back (0 = none)")
+    share: Probability = Field(description="share of those payments recovered")
+
+
 class Retention(Strict):
-    """Money spent on retention payments to permanent social workers."""
+    """Money spent on retention payments to permanent social workers.
+
+    The spend is paid in equal monthly instalments on the first of each month from ``start``
+    to ``end``, each shared equally among the permanent social workers in post who have not
+    given notice."""
 
     annual_spend: Money = Field(description="£ a year paid out, shared among permanent workers")
-    start: dt.date
-    end: dt.date
+    start: dt.date = Field(description="first month of payments (paid on the 1st)")
+    end: dt.date = Field(description="payments run to this date (the last on the 1st before)")
+    clawback: Clawback
     reference_payment: float = Field(
         gt=0, description="£ a year per worker at which the hazard ratio applies"
     )
@@ -545,10 +558,61 @@ class Salaries(Strict):
     newly_qualified: Money
 
 
+FY_LABEL = r"^(19|20)\d\d-\d\d$"
+
+
+class ByYear(Strict):
+    """A yearly percentage: a default, and values for particular financial years."""
+
+    default: float = Field(ge=-50, le=100, description="% a year")
+    by_year: dict[Annotated[str, Field(pattern=FY_LABEL)], Annotated[
+        float, Field(ge=-50, le=100)]] = Field(
+        default_factory=dict, description="% for particular years, e.g. {2020-21: 2.75}")
+
+    def pct(self, fy: str) -> float:
+        return self.by_year.get(fy, self.default)
+
+
+class PlacementTypes(Strict):
+    foster: NonNegFloat
+    residential: NonNegFloat
+    other: NonNegFloat
+
+
+class PlacementMix(Shares):
+    """Shares of looked-after children by placement type; they must add up to 1."""
+
+    foster: Probability
+    residential: Probability
+    other: Probability
+
+
+class Placements(Strict):
+    mix: PlacementMix = Field(description="each child's placement type is drawn from this mix "
+                              "when they become looked after")
+    weekly: PlacementTypes = Field(description="£ a week per child placed, by type")
+
+
 class Costs(Strict):
+    """What things cost, in prices of the financial year that contains the start date; later
+    years are uprated by the pay award (staff) or inflation (everything else)."""
+
     salary: Salaries = Field(description="£ a year basic pay per FTE")
     on_cost_share: float = Field(ge=0, le=2, description="employer on-costs as a share of pay")
     agency_weekly: Money = Field(description="£ a week per agency FTE, all in")
+    recruitment_per_hire: Money = Field(description="£ per external permanent hire")
+    academy_per_newly_qualified: Money = Field(
+        description="£ per newly qualified worker taken on through the yearly cohort")
+    placements: Placements
+    looked_after_other_weekly: Money = Field(
+        description="£ a week per looked-after child beyond the placement (other S251 "
+        "looked-after costs)")
+    pay_award_pct: ByYear = Field(description="yearly uprating of pay and agency rates")
+    inflation_pct: ByYear = Field(description="yearly inflation of other prices; also the "
+                                  "deflator for real terms")
+    placement_inflation_pct: ByYear = Field(description="yearly rise in placement prices")
+    discount_rate_pct: float = Field(ge=0, le=20, description="for present values (HM "
+                                     "Treasury Green Book: 3.5)")
 
 
 # --------------------------------------------------------------------------- scenario

@@ -1,0 +1,79 @@
+"""A sweep's table of outcomes and costs per grid point, and the options not dominated.
+
+An option is *dominated* if another costs no more and achieves at least as much (and is
+strictly better in one of the two); the rest form the frontier a budget holder chooses from.
+Outcomes are measured as improvements on the first grid point, paired replication by
+replication.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.model.costs import TOTAL
+from sim.outputs.finance import OUTCOMES, _outcome_totals, run_totals
+from sim.outputs.tables import mean_ci
+
+EXTRA = {  # further measures, averaged over the run's years
+    "inpost_fte": "mean over years", "agency_rate": "mean over years",
+    "turnover_rate": "mean over years", "cla_31mar": "mean over years",
+}
+
+SWEEP_COLUMNS = ["point", "measure", "mean", "ci_low", "ci_high", "diff_mean", "diff_ci_low",
+                 "diff_ci_high"]
+
+
+def _per_replication(results, rate_pct: float) -> dict[str, pd.Series]:
+    out = {}
+    tot = run_totals(results.budget, rate_pct)
+    for line, g in tot.groupby("line"):
+        out[f"cost_pv_{line}"] = g.set_index("replication").pv
+    for name, (metric, how, *_) in OUTCOMES.items():
+        out[name] = _outcome_totals(results.annual, metric, how, rate_pct)
+    for metric, how in EXTRA.items():
+        out[metric] = _outcome_totals(results.annual, metric, how, rate_pct)
+    return out
+
+
+def sweep_table(results: dict, values: dict[str, dict], rate_pct: float) -> pd.DataFrame:
+    """Tidy: ``point, <one column per swept path>, measure, mean, ci_low, ci_high, diff_mean,
+    diff_ci_low, diff_ci_high`` — differences (paired) are from the first point. Money is
+    the present value over the run (``cost_pv_<line>``); ``worker_changes`` and
+    ``unallocated_case_days`` are discounted sums over the run, the others means over its
+    years."""
+    labels = list(results)
+    first = _per_replication(results[labels[0]], rate_pct)
+    rows = []
+    for label in labels:
+        mine = _per_replication(results[label], rate_pct)
+        for measure, v in mine.items():
+            m, lo, hi = mean_ci(v.to_numpy())
+            d = (v - first[measure]).dropna().to_numpy()
+            dm, dlo, dhi = (0.0, 0.0, 0.0) if label == labels[0] else mean_ci(d)
+            rows.append((label, measure, m, lo, hi, dm, dlo, dhi))
+    table = pd.DataFrame(rows, columns=SWEEP_COLUMNS)
+    params = pd.DataFrame([{"point": k, **v} for k, v in values.items()])
+    return params.merge(table, on="point")
+
+
+def frontier(table: pd.DataFrame, outcome: str = "worker_changes") -> pd.DataFrame:
+    """One row per point: extra cost (present value) and how much of ``outcome`` it avoids,
+    against the first point, and whether the option is on the frontier (not dominated)."""
+    cost = table[table.measure == f"cost_pv_{TOTAL}"].set_index("point")
+    out = table[table.measure == outcome].set_index("point")
+    f = pd.DataFrame({
+        "extra_cost": cost.diff_mean, "extra_cost_ci_low": cost.diff_ci_low,
+        "extra_cost_ci_high": cost.diff_ci_high,
+        # improvement = less of the outcome than the first point
+        "avoided": -out.diff_mean, "avoided_ci_low": -out.diff_ci_high,
+        "avoided_ci_high": -out.diff_ci_low,
+    })
+    c, a = f.extra_cost.to_numpy(), f.avoided.to_numpy()
+    dominated = np.array([
+        any((c[j] <= c[i] and a[j] >= a[i]) and (c[j] < c[i] or a[j] > a[i])
+            for j in range(len(f)) if j != i)
+        for i in range(len(f))
+    ])
+    f["on_frontier"] = ~dominated
+    return f.reset_index()
