@@ -124,6 +124,13 @@ def budget_table(summary: pd.DataFrame, title: str) -> Table:
     return table
 
 
+WORSE = {
+    "worker_changes": "£ saved per extra change of social worker",
+    "unallocated_case_days": "£ saved per extra unallocated case-day",
+    "caseload_mean": "£ saved per point added to average caseload",
+}
+
+
 def cost_difference_table(costs: pd.DataFrame, ce: pd.DataFrame, scenario: str,
                           base: str) -> Table:
     """Present value of each line's difference from the base, and what it buys."""
@@ -145,9 +152,15 @@ def cost_difference_table(costs: pd.DataFrame, ce: pd.DataFrame, scenario: str,
     for row in ce[ce.scenario == scenario].itertuples():
         if pd.isna(row.ratio):
             table.add_row(f"£ per {row.unit}", f"[dim]{row.note}[/]")
+            continue
+        value = f"{row.ratio:,.0f} ({row.ratio_ci_low:,.0f}–{row.ratio_ci_high:,.0f})"
+        if row.note:  # cheaper and worse: the saving per unit lost
+            table.add_row(WORSE.get(row.outcome, f"£ saved per unit of {row.outcome} lost"),
+                          value)
+        elif row.ratio < 0:
+            table.add_row(f"£ per {row.unit}", value + " [dim]saves and improves[/]")
         else:
-            table.add_row(f"£ per {row.unit}",
-                          f"{row.ratio:,.0f} ({row.ratio_ci_low:,.0f}–{row.ratio_ci_high:,.0f})")
+            table.add_row(f"£ per {row.unit}", value)
     return table
 
 
