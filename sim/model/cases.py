@@ -41,6 +41,7 @@ class Case:
         "placement",
         "qtoken",
         "queued",
+        "referred",
         "stage",
         "stages",
         "worker",
@@ -59,3 +60,4 @@ class Case:
         self.queued = False
         self.qtoken = 0
         self.clock_started = False
+        self.referred = -1.0  # referral time, until a first worker is allocated (then -1)

@@ -5,6 +5,9 @@ The names are a contract that later issues and users' notebooks read:
 
 Per financial year (children's figures, year to 31 March): ``referrals``,
 ``rereferral_rate``, ``cin_31mar``, ``cp_31mar``, ``cla_31mar``, ``cla_starts``,
+``cp_starts``, ``waited_share`` (% of referrals with no worker free on arrival),
+``allocation_wait_mean`` (days from referral to a first worker, for those allocated in the
+year),
 ``unallocated_mean`` (time-weighted), ``unallocated_max``, ``worker_changes_per_child``,
 ``children_3plus_workers_rate``; and, for costing what a policy buys,
 ``worker_changes`` (changes of social worker in the year), ``unallocated_case_days`` and
@@ -28,6 +31,7 @@ from __future__ import annotations
 
 ANNUAL_METRICS = (
     "referrals", "rereferral_rate", "cin_31mar", "cp_31mar", "cla_31mar", "cla_starts",
+    "cp_starts", "waited_share", "allocation_wait_mean",
     "unallocated_mean", "unallocated_max", "worker_changes_per_child",
     "children_3plus_workers_rate", "worker_changes", "unallocated_case_days", "caseload_mean",
     "inpost_fte", "agency_fte", "starters_fte", "leavers_fte", "turnover_rate",
@@ -83,6 +87,10 @@ class Recorder:
         self.referrals = 0
         self.rereferrals = 0
         self.cla_starts = 0
+        self.cp_starts = 0
+        self.waited = 0
+        self.wait_days = 0.0
+        self.waits = 0
         self.unallocated = TimeAverage()
         self.fte = {"experienced": TimeAverage(), "newly_qualified": TimeAverage(),
                     "agency": TimeAverage()}
@@ -128,7 +136,9 @@ class Recorder:
 
     def new_year(self) -> None:
         """Start counting the flows of a new financial year."""
-        self.referrals = self.rereferrals = self.cla_starts = 0
+        self.referrals = self.rereferrals = self.cla_starts = self.cp_starts = 0
+        self.waited = self.waits = 0
+        self.wait_days = 0.0
         self.hires = self.cohort_hires = self.changes = 0
         self.retention_paid = self.retention_clawed_back = 0.0
         self.caseload_sum, self.caseload_weeks = 0.0, 0

@@ -189,6 +189,10 @@ class Service:
             self.rec.total_changes += 1
         child.last_worker = w
         child.fy_workers.add(w.id)
+        if case.referred >= 0:  # the wait for a first worker ends
+            self.rec.wait_days += self.env.now - case.referred
+            self.rec.waits += 1
+            case.referred = -1.0
         if not case.clock_started:
             case.clock_started = True
             self._at(case.durations[case.k], self._stage_end, case)
@@ -224,7 +228,10 @@ class Service:
         if not self.clock_from_allocation:
             case.clock_started = True
             Call(self.env, case.durations[0], self._stage_end, case)
+        case.referred = t
         self.alloc.request(case, prefer=child.last_worker if self.keep_worker else None)
+        if case.queued:
+            rec.waited += 1
         if i + 1 < len(refs.times):
             Call(self.env, refs.times[i + 1] - t, self._arrive, i + 1)
 
@@ -244,6 +251,8 @@ class Service:
         if nxt == CLA:
             self.rec.cla_starts += 1
             self.rec.cla_change(self.env.now, case.placement, +1)
+        elif nxt == CP:
+            self.rec.cp_starts += 1
         self._at(case.durations[k], self._stage_end, case)
         if case.queued:
             self.alloc.requeue(case)
@@ -310,6 +319,9 @@ class Service:
             add(fy, "rereferral_rate", 100 * rec.rereferrals / rec.referrals
                 if rec.referrals else np.nan)
             add(fy, "cla_starts", rec.cla_starts)
+            add(fy, "cp_starts", rec.cp_starts)
+            add(fy, "waited_share", 100 * rec.waited / rec.referrals if rec.referrals else np.nan)
+            add(fy, "allocation_wait_mean", rec.wait_days / rec.waits if rec.waits else np.nan)
             add(fy, "unallocated_mean", mean_q)
             add(fy, "unallocated_max", max_q)
             add(fy, "unallocated_case_days", mean_q * (t - fy_start))
