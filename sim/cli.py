@@ -345,6 +345,127 @@ def check_published(
         raise typer.Exit(code=1)
 
 
+@app.command()
+def init(
+    la: Annotated[str | None, typer.Option("--la", help="the council, as published, e.g. "
+                                           "'West Sussex'")] = None,
+    year: Annotated[int | None, typer.Option(
+        min=2014, max=2025, help="start on 1 April of this year, from that year's figures")] = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="scenario file to write [default: scenarios/<council>_<year>.yaml]")
+    ] = None,
+    calibrate: Annotated[bool, typer.Option(
+        "--calibrate", help="then fit the unpublished rates to the first year's published "
+                            "figures (writes a second file that extends the first)")] = False,
+    force: Annotated[bool, typer.Option("--force", help="overwrite an existing file")] = False,
+    list_: Annotated[bool, typer.Option("--list", help="list the councils and stop")] = False,
+) -> None:
+    """Write a baseline scenario for any English council from its published figures."""
+    from sim.data import dfe
+    from sim.scenario.council import council_scenario
+
+    if list_:
+        for name in dfe.councils():
+            out_console.print(name, highlight=False)
+        return
+    if la is None or year is None:
+        fail("init needs --la NAME and --year YEAR (sim init --list shows the councils)")
+    try:
+        name = dfe.resolve(la)
+        built = council_scenario(name, year)
+    except (dfe.UnknownCouncil, ValueError) as e:
+        fail(f"--la: {e}" if isinstance(e, dfe.UnknownCouncil) else str(e))
+    slug = load_scenario_text_name(built.yaml)
+    out = out or Path("scenarios") / f"{slug}.yaml"
+    if out.exists() and not force:
+        fail(f"--out: {out} exists; choose another file or add --force")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.partial")
+    tmp.write_text(built.yaml)
+    try:
+        load_scenario(tmp)
+    except ScenarioError as e:  # pragma: no cover - a defect of init, not of the user
+        tmp.unlink()
+        fail(f"the scenario for {name} did not validate: {e}")
+    tmp.replace(out)
+    for note in built.notes:
+        err_console.print(f"[yellow]fallback:[/] {note}", highlight=False)
+    out_console.print(f"wrote {out}: {name} from 1 April {year}")
+    if calibrate:
+        _calibrate(out, year, out.with_name(out.stem + "_calibrated.yaml"), None, None, force)
+
+
+def _calibrate(scenario: Path, year: int | None, out: Path | None, reps: int | None,
+               jobs: int | None, force: bool) -> None:
+    from sim.experiment.calibration import calibrate as fit_rates
+    from sim.experiment.calibration import calibrated_yaml
+
+    sc = _load(scenario)
+    if sc.council is None:
+        fail(f"{scenario}: council: the scenario does not say which council it represents "
+             "(add `council: NAME`)")
+    start = sc.run.start_date
+    if year is not None and (start.year != year or (start.month, start.day) != (4, 1)):
+        fail(f"--year: {scenario} starts on {start}, not 1 April {year}")
+    out = out or scenario.with_name(scenario.stem + "_calibrated.yaml")
+    if out.exists() and not force:
+        fail(f"--out: {out} exists; choose another file or add --force")
+    from sim.data import dfe
+
+    try:
+        council = dfe.resolve(sc.council)
+    except dfe.UnknownCouncil as e:
+        fail(f"{scenario}: council: {e}")
+    with _progress("calibration rounds", 6) as update:
+        fit = fit_rates(sc, council, start.year, reps=reps or 6, jobs=jobs or default_jobs(),
+                        progress=update)
+    rel = Path(scenario).resolve().relative_to(out.resolve().parent) \
+        if Path(scenario).resolve().is_relative_to(out.resolve().parent) else \
+        Path(scenario).resolve()
+    out.write_text(calibrated_yaml(str(rel), fit, council, start.year))
+    fit.table.to_csv(out.with_suffix(".fit.csv"), index=False, float_format="%.6g")
+    for note in fit.notes:
+        err_console.print(f"[yellow]note:[/] {note}")
+    from rich.table import Table
+
+    t = Table(title=f"{council}: first year after calibration", title_justify="left",
+              box=None, header_style="bold")
+    for c in ("indicator", "year", "published", "simulated", "5th-95th pct", "error"):
+        t.add_column(c, justify="left" if c in ("indicator", "year") else "right")
+    for r in fit.table.itertuples():
+        unit = " pts" if r.error_unit == "points" else "%"
+        t.add_row(r.indicator, r.fy, f"{r.published:,.4g}", f"{r.simulated:,.4g}",
+                  f"{r.p05:,.4g}–{r.p95:,.4g}", f"{r.error:+.1f}{unit}")
+    out_console.print(t)
+    out_console.print(f"wrote {out} (and {out.with_suffix('.fit.csv').name})")
+
+
+@app.command("calibrate")
+def calibrate_cmd(
+    scenario: Annotated[Path, typer.Argument(help="scenario YAML file (with `council:`)")],
+    year: Annotated[int | None, typer.Option(help="the start year (1 April) to fit from")] =
+        None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="calibrated scenario to write [default: <scenario>_calibrated.yaml]"
+    )] = None,
+    replications: Annotated[int | None, typer.Option(
+        "--replications", "-r", min=2, max=1000,
+        help="replications per round of the fit [default: 6]")] = None,
+    jobs: JobsOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="overwrite an existing file")] = False,
+) -> None:
+    """Fit the rates that are not published (leaving, filling vacancies, agency cover,
+    pathway shares, durations) so the first simulated year matches the published figures;
+    write a scenario that extends the original with them, and the fit table."""
+    _calibrate(scenario, year, out, replications, jobs, force)
+
+
+def load_scenario_text_name(text: str) -> str:
+    import yaml
+
+    return str(yaml.safe_load(text)["name"])
+
+
 COSTS_EXPLAINED = """\
 How to read the gaps. The looked-after spend is priced per child-week from West Sussex's own
 S251 figures: fostering and residential care at their weekly unit costs with England's

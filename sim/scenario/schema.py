@@ -624,6 +624,9 @@ class Scenario(Strict):
     name: str = Field(
         description="short name (letters, digits, _ . -); results go to results/<name>/")
     description: str = ""
+    council: str | None = Field(
+        default=None, description="the English council whose published figures this "
+        "scenario represents (used by sim calibrate)")
     run: RunSettings
     demand: Demand
     initial_state: InitialState

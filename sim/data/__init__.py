@@ -1,0 +1,1 @@
+"""Published figures shipped with sim (see README.md here for provenance and licence)."""
