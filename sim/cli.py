@@ -460,6 +460,86 @@ def calibrate_cmd(
     _calibrate(scenario, year, out, replications, jobs, force)
 
 
+@app.command()
+def backtest(
+    la: Annotated[str | None, typer.Option("--la", help="the council, as published")] = None,
+    from_year: Annotated[int, typer.Option(
+        "--from", min=2014, max=2024, help="start on 1 April of this year")] = 2019,
+    years: Annotated[int, typer.Option(min=1, max=6, help="years to simulate ahead")] = 3,
+    all_: Annotated[bool, typer.Option("--all", help="every council, and a league table")] =
+        False,
+    replications: Annotated[int, typer.Option("--replications", "-r", min=2, max=10_000)] = 20,
+    seed: Annotated[int, typer.Option(min=0)] = 1,
+    jobs: JobsOpt = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="results directory [default: results/backtest_<council|all>_<year>]"
+    )] = None,
+) -> None:
+    """Start from a council's published state, simulate the following years with only what
+    was known then, and compare with what was published (with the naive forecast beside)."""
+    from sim.data import dfe
+    from sim.experiment.backtest import INDICATORS, league_table, run_backtest
+    from sim.outputs.files import _atomically
+    from sim.outputs.plots import backtest_figure
+    from sim.outputs.published import league_markdown
+
+    if from_year + years > 2025:
+        fail(f"--years: published figures end in 2025; from {from_year} at most "
+             f"{2025 - from_year} years")
+    if all_ == (la is not None):
+        fail("backtest needs either --la NAME or --all")
+    if all_:
+        councils = dfe.councils(str(from_year))
+        label = "all"
+    else:
+        try:
+            councils = [dfe.resolve(la)]
+        except dfe.UnknownCouncil as e:
+            fail(f"--la: {e}")
+        label = councils[0].lower().replace(" ", "_")
+    out = _output(out or Path("results") / f"backtest_{label}_{from_year}")
+    jobs = jobs or default_jobs()
+    err_console.print(f"back-test of {len(councils)} council(s) from {from_year}, {years} "
+                      f"years, {replications} replications each, on {jobs} process(es)")
+    with _progress("replications", len(councils) * replications) as update:
+        bt = run_backtest(councils, from_year, years, replications, seed, jobs, update)
+    if bt.table.empty:
+        fail(f"{councils[0]}: {bt.skipped.get(councils[0], 'nothing to compare')}")
+    league = league_table(bt.table)
+    command = (f"sim backtest {'--all' if all_ else '--la ' + repr(councils[0])} --from "
+               f"{from_year} --years {years} --replications {replications}")
+
+    def fill(tmp: Path) -> None:
+        bt.table.to_csv(tmp / "backtest.csv", index=False, float_format="%.6g")
+        league.to_csv(tmp / "league_table.csv", index=False, float_format="%.4g")
+        (tmp / "league_table.md").write_text(league_markdown(
+            league, from_year, years, replications, bt.table.council.nunique(), bt.skipped,
+            command, bt.wall_seconds))
+        if not all_:
+            hist = {m: {y: dfe.figure(councils[0], p, str(y), fallback=False).value
+                        for y in range(from_year - 3, from_year + years + 1)}
+                    for m, p, *_ in INDICATORS}
+            backtest_figure(bt.table, councils[0], hist).savefig(tmp / "backtest.png")
+
+    path = _atomically(out, fill)
+    from rich.table import Table
+
+    t = Table(title=f"{'every council' if all_ else councils[0]}: error of the simulated "
+              f"mean against the naive forecast (median across councils)" if all_ else
+              f"{councils[0]}: simulated against published", title_justify="left", box=None,
+              header_style="bold")
+    for c in ("indicator", "ahead", "error", "naive", "inside 90%"):
+        t.add_column(c, justify="left" if c == "indicator" else "right")
+    for r in league.itertuples():
+        u = " pts" if r.unit == "points" else "%"
+        t.add_row(r.indicator, str(r.years_ahead), f"{r.median_error:.1f}{u}",
+                  f"{r.naive_median_error:.1f}{u}", f"{r.inside_90_pct:.0f}%")
+    out_console.print(t)
+    if bt.skipped:
+        err_console.print(f"{len(bt.skipped)} council(s) skipped; see league_table.md")
+    out_console.print(f"results: {path}/  ({bt.wall_seconds:.0f} s)")
+
+
 def load_scenario_text_name(text: str) -> str:
     import yaml
 

@@ -17,7 +17,8 @@ from pathlib import Path
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
-SUPPRESSED = {"c", "x", "z", "u", "-", "", "..", ":", "low"}  # "low": rounds to 0
+sys.path.insert(0, str(ROOT))
+from sim.data.dfe import parse_value as number  # noqa: E402 - the one reading of DfE codes
 
 # measure: (file, column, period meaning, unit, kind)
 #   kind: count (can be scaled by child population), rate (%), money (£), ratio
@@ -93,13 +94,6 @@ LAIT = {
     "SafeguardingFinance": ("safeguarding_spend", "financial year", "£", "count"),
 }
 LEVELS = {"Local authority": "la", "Regional": "region", "National": "england"}
-
-
-def number(v: object) -> float:
-    s = str(v).strip()
-    if s.lower() in SUPPRESSED or s == "nan":
-        return float("nan")
-    return float(s.replace(",", ""))
 
 
 def from_ees(src: Path) -> pd.DataFrame:

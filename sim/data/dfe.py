@@ -16,6 +16,18 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
+SUPPRESSED = {"c", "x", "z", "u", "-", "", "..", ":", "low"}
+"""DfE codes for figures not published: suppressed (c), not available (x), not applicable
+(z), low reliability (u), rounds to zero (low). All are read as missing, never as zero."""
+
+
+def parse_value(v: object) -> float:
+    """A published cell as a number, or NaN where it is a code for 'not published'."""
+    s = str(v).strip()
+    if s.lower() in SUPPRESSED or s == "nan":
+        return float("nan")
+    return float(s.replace(",", ""))
+
 
 class UnknownCouncil(LookupError):
     """No council of that name; the message lists the closest matches."""

@@ -2,8 +2,9 @@
 
 Each rate has one published indicator it mainly moves: the leaving hazard sets turnover,
 the chance of filling a vacancy sets the vacancy rate, agency cover the agency rate, the
-shares of assessments that lead to protection plans and care set their starts, and the
-mean durations of plans and care set their stocks at 31 March. So the fit is a damped
+number of case-holding posts the caseload, the shares of assessments that lead to
+protection plans and care set their starts, and the mean durations of plans and care set
+their stocks at 31 March. So the fit is a damped
 fixed-point iteration: simulate, then scale each rate by how far its indicator is off, and
 again, until every indicator is within tolerance (or a few rounds have passed).
 
@@ -45,13 +46,17 @@ class Target:
 
 
 def targets(start_year: int) -> list[Target]:
-    y1 = str(start_year + 1)
+    y0, y1 = str(start_year), str(start_year + 1)
     fy0 = f"{start_year}-{(start_year + 1) % 100:02d}"
     fy_sep = fy_label(pd.Timestamp(start_year + 1, 9, 30).date())
+    fy_sep0 = fy_label(pd.Timestamp(start_year, 9, 30).date())
     return [
+        Target("caseload_per_fte", fy_sep0, "caseload_per_fte", y0, False),
         Target("turnover_rate", fy_sep, "turnover_rate", y1, True),
-        Target("vacancy_rate", fy_sep, "vacancy_rate", y1, True),
-        Target("agency_rate", fy_sep, "agency_rate", y1, True),
+        # vacancies and agency at the first 30 September: the start state is built from
+        # that snapshot, and matching it keeps the two consistent (a year on is a forecast)
+        Target("vacancy_rate", fy_sep0, "vacancy_rate", y0, True),
+        Target("agency_rate", fy_sep0, "agency_rate", y0, True),
         Target("cla_starts", fy0, "cla_starts", y1, False),
         Target("cla_31mar", fy0, "cla_31mar", y1, False),
         Target("cp_starts", fy0, "cp_starts", y1, False),
@@ -95,6 +100,7 @@ class Fit:
     scenario: Scenario
     overrides: dict[str, Any]
     table: pd.DataFrame
+    annual: pd.DataFrame | None = None  # the final replications' measures
     rounds: list[dict[str, float]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -149,7 +155,7 @@ def calibrate(s: Scenario, council: str, start_year: int, reps: int = 6, jobs: i
                      "points" if t.points else "%"))
     table = pd.DataFrame(rows, columns=["indicator", "fy", "published_period", "published",
                                         "simulated", "p05", "p95", "error", "error_unit"])
-    return Fit(final, over, table, history, notes)
+    return Fit(final, over, table, a, history, notes)
 
 
 def _update(s: Scenario, over: dict[str, Any], goals, sim: dict[str, float]) -> dict[str, Any]:
@@ -193,7 +199,12 @@ def _update(s: Scenario, over: dict[str, Any], goals, sim: dict[str, float]) -> 
         if o["cin"] < 0.02:
             o["not_in_need"] -= 0.02 - o["cin"]
             o["cin"] = 0.02
-        over["demand.assessment_outcomes"] = {k: round(v, 6) for k, v in o.items()}
+        o = {k: round(v, 6) for k, v in o.items()}
+        o["cin"] = 1 - o["not_in_need"] - o["cp"] - o["cla"]  # exact sum after rounding
+        over["demand.assessment_outcomes"] = o
+    r = ratio("caseload_per_fte", inverse=True)
+    if r:
+        over.update(_case_holding_posts(s, r))
     d = s.demand.durations
     for stage, metric in (("cla", "cla_31mar"), ("cp", "cp_31mar"), ("cin", "cin_31mar")):
         r = ratio(metric)
@@ -201,6 +212,36 @@ def _update(s: Scenario, over: dict[str, Any], goals, sim: dict[str, float]) -> 
             # a stock at 31 March answers to durations less than one for one in a year
             over[f"demand.durations.{stage}"] = _scaled(getattr(d, stage), r ** 1.5)
     return over
+
+
+def _case_holding_posts(s: Scenario, r: float) -> dict[str, Any]:
+    """Case-holding posts scaled by r (the total establishment kept), with the workers in
+    post on the start date moved between roles to match: the caseload's own rate."""
+    est, ws = s.workforce.establishment, s.initial_state.workforce
+    total = est.case_holding + est.non_case_holding
+    ch = int(np.clip(round(est.case_holding * r), 1, total))
+    nch = total - ch
+    perm_ch = ws.case_holding.experienced + ws.case_holding.newly_qualified
+    perm_nch = ws.non_case_holding.experienced
+    perm = perm_ch + perm_nch
+    # keep each role's share of vacancies: permanent staff in proportion to the posts
+    new_perm_ch = int(np.clip(round(perm * ch / total), ws.case_holding.newly_qualified,
+                              min(ch, perm)))
+    new_perm_nch = perm - new_perm_ch
+    if new_perm_nch > nch:
+        new_perm_ch, new_perm_nch = perm - nch, nch
+    agency = ws.case_holding.agency + ws.non_case_holding.agency
+    room_ch = ch - new_perm_ch + s.workforce.agency.additional
+    ag_ch = min(agency, room_ch)
+    ag_nch = min(agency - ag_ch, nch - new_perm_nch)
+    return {
+        "workforce.establishment": {"case_holding": ch, "non_case_holding": nch},
+        "initial_state.workforce.case_holding": {
+            "experienced": new_perm_ch - ws.case_holding.newly_qualified,
+            "newly_qualified": ws.case_holding.newly_qualified, "agency": ag_ch},
+        "initial_state.workforce.non_case_holding": {
+            "experienced": new_perm_nch, "newly_qualified": 0, "agency": ag_nch},
+    }
 
 
 def calibrated_yaml(original_name: str, fit: Fit, council: str, start_year: int) -> str:

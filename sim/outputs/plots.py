@@ -11,6 +11,7 @@ from pathlib import Path
 
 import matplotlib.colors
 import matplotlib.dates as mdates
+import matplotlib.ticker
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -345,4 +346,36 @@ def sweep_figure(front: pd.DataFrame, labels: dict[str, str], outcome_label: str
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(frameon=False, fontsize=8, loc="best")
     fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------- back-tests
+
+def backtest_figure(table: pd.DataFrame, council: str, history: dict[str, dict[int, float]]):
+    """For one council: each indicator's published history and what the model forecast
+    from the start year, with its 90% interval."""
+    inds = list(dict.fromkeys(table.indicator))
+    fig, axes = _panels(len(inds))
+    for ax, ind in zip(axes, inds, strict=True):
+        t = table[table.indicator == ind].sort_values("period")
+        h = history.get(ind, {})
+        years = sorted(h)
+        ax.plot(years, [h[y] for y in years], "-o", color="black", ms=4, lw=1.4,
+                label="published")
+        start = int(t.period.min()) - 1
+        xs = [start, *t.period.tolist()]
+        base = h.get(start, np.nan)
+        ax.plot(xs, [base, *t.simulated.tolist()], "--", color="C0", lw=1.6,
+                label="simulated mean")
+        ax.fill_between(xs, [base, *t.p05.tolist()], [base, *t.p95.tolist()], color="C0",
+                        alpha=0.2, lw=0, label="simulated 90% interval")
+        ax.set_title(ind.replace("_", " "), loc="left", fontsize=10, fontweight="bold")
+        ax.grid(alpha=0.3)
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    axes[0].legend(frameon=False, fontsize=8)
+    fig.suptitle(f"{council}: back-test from {int(table.period.min()) - 1} (only what was "
+                 "published by then), against what was published later", x=0.01, ha="left",
+                 fontweight="bold")
+    fig.tight_layout(rect=(0, 0, 1, 0.96))
     return fig

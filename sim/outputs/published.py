@@ -163,3 +163,46 @@ def costs_markdown(table: pd.DataFrame, title: str, command: str, explanation: s
                      f"{ci} | {diff} | {r.basis} |")
     lines += ["", explanation, ""]
     return "\n".join(lines)
+
+
+LEAGUE_INDICATORS = {
+    "referrals": "referrals (year to 31 March)",
+    "cin_31mar": "children in need (31 March)",
+    "cp_31mar": "child protection plans (31 March)",
+    "cla_31mar": "children looked after (31 March)",
+    "inpost_fte": "social workers in post (30 Sept)",
+    "caseload_per_fte": "caseload per case holder (30 Sept)",
+    "turnover_rate": "turnover (year to 30 Sept)",
+    "vacancy_rate": "vacancy rate (30 Sept)",
+    "agency_rate": "agency rate (30 Sept)",
+}
+
+
+def league_markdown(league: pd.DataFrame, start: int, years: int, replications: int,
+                    councils: int, skipped: dict[str, str], command: str, wall: float) -> str:
+    lines = [
+        f"# Back-test of every council from {start}: {years} years ahead", "",
+        f"Regenerate with `{command}` ({wall / 60:.0f} minutes on 2 cores here).", "",
+        f"Each council starts from its own published state in {start} (`sim init`, nothing "
+        f"published later) and is simulated {years} years with {replications} replications. "
+        "Errors are absolute percentage errors for counts and the caseload, absolute "
+        "differences in points for rates; *median* and *90th pct* are across councils. "
+        "*Naive* is the forecast \"the same as the start year\". *Inside 90%* is the share "
+        "of councils whose published figure fell inside the simulated 90% interval (5th to "
+        "95th percentile of replications): about 90 is well calibrated.", "",
+        f"{councils} councils back-tested; {len(skipped)} skipped (no published state to "
+        "start from in that year, e.g. councils created or merged since).", "",
+        "| indicator | years ahead | councils | median error | naive median | 90th pct "
+        "error | naive 90th pct | beats naive | inside 90% |",
+        "|---|---:|---:|---:|---:|---:|---:|---|---:|",
+    ]
+    for r in league.itertuples():
+        u = " pts" if r.unit == "points" else "%"
+        lines.append(
+            f"| {LEAGUE_INDICATORS.get(r.indicator, r.indicator)} | {r.years_ahead} | "
+            f"{r.councils} | {r.median_error:.1f}{u} | {r.naive_median_error:.1f}{u} | "
+            f"{r.p90_error:.1f}{u} | {r.naive_p90_error:.1f}{u} | "
+            f"{'yes' if r.beats_naive else 'no'} | {r.inside_90_pct:.0f}% |")
+    if skipped:
+        lines += ["", "Skipped:", ""] + [f"- {k}: {v}" for k, v in sorted(skipped.items())]
+    return "\n".join(lines) + "\n"

@@ -151,8 +151,7 @@ def council_scenario(name: str, year: int) -> Built:
     for key, m in (("up_to_3m", "cp_up_to_3m_pct"), ("m3_to_6m", "cp_3_6m_pct"),
                    ("m6_to_12m", "cp_6_12m_pct"), ("y1_to_2y", "cp_1_2y_pct"),
                    ("over_2y", "cp_over_2y_pct")):
-        v = dfe.figure(la, m, y).value
-        bands[key] = v
+        bands[key] = dfe.figure(la, m, y, fallback=False).value
     if any(math.isnan(v) for v in bands.values()):
         region = dfe.region_of(la)
         for other in (region, "England"):
@@ -259,10 +258,10 @@ def council_scenario(name: str, year: int) -> Built:
         "description": C(f"{la} from 1 April {year}: a baseline from its published figures "
                          f"(sim init)"),
         "run": {
-            "start_date": C(f"{year}-04-01"),
-            "horizon_years": C(5),
+            "start_date": C(f"{year}-04-01", "1 April of the year whose figures are used"),
+            "horizon_years": C(5, "assumption: five years ahead"),
             "seed": C(year * 10_000 + 401, "any fixed number; --seed overrides"),
-            "replications": C(20),
+            "replications": C(20, "assumption: enough for 95% intervals"),
         },
         "demand": {
             "referrals_per_year": C(refs, n_refs),
@@ -291,14 +290,16 @@ def council_scenario(name: str, year: int) -> Built:
                           "sd": round(0.8 * cin_mean, 1)},
                          f"{cin_plans:g} CIN plans / {s_cin:.0f} starts a year"),
                 "cp": C({"dist": "lognormal", "mean": round(cp_mean, 1),
-                         "sd": round(0.7 * cp_mean, 1), "multiplier": multiplier(sd_cp)},
-                        f"{cp31:g} plans / {cp_starts:g} starts a year; multiplier: spread "
-                        f"of councils' year-on-year change in CP plans {year - 3}-{year}"),
+                         "sd": round(0.7 * cp_mean, 1), "multiplier": multiplier(1.3 * sd_cp)},
+                        f"{cp31:g} plans / {cp_starts:g} starts a year; multiplier: 1.3 x the "
+                        f"spread of councils' year-on-year change in CP plans {year - 3}-{year}"
+                        " (a stock follows a change of durations only partly within a year)"),
                 "cla": C({"dist": "lognormal", "mean": round(cla_mean, 1),
-                          "sd": round(1.1 * cla_mean, 1), "multiplier": multiplier(sd_cla)},
+                          "sd": round(1.1 * cla_mean, 1), "multiplier": multiplier(2 * sd_cla)},
                          f"{cla31:g} looked after / {cla_starts:g} starts a year; "
-                         f"multiplier: spread of councils' year-on-year change in CLA "
-                         f"{year - 3}-{year}"),
+                         f"multiplier: 2 x the spread of councils' year-on-year change in CLA "
+                         f"{year - 3}-{year} (stays in care are long: the stock follows "
+                         "slowly)"),
             },
         },
         "initial_state": {
@@ -379,9 +380,9 @@ def council_scenario(name: str, year: int) -> Built:
         },
         "interventions": {
             "retention": {
-                "annual_spend": C(0),
-                "start": C(f"{year}-04-01"),
-                "end": C(f"{year + 2}-03-31"),
+                "annual_spend": C(0, "baseline: no retention payments"),
+                "start": C(f"{year}-04-01", "when payments would start"),
+                "end": C(f"{year + 2}-03-31", "and end"),
                 "clawback": C({"months": 12, "share": 0.5}, "assumption"),
                 "reference_payment": C(3000, "DOMAIN.md: £15k over five years"),
                 "hazard_ratio": C({"dist": "triangular", "low": 0.75, "mode": 0.9,
