@@ -501,7 +501,7 @@ def backtest(
     jobs = jobs or default_jobs()
     err_console.print(f"back-test of {len(councils)} council(s) from {from_year}, {years} "
                       f"years, {replications} replications each, on {jobs} process(es)")
-    with _progress("replications", len(councils) * replications) as update:
+    with _progress("replications", len(councils) * (replications + 8)) as update:
         bt = run_backtest(councils, from_year, years, replications, seed, jobs, update)
     if bt.table.empty:
         fail(f"{councils[0]}: {bt.skipped.get(councils[0], 'nothing to compare')}")
@@ -525,7 +525,7 @@ def backtest(
     from rich.table import Table
 
     t = Table(title=f"{'every council' if all_ else councils[0]}: error of the simulated "
-              f"mean against the naive forecast (median across councils)" if all_ else
+              f"forecast against the naive forecast (median across councils)" if all_ else
               f"{councils[0]}: simulated against published", title_justify="left", box=None,
               header_style="bold")
     for c in ("indicator", "ahead", "error", "naive", "inside 90%"):

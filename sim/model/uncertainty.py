@@ -58,7 +58,7 @@ def _walk(obj: Any, path: str, draw, fixed: bool, out: dict[str, float]) -> Any:
 def draw_parameters(scenario: Scenario, seed: int, replication: int,
                     fixed: bool = False) -> tuple[Scenario, dict[str, float]]:
     """Return the scenario with every uncertain parameter replaced by this replication's
-    value, and those values by dotted path. ``fixed`` uses central values (medians)."""
+    value, and those values by dotted path. ``fixed`` uses central values (means)."""
 
     def draw(path: str, dist: Any) -> float:
         u = stream(seed, replication, "parameter:" + path).random()

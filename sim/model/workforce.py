@@ -347,10 +347,9 @@ class Workforce:
         self._hand_over(a)
         if replaced or post.removed or post.occupant is not None:
             return
-        if post.agency_only:
-            self._at(self._engage_delay(post), self._engage, post)
-        else:
-            self._vacancy_opened(post)
+        # a vacancy covered by agency stays covered: another agency worker is engaged
+        # (whether to cover is decided once, when the vacancy opens)
+        self._at(self._engage_delay(post), self._engage, post)
 
     # ------------------------------------------------------------------ recruitment
 

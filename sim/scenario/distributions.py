@@ -61,8 +61,10 @@ class _Dist(BaseModel):
         return self._base_mean() * self._scale()
 
     def central(self) -> float:
-        """The central value used when uncertainty is switched off: the median."""
-        return float(self.ppf(0.5))
+        """The central value used when uncertainty is switched off: the mean (for a skewed
+        effect, such as a leaving hazard written as a gamma with the published rate as its
+        mean, the median would sit below the rate the scenario means)."""
+        return float(self.mean_value())
 
     @property
     def nonnegative(self) -> bool:
