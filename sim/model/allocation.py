@@ -43,7 +43,7 @@ class Allocator:
             b = self._buckets[room] = {}
         b[w] = None
         w.room = room
-        if room > self._max_room or self.n_workers == 1:
+        if room > self._max_room or self.n_workers == 1:  # the first is the fullest too
             self._max_room = room
 
     def _move(self, w: Any) -> None:
@@ -94,11 +94,21 @@ class Allocator:
 
     # ------------------------------------------------------------------ cases
 
+    # assign, unassign and request run for every case many times a run: the bucket moves
+    # are written out here rather than through _move (a worker's room changes by one)
+
     def assign(self, case: Case, w: Any) -> None:
         w.cases[case] = None
         case.worker = w
         self.n_allocated += 1
-        self._move(w)
+        if w.available:
+            buckets = self._buckets
+            del buckets[w.room][w]
+            room = w.room = w.room - 1
+            b = buckets.get(room)
+            if b is None:
+                b = buckets[room] = {}
+            b[w] = None
         self._on_assign(case, w)
 
     def unassign(self, case: Case) -> Any:
@@ -107,7 +117,16 @@ class Allocator:
         del w.cases[case]
         case.worker = None
         self.n_allocated -= 1
-        self._move(w)
+        if w.available:
+            buckets = self._buckets
+            del buckets[w.room][w]
+            room = w.room = w.room + 1
+            b = buckets.get(room)
+            if b is None:
+                b = buckets[room] = {}
+            b[w] = None
+            if room > self._max_room:
+                self._max_room = room
         return w
 
     def request(self, case: Case, prefer: Any = None, exclude: Any = None) -> None:
@@ -117,10 +136,12 @@ class Allocator:
             self.assign(case, prefer)
             return
         w = self._top(exclude)
-        if w is not None and self._fits(w, case.stage):
-            self.assign(case, w)
-        else:
-            self.enqueue(case)
+        if w is not None:
+            load = len(w.cases)
+            if load < w.cap or load < int(w.cap * self._overflow[case.stage] + 1e-9):
+                self.assign(case, w)
+                return
+        self.enqueue(case)
 
     def enqueue(self, case: Case) -> None:
         case.queued = True

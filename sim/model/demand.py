@@ -123,6 +123,18 @@ def draw_paths(demand: Demand, first: np.ndarray, u: np.ndarray,
     return stages, durs
 
 
+def trim(values: np.ndarray, stages: np.ndarray) -> list[list]:
+    """Each row's values up to its last open stage, as lists (paths are mostly two or three
+    stages long: a full row of MAX_STAGES would cost memory and time for nothing)."""
+    if not len(values):
+        return []
+    open_ = stages != CLOSED
+    ends = np.cumsum(open_.sum(axis=1))
+    flat = values[open_].tolist()  # row by row: each row's open stages come first
+    starts = np.concatenate([[0], ends[:-1]]).tolist()
+    return [flat[a:b] for a, b in zip(starts, ends.tolist(), strict=True)]
+
+
 def placement_types(mix, u: np.ndarray) -> np.ndarray:
     """The placement type (0 foster, 1 residential, 2 other) each child would have if looked
     after, drawn from the mix with one uniform each."""
@@ -174,8 +186,8 @@ def draw_referrals(demand: Demand, cal: Calendar, rate_multiplier: Callable[[np.
         times=t.tolist(),
         rereferral_u=u[:, _U_REREF].tolist(),
         pick_u=u[:, _U_PICK].tolist(),
-        stages=stages.tolist(),
-        durations=durs.tolist(),
+        stages=trim(stages, stages),
+        durations=trim(durs, stages),
         placements=placement_types(demand_mix, u[:, _U_PLACE]).tolist(),
         candidates=n,
     )

@@ -28,3 +28,17 @@ class Call(Event):
         self.fn = fn
         self.arg = arg
         env.schedule(self, NORMAL, delay)
+
+
+class Fire(Event):
+    """Like ``Call``, for the hottest paths: the environment calls ``fn(event)`` itself, and
+    ``fn`` finds its argument in ``event.arg`` (one Python call fewer per event)."""
+
+    def __init__(self, env: simpy.Environment, delay: float, fn: Callable[[Event], Any],
+                 arg: Any = None) -> None:
+        self.env = env
+        self.callbacks = [fn]
+        self._value = None
+        self._ok = True
+        self.arg = arg
+        env.schedule(self, NORMAL, delay)

@@ -31,11 +31,12 @@ from sim.model.demand import (
     draw_referrals,
     placement_types,
     residual_durations,
+    trim,
 )
 from sim.model.interventions import RetentionScheme, dated_changes, early_help_multiplier
 from sim.model.measures import Recorder
 from sim.model.randomness import stream
-from sim.model.scheduling import Call
+from sim.model.scheduling import Call, Fire
 from sim.model.uncertainty import draw_parameters
 from sim.model.workforce import WEEK, Workforce
 from sim.scenario.schema import Scenario
@@ -153,14 +154,15 @@ class Service:
             first = np.full(n, STAGE_CODE[name], dtype=np.int8)
             stages, durs = draw_paths(self.s.demand, first, u[:, 4:], first_duration=remaining)
             places = placement_types(self.s.costs.placements.mix, u[:, 3])
+            stage_lists, dur_lists = trim(stages, stages), trim(durs, stages)
             cases = []
             for i in range(n):
                 child = self._new_child(-float(age[i]))
-                case = self._open(child, stages[i].tolist(), durs[i].tolist(), int(places[i]))
+                case = self._open(child, stage_lists[i], dur_lists[i], int(places[i]))
                 cases.append(case)
                 if not (name == "assessment" and self.clock_from_allocation):
                     case.clock_started = True
-                    self._at(case.durations[0], self._stage_end, case)
+                    Fire(self.env, case.durations[0], self._stage_end, case)
             made[STAGE_CODE[name]] = cases
         self.initial_cases = sum(len(v) for v in made.values())
         waiting = ini.awaiting_allocation
@@ -175,7 +177,8 @@ class Service:
                 self.alloc.request(case)
         for case in awaiting:
             self.alloc.enqueue(case)
-        self.alloc.drain()
+        if self.alloc.n_waiting:  # nothing to do when nobody waits
+            self.alloc.drain()
         for _ in range(ini.recently_referred_closed):
             self.recent.append(self._new_child(-g.random() * RE_REFERRAL_WINDOW))
 
@@ -195,7 +198,7 @@ class Service:
             case.referred = -1.0
         if not case.clock_started:
             case.clock_started = True
-            self._at(case.durations[case.k], self._stage_end, case)
+            Fire(self.env, case.durations[case.k], self._stage_end, case)
 
     def _pick_recent(self, u: float, t: float) -> Child | None:
         pool = self.recent
@@ -208,10 +211,15 @@ class Service:
                 return child
         return None
 
-    def _arrive(self, i: int) -> None:
-        """Referral ``i`` arrives; the next one is scheduled from here (no process needed)."""
+    def _arrive(self, ev: Fire) -> None:
+        """Referral ``ev.arg`` arrives; the next is scheduled from here (no process needed).
+
+        The hottest code of the model (it runs for every referral), so ``_open`` and
+        ``_touch`` are written out here."""
+        i = ev.arg
         refs = self.refs
-        t = self.env.now
+        env = self.env
+        t = env.now
         rec = self.rec
         child = None
         if refs.rereferral_u[i] < self.rereferral_share:
@@ -219,26 +227,39 @@ class Service:
         rec.referrals += 1
         rec.total_referrals += 1
         if child is None:
-            child = self._new_child(t)
+            self._child_ids += 1
+            child = Child(self._child_ids, t)
         else:
             if t - child.last_referral <= RE_REFERRAL_WINDOW:
                 rec.rereferrals += 1
             child.last_referral = t
-        case = self._open(child, refs.stages[i], refs.durations[i], refs.placements[i])
+        if child.fy != self.fy_index:  # _touch
+            child.fy = self.fy_index
+            child.fy_changes = 0
+            child.fy_workers = set()
+            self.fy_children.append(child)
+        self._case_ids += 1
+        case = Case(self._case_ids, child, refs.stages[i], refs.durations[i],
+                    refs.placements[i])
+        self.open_cases[case.id] = case
+        self.n_open[ASSESSMENT] += 1  # every referral starts with an assessment
+        child.case = case
         if not self.clock_from_allocation:
             case.clock_started = True
-            Call(self.env, case.durations[0], self._stage_end, case)
+            Fire(env, case.durations[0], self._stage_end, case)
         case.referred = t
         self.alloc.request(case, prefer=child.last_worker if self.keep_worker else None)
         if case.queued:
             rec.waited += 1
-        if i + 1 < len(refs.times):
-            Call(self.env, refs.times[i + 1] - t, self._arrive, i + 1)
+        if i + 1 < self.n_referrals:
+            Fire(env, refs.times[i + 1] - t, self._arrive, i + 1)
 
-    def _stage_end(self, case: Case) -> None:
+    def _stage_end(self, ev: Fire) -> None:
+        """A case's stage ends (the event carries the case)."""
+        case = ev.arg
         old = case.stage
         k = case.k + 1
-        nxt = case.stages[k] if k < MAX_STAGES else CLOSED
+        nxt = case.stages[k] if k < len(case.stages) else CLOSED
         self.n_open[old] -= 1
         if old == CLA:
             self.rec.cla_change(self.env.now, case.placement, -1)
@@ -253,21 +274,23 @@ class Service:
             self.rec.cla_change(self.env.now, case.placement, +1)
         elif nxt == CP:
             self.rec.cp_starts += 1
-        self._at(case.durations[k], self._stage_end, case)
+        Fire(self.env, case.durations[k], self._stage_end, case)
         if case.queued:
             self.alloc.requeue(case)
         elif case.worker is not None and ((old == ASSESSMENT and self.team_move)
                                           or (nxt == CLA and self.team_move_care)):
             w = self.alloc.unassign(case)
             self.alloc.request(case, exclude=w)
-            self.alloc.drain()
+            if self.alloc.n_waiting:  # nothing to do when nobody waits
+                self.alloc.drain()
 
     def _close(self, case: Case) -> None:
         if case.queued:
             self.alloc.dequeue(case)
         elif case.worker is not None:
             self.alloc.unassign(case)
-            self.alloc.drain()
+            if self.alloc.n_waiting:  # nothing to do when nobody waits
+                self.alloc.drain()
         del self.open_cases[case.id]
         self.rec.total_closed += 1
         child = case.child
@@ -387,8 +410,9 @@ class Service:
             self.gen("referrals"), self.gen("cases"), s.costs.placements.mix,
         )
         self.refs = refs
+        self.n_referrals = len(refs.times)
         if refs.times:
-            self._at(refs.times[0], self._arrive, 0)
+            Fire(self.env, refs.times[0], self._arrive, 0)
         env.process(self._weekly())
         prev = 0.0
         for t, fy, complete in cal.fy_ends():

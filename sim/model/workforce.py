@@ -34,6 +34,10 @@ from sim.scenario.schema import Scenario
 EXPERIENCED, NEWLY_QUALIFIED, AGENCY = "experienced", "newly_qualified", "agency"
 CASE_HOLDING, NON_CASE_HOLDING = "case_holding", "non_case_holding"
 WEEK = 7.0
+HAZARD_WEEKS = 4
+"""Leaving hazards are re-read every four weeks (each worker's notice date is then exact
+for the hazard read): every week would cost a loop over the workforce 4 times as often for
+no visible difference."""
 
 
 class Post:
@@ -57,8 +61,8 @@ class Post:
 
 class Worker:
     __slots__ = ("active", "available", "cap", "cases", "exhaustion", "hazard_used", "holds_cases",
-                 "id", "kind", "leaving", "months_at_start", "notice", "paid", "post", "room",
-                 "start")
+                 "id", "kind", "leaving", "months_at_start", "notice", "notice_due", "paid",
+                 "post", "room", "start")
 
     def __init__(self, wid: int, kind: str, post: Post, start: float) -> None:
         self.id = wid
@@ -71,7 +75,8 @@ class Worker:
         self.room = 0  # cap minus cases, as the allocator last filed it
         self.available = False  # taking new cases
         self.active = True  # in post
-        self.leaving = False
+        self.leaving = False  # has given notice
+        self.notice_due = False  # will give notice at a time already scheduled
         self.exhaustion = 0.0
         self.hazard_used = 0.0
         self.notice = 0.0
@@ -105,6 +110,7 @@ class Workforce:
         self.case_holders: dict[int, Worker] = {}
         self._ids = 0
         self._post_ids = 0
+        self._week = 0
         self.caseload_effect = param_value(self.w.leaving.caseload_effect_per_case)
         self.cover_share = param_value(self.w.agency.cover_share)
 
@@ -222,27 +228,40 @@ class Workforce:
             self._agency_leaves(post.agency, replaced=True)
 
     def weekly(self) -> None:
-        """Accumulate each permanent worker's leaving hazard over the past week; ramp up
-        newly qualified workers and end their ASYE year."""
+        """Every four weeks, look ahead at each permanent worker's leaving hazard; every
+        week, ramp up newly qualified workers and end their ASYE year."""
         t = self.env.now
+        self._week += 1
+        if self._week % HAZARD_WEEKS == 1 or HAZARD_WEEKS == 1:
+            self._leaving_ahead(t)
+        self._newly_qualified(t)
+
+    def _leaving_ahead(self, t: float) -> None:
+        """Each worker's hazard, held for the next HAZARD_WEEKS: a worker whose accumulated
+        hazard reaches their exhaustion within that time gives notice exactly when it does
+        (the hazard changes with caseload, so it is re-read at the next look-ahead)."""
         base = self.w.leaving.annual_hazard
         h_kind = {EXPERIENCED: param_value(base.experienced),
                   NEWLY_QUALIFIED: param_value(base.newly_qualified)}
         ret = self.retention.hazard_multiplier(t, len(self.permanent))
         eff = self.caseload_effect
         ref = self.w.leaving.caseload_reference
-        dt = WEEK / 365.0
-        for w in list(self.permanent.values()):
-            if w.leaving:
+        span = HAZARD_WEEKS * WEEK / 365.0
+        for w in self.permanent.values():
+            if w.leaving or w.notice_due:
                 continue
             h = h_kind[w.kind] * ret
             if eff and w.holds_cases:
                 excess = len(w.cases) - (w.cap if ref is None else ref)
                 if excess > 0:
                     h *= (1 + eff) ** excess
-            w.hazard_used += h * dt
-            if w.hazard_used >= w.exhaustion:
-                self._give_notice(w)
+            if h > 0 and w.hazard_used + h * span >= w.exhaustion:
+                w.notice_due = True
+                self._at((w.exhaustion - w.hazard_used) / h * 365.0, self._give_notice, w)
+            else:
+                w.hazard_used += h * span
+
+    def _newly_qualified(self, t: float) -> None:
         asye = self.w.newly_qualified.asye_months
         for w in list(self.newly_qualified.values()):
             if w.months_at_start + (t - w.start) / DAYS_PER_MONTH >= asye:
@@ -309,7 +328,8 @@ class Workforce:
         if w.holds_cases:
             del self.case_holders[w.id]
             self.alloc.hand_over(w)
-            self.alloc.drain()
+            if self.alloc.n_waiting:  # nothing to do when nobody waits
+                self.alloc.drain()
 
     # ------------------------------------------------------------------ agency
 
