@@ -46,15 +46,19 @@ def test_parameter_draws_shared_and_visible(comp) -> None:
     assert "interventions.retention.hazard_ratio" in set(a.parameter)
 
 
-def test_pairing_narrows_the_interval(comp) -> None:
+def test_pairing_narrows_the_interval() -> None:
     """Common random numbers: the paired interval of a difference is far narrower than the
-    interval two independent runs would give."""
+    interval two independent runs would give (here with the uncertain effects at their
+    central values, so that the spread is chance alone)."""
+    comp = sim.compare(SCENARIOS / "baseline.yaml", SCENARIOS / "retention.yaml",
+                       replications=10, jobs=2, fixed_parameters=True, overrides=SHORT)
     d = comp.differences
-    c = d[(d.metric == "caseload_per_fte") & (d.fy == "2020-21") & (d.scenario == "retention")]
-    paired = comp.table.query("metric == 'caseload_per_fte' and fy == '2020-21' "
-                              "and scenario == 'retention'").iloc[0]
-    _, lo, hi = unpaired_ci(c["base_value"], c["value"])
-    assert (paired.diff_ci_high - paired.diff_ci_low) < 0.5 * (hi - lo)
+    for metric in ("caseload_per_fte", "inpost_fte", "agency_rate"):
+        c = d[(d.metric == metric) & (d.fy == "2020-21") & (d.scenario == "retention")]
+        paired = comp.table.query(f"metric == '{metric}' and fy == '2020-21' "
+                                  "and scenario == 'retention'").iloc[0]
+        _, lo, hi = unpaired_ci(c["base_value"], c["value"])
+        assert (paired.diff_ci_high - paired.diff_ci_low) < 0.6 * (hi - lo), metric
 
 
 def test_drivers_find_the_parameter_that_matters() -> None:
