@@ -20,9 +20,12 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from sim.model import ReplicationResult, simulate
+from sim.model.measures import WEEKLY_METRICS
+from sim.model.simulation import long_weekly
 from sim.scenario import Scenario
 
 Progress = Callable[[int, int], None]
@@ -46,13 +49,15 @@ def run_task(task: Task) -> tuple[str, ReplicationResult]:
 
 @dataclass
 class Results:
-    """All replications of one scenario, as tidy tables."""
+    """All replications of one scenario, as tidy tables (``weekly`` is built on demand from
+    the compact ``weekly_values`` array: replications x weeks x WEEKLY_METRICS)."""
 
     scenario: Scenario
     seed: int
     replications: list[int]
     annual: pd.DataFrame  # replication, fy, metric, value
-    weekly: pd.DataFrame  # replication, week, metric, value
+    weekly_values: np.ndarray  # replications x weeks x measures
+    weeks: np.ndarray  # datetime64[D]
     parameters: pd.DataFrame  # replication, parameter, value
     totals: pd.DataFrame  # replication, then one column per total
     budget: pd.DataFrame | None = None  # replication, fy, line, cost, cost_real
@@ -60,6 +65,12 @@ class Results:
     jobs: int = 1
     fixed_parameters: bool = False
     extra: dict = field(default_factory=dict)
+
+    @property
+    def weekly(self) -> pd.DataFrame:
+        """replication, week, metric, value (as ``weekly.parquet``)."""
+        return long_weekly(self.weekly_values, self.weeks, WEEKLY_METRICS,
+                           np.asarray(self.replications))
 
     def summary(self) -> pd.DataFrame:
         """``fy, metric, mean, ci_low, ci_high, p05, p95`` (as ``summary.csv``)."""
@@ -158,9 +169,8 @@ def combine(scenario: Scenario, seed: int, results: list[ReplicationResult]) -> 
     annual = pd.concat(
         [r.annual.assign(replication=r.replication) for r in results], ignore_index=True
     )[["replication", "fy", "metric", "value"]]
-    weekly = pd.concat(
-        [r.weekly.assign(replication=r.replication) for r in results], ignore_index=True
-    )[["replication", "week", "metric", "value"]]
+    weekly = np.stack([r.weekly_values for r in results]) if results else np.empty((0, 0, 0))
+    weeks = results[0].weeks if results else np.array([], dtype="datetime64[D]")
     parameters = pd.DataFrame(
         [(r.replication, k, v) for r in results for k, v in r.parameters.items()],
         columns=["replication", "parameter", "value"],
@@ -169,7 +179,7 @@ def combine(scenario: Scenario, seed: int, results: list[ReplicationResult]) -> 
     budget = pd.concat(
         [r.budget.assign(replication=r.replication) for r in results], ignore_index=True
     )[["replication", "fy", "line", "cost", "cost_real"]]
-    return Results(scenario, seed, reps, annual, weekly, parameters, totals, budget)
+    return Results(scenario, seed, reps, annual, weekly, weeks, parameters, totals, budget)
 
 
 def check_comparable(scenarios: dict[str, Scenario]) -> None:

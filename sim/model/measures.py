@@ -82,7 +82,8 @@ class Recorder:
 
     def __init__(self) -> None:
         self.annual: list[tuple[str, str, float]] = []
-        self.weekly: list[tuple[float, str, float]] = []
+        self.weekly: list[tuple[float, ...]] = []  # one row per week, WEEKLY_METRICS order
+        self.weekly_t: list[float] = []
         # flows in the current financial year
         self.referrals = 0
         self.rereferrals = 0

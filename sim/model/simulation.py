@@ -34,7 +34,7 @@ from sim.model.demand import (
     trim,
 )
 from sim.model.interventions import RetentionScheme, dated_changes, early_help_multiplier
-from sim.model.measures import Recorder
+from sim.model.measures import WEEKLY_METRICS, Recorder
 from sim.model.randomness import stream
 from sim.model.scheduling import Call, Fire
 from sim.model.uncertainty import draw_parameters
@@ -48,16 +48,43 @@ RE_REFERRAL_WINDOW = 365.0  # the official definition: within 12 months
 CP_BANDS = ((0.0, 91.0), (91.0, 182.5), (182.5, 365.0), (365.0, 730.0), (730.0, 1095.0))
 
 
+def long_weekly(values: np.ndarray, weeks: np.ndarray, metrics: tuple[str, ...],
+                replications: np.ndarray | None = None) -> pd.DataFrame:
+    """Weekly values as a tidy table: (replication,) week, metric, value. ``values`` is
+    (weeks x metrics), or (replications x weeks x metrics) with ``replications``."""
+    if replications is None:
+        n_w, n_m = values.shape
+        return pd.DataFrame({
+            "week": np.repeat(weeks, n_m),
+            "metric": pd.Categorical(np.tile(metrics, n_w), categories=list(metrics)),
+            "value": values.reshape(-1),
+        })
+    n_r, n_w, n_m = values.shape
+    return pd.DataFrame({
+        "replication": np.repeat(replications, n_w * n_m),
+        "week": np.tile(np.repeat(weeks, n_m), n_r),
+        "metric": pd.Categorical(np.tile(metrics, n_r * n_w), categories=list(metrics)),
+        "value": values.reshape(-1),
+    })
+
+
 @dataclass
 class ReplicationResult:
-    """What one replication produced: tidy tables plus totals for checks."""
+    """What one replication produced: tidy tables plus totals for checks. The weekly series
+    travel as one compact array (weeks x measures) — cheap to send between processes."""
 
     replication: int
     annual: pd.DataFrame  # fy, metric, value
-    weekly: pd.DataFrame  # week, metric, value
+    weekly_values: np.ndarray  # weeks x WEEKLY_METRICS
+    weeks: np.ndarray  # datetime64[D], one per row of weekly_values
     parameters: dict[str, float]
     totals: dict[str, float] = field(default_factory=dict)
     budget: pd.DataFrame | None = None  # fy, line, cost (cash), cost_real
+
+    @property
+    def weekly(self) -> pd.DataFrame:
+        """week, metric, value."""
+        return long_weekly(self.weekly_values, self.weeks, WEEKLY_METRICS)
 
 
 class Service:
@@ -309,18 +336,14 @@ class Service:
             self.workforce.weekly()
 
     def _snapshot_week(self) -> None:
-        t = self.env.now
-        add = self.rec.weekly.append
-        for name, n in zip(STAGE_NAMES, self.n_open, strict=True):
-            add((t, f"open_{name}", n))
-        add((t, "unallocated", self.alloc.n_waiting))
+        """The weekly series, in the order of WEEKLY_METRICS."""
         exp, nq, ag = self.workforce.counts()
-        add((t, "fte_experienced", exp))
-        add((t, "fte_newly_qualified", nq))
-        add((t, "fte_agency", ag))
         holders = len(self.workforce.case_holders)
         caseload = self.alloc.n_allocated / holders if holders else np.nan
-        add((t, "caseload_mean", caseload))
+        n = self.n_open
+        self.rec.weekly_t.append(self.env.now)
+        self.rec.weekly.append((n[0], n[1], n[2], n[3], self.alloc.n_waiting, exp, nq, ag,
+                                caseload))
         if holders:
             self.rec.caseload_sum += caseload
             self.rec.caseload_weeks += 1
@@ -440,9 +463,9 @@ class Service:
 
     def result(self, replication: int, parameters: dict[str, float]) -> ReplicationResult:
         annual = pd.DataFrame(self.rec.annual, columns=["fy", "metric", "value"])
-        weekly = pd.DataFrame(self.rec.weekly, columns=["t", "metric", "value"])
-        start = np.datetime64(self.cal.start, "D")
-        weekly.insert(0, "week", start + weekly.pop("t").astype("timedelta64[D]"))
+        values = np.array(self.rec.weekly, dtype=float)
+        weeks = np.datetime64(self.cal.start, "D") + np.array(
+            self.rec.weekly_t).astype("timedelta64[D]")
         totals = {
             "initial_open": self.initial_cases,
             "referrals": self.rec.total_referrals,
@@ -453,7 +476,7 @@ class Service:
             "worker_changes": self.rec.total_changes,
         }
         budget = pd.DataFrame(self.rec.budget, columns=["fy", "line", "cost", "cost_real"])
-        return ReplicationResult(replication, annual, weekly, parameters, totals, budget)
+        return ReplicationResult(replication, annual, values, weeks, parameters, totals, budget)
 
 
     def teardown(self) -> None:

@@ -14,6 +14,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import numpy as np
+
 from sim import __version__
 from sim.experiment.runner import Results
 from sim.outputs.comparison import DRIVER_METRICS, Comparison
@@ -46,16 +48,40 @@ def run_metadata(results: Results) -> dict:
     }
 
 
+def write_weekly_parquet(results: Results, path: Path) -> None:
+    """``replication, week, metric, value``, written a replication at a time (row groups),
+    so a long run never builds the whole long table in memory."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from sim.model.measures import WEEKLY_METRICS
+
+    n_w = len(results.weeks)
+    n_m = len(WEEKLY_METRICS)
+    metric = pa.DictionaryArray.from_arrays(
+        pa.array(np.tile(np.arange(n_m, dtype=np.int32), n_w)), pa.array(WEEKLY_METRICS))
+    week = pa.array(np.repeat(results.weeks, n_m).astype("datetime64[s]"))
+    schema = pa.schema([("replication", pa.int64()), ("week", pa.timestamp("s")),
+                        ("metric", metric.type), ("value", pa.float64())])
+    with pq.ParquetWriter(path, schema) as w:
+        for i, rep in enumerate(results.replications):
+            w.write_table(pa.table({
+                "replication": pa.array(np.full(n_w * n_m, rep, dtype=np.int64)),
+                "week": week, "metric": metric,
+                "value": pa.array(results.weekly_values[i].reshape(-1)),
+            }, schema=schema))
+
+
 def write_into(results: Results, out: Path) -> None:
     """Write every result file of a run into an existing directory."""
     results.annual.to_csv(out / "annual.csv", index=False)
     summarise(results.annual).to_csv(out / "summary.csv", index=False)
-    results.weekly.to_parquet(out / "weekly.parquet", index=False)
+    write_weekly_parquet(results, out / "weekly.parquet")
     results.parameters.to_csv(out / "parameters.csv", index=False)
     results.budget.to_csv(out / "budget.csv", index=False)
     results.budget_summary().to_csv(out / "budget_summary.csv", index=False)
     (out / "run.json").write_text(json.dumps(run_metadata(results), indent=2) + "\n")
-    write_plots(results.weekly, out, results.scenario.name)
+    write_plots(results, out, results.scenario.name)
 
 
 class OutputError(Exception):

@@ -17,7 +17,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from scipy import stats
 
-from sim.outputs.tables import weekly_bands
+from sim.outputs.tables import weekly_bands, weekly_bands_from
 
 BAND_NOTE = "line: mean of replications; band: 5th-95th percentile of replications"
 
@@ -57,10 +57,12 @@ def _style(ax, title: str, ylabel: str, subtitle: str) -> None:
     ax.spines[["top", "right"]].set_visible(False)
 
 
-def write_plots(weekly: pd.DataFrame, out: Path, scenario_name: str) -> list[Path]:
+def write_plots(results, out: Path, scenario_name: str) -> list[Path]:
     """Write the run's PNG plots into ``out``; return their paths."""
-    bands = weekly_bands(weekly)
-    n = weekly["replication"].nunique()
+    from sim.model.measures import WEEKLY_METRICS
+
+    bands = weekly_bands_from(results.weekly_values, results.weeks, WEEKLY_METRICS)
+    n = len(results.replications)
     paths = []
     for fname, (title, ylabel, series) in PLOTS.items():
         fig = Figure(figsize=(9, 4.5), dpi=110)

@@ -46,3 +46,16 @@ def weekly_bands(weekly: pd.DataFrame) -> pd.DataFrame:
         "p95": g.quantile(0.95),
     }).reset_index()
     return out
+
+
+def weekly_bands_from(values: np.ndarray, weeks: np.ndarray, metrics: tuple[str, ...]
+                      ) -> pd.DataFrame:
+    """``week, metric, mean, p05, p95`` from a (replications x weeks x measures) array —
+    the same as ``weekly_bands`` without building the long table."""
+    mean = np.nanmean(values, axis=0)
+    p05, p95 = np.nanpercentile(values, [5, 95], axis=0)
+    n_w, n_m = mean.shape
+    return pd.DataFrame({
+        "week": np.repeat(weeks, n_m), "metric": np.tile(metrics, n_w),
+        "mean": mean.reshape(-1), "p05": p05.reshape(-1), "p95": p95.reshape(-1),
+    })
