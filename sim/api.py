@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from sim.experiment.executors import PROCESS, ExecutorSpec
 from sim.experiment.replications import run_until_precise
 from sim.experiment.runner import Progress, Results, check_comparable, default_jobs, run_many
 from sim.outputs.comparison import Comparison
@@ -47,7 +48,7 @@ def _named(scenario: ScenarioLike, overrides: Mapping[str, Any] | None) -> tuple
 def run(scenario: ScenarioLike, replications: int | None = None, seed: int | None = None,
         jobs: int | None = None, fixed_parameters: bool = False,
         overrides: Mapping[str, Any] | None = None,
-        progress: Progress | None = None) -> Results:
+        progress: Progress | None = None, executor: ExecutorSpec = PROCESS) -> Results:
     """Run a scenario's replications.
 
     Returns ``Results``: ``annual`` (replication, fy, metric, value), ``weekly``
@@ -55,6 +56,7 @@ def run(scenario: ScenarioLike, replications: int | None = None, seed: int | Non
     and ``summary()`` (fy, metric, mean, ci_low, ci_high, p05, p95) — the shapes of the
     files ``sim run`` writes. ``replications`` and ``seed`` default to the scenario's own,
     ``jobs`` to all cores. ``fixed_parameters`` uses central values of the uncertain effects.
+    ``executor`` chooses where replications run (``ExecutorSpec("dask", "tcp://…")``).
 
     >>> res = run("scenarios/baseline.yaml", replications=2, jobs=1,
     ...           overrides={"run.horizon_years": 1})
@@ -67,14 +69,15 @@ def run(scenario: ScenarioLike, replications: int | None = None, seed: int | Non
     _, sc = _named(scenario, overrides)
     n = sc.run.replications if replications is None else replications
     return run_many({sc.name: sc}, n, sc.run.seed if seed is None else seed,
-                    min(jobs or default_jobs(), n), progress, fixed_parameters)[sc.name]
+                    min(jobs or default_jobs(), n), progress, fixed_parameters,
+                    executor)[sc.name]
 
 
 def compare(*scenarios: ScenarioLike, replications: int | None = None,
             seed: int | None = None, jobs: int | None = None, fixed_parameters: bool = False,
             precision: float | None = None, max_replications: int = 200,
             overrides: Mapping[str, Any] | None = None,
-            progress: Progress | None = None) -> Comparison:
+            progress: Progress | None = None, executor: ExecutorSpec = PROCESS) -> Comparison:
     """Run scenarios on common random numbers and compare each with the first.
 
     Scenarios given as files are named by the file's stem. Returns a ``Comparison``:
@@ -104,10 +107,11 @@ def compare(*scenarios: ScenarioLike, replications: int | None = None,
     if precision is not None:
         results, prec = run_until_precise(named, seed, jobs, precision,
                                           max_replications=max_replications,
-                                          progress=progress, fixed_parameters=fixed_parameters)
+                                          progress=progress, fixed_parameters=fixed_parameters,
+                                          executor=executor)
         comp = Comparison(results)
         comp.precision = prec.describe()
         return comp
     n = base.run.replications if replications is None else replications
     return Comparison(run_many(named, n, seed, min(jobs, n * len(named)), progress,
-                               fixed_parameters))
+                               fixed_parameters, executor))

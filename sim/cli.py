@@ -118,12 +118,34 @@ PrecisionOpt = Annotated[float | None, typer.Option(
          "[default: 0.05]")]
 MaxRepsOpt = Annotated[int, typer.Option(
     "--max-replications", min=3, max=100_000, help="with -r auto: the most to run")]
+ExecutorOpt = Annotated[str, typer.Option(
+    "--executor", help="process (a local pool) or dask (a local Dask cluster, or the one at "
+                       "--address)")]
+AddressOpt = Annotated[str | None, typer.Option(
+    "--address", help="with --executor dask: an existing scheduler, e.g. tcp://host:8786")]
 XlsxOpt = Annotated[bool, typer.Option(
     "--xlsx", help="also write an Excel workbook with a sheet per table")]
 
 
+def _executor(kind: str, address: str | None):
+    from sim.experiment.executors import ExecutorSpec
+
+    if kind not in ("process", "dask"):
+        fail(f"--executor: expected process or dask (found {kind!r})")
+    if address is not None and kind != "dask":
+        fail("--address: applies only with --executor dask")
+    if address is not None and not re.fullmatch(r"(tcp|tls|ucx|inproc)://[\w.\-\[\]:]+",
+                                                address):
+        fail(f"--address: expected a scheduler address like tcp://host:8786 (found {address!r})")
+    return ExecutorSpec(kind, address)  # type: ignore[arg-type]
+
+
 def _execute(scenarios: dict[str, Scenario], reps: int | None, seed: int, jobs: int,
-             fixed: bool, precision: float | None, max_reps: int) -> tuple[dict, str | None]:
+             fixed: bool, precision: float | None, max_reps: int,
+             executor=None) -> tuple[dict, str | None]:
+    from sim.experiment.executors import PROCESS
+
+    executor = executor or PROCESS
     label = "replications" if len(scenarios) == 1 else \
         f"replications × {len(scenarios)} scenarios"
     if reps is None:
@@ -131,14 +153,14 @@ def _execute(scenarios: dict[str, Scenario], reps: int | None, seed: int, jobs: 
             try:
                 results, prec = run_until_precise(
                     scenarios, seed, jobs, precision or 0.05, max_replications=max_reps,
-                    progress=update, fixed_parameters=fixed)
+                    progress=update, fixed_parameters=fixed, executor=executor)
             except ValueError as e:
                 fail(str(e))
         return results, prec.describe()
 
     with _progress(label, reps * len(scenarios)) as update:
-        return run_many(scenarios, reps, seed, min(jobs, reps * len(scenarios)), update,
-                        fixed), None
+        jobs = jobs if executor.kind == "dask" else min(jobs, reps * len(scenarios))
+        return run_many(scenarios, reps, seed, jobs, update, fixed, executor), None
 
 
 @app.command()
@@ -153,8 +175,11 @@ def run(
     precision: PrecisionOpt = None,
     max_replications: MaxRepsOpt = 200,
     xlsx: XlsxOpt = False,
+    executor: ExecutorOpt = "process",
+    address: AddressOpt = None,
 ) -> None:
     """Run a scenario's replications and write tables, plots and a summary."""
+    spec = _executor(executor, address)
     sc = _load(scenario)
     reps = _replications(replications, sc.run.replications, precision)
     jobs = jobs or default_jobs()
@@ -162,7 +187,7 @@ def run(
     how = "auto" if reps is None else str(reps)
     err_console.print(f"[bold]{sc.name}[/]: {how} replications on up to {jobs} process(es)")
     results, note = _execute({sc.name: sc}, reps, seed if seed is not None else sc.run.seed,
-                             jobs, fixed_parameters, precision, max_replications)
+                             jobs, fixed_parameters, precision, max_replications, spec)
     res = results[sc.name]
     path = write_results(res, out, xlsx)
     n = len(res.replications)
@@ -193,11 +218,14 @@ def compare(
         help="financial year for the drivers plots, e.g. 2021-22 [default: for each measure, "
              "the year its difference is clearest]")] = None,
     xlsx: XlsxOpt = False,
+    executor: ExecutorOpt = "process",
+    address: AddressOpt = None,
 ) -> None:
     """Compare scenarios on common random numbers: paired differences from the first, with
     95% intervals, and which uncertain effects drive them."""
     if len(scenarios) < 2:
         fail("compare needs at least two scenario files: the base, then the others")
+    spec = _executor(executor, address)
     from sim.experiment.runner import check_comparable
     from sim.model.calendar import Calendar
     from sim.outputs.files import COMPARISON_FILES
@@ -231,7 +259,7 @@ def compare(
     err_console.print(f"comparing {', '.join(names)}: {how} replications each, on up to "
                       f"{jobs} process(es)")
     results, note = _execute(loaded, reps, seed if seed is not None else base.run.seed, jobs,
-                             fixed_parameters, precision, max_replications)
+                             fixed_parameters, precision, max_replications, spec)
     comp = Comparison(results)
     path = write_comparison(comp, out, LABELS, list(HEADLINE_METRICS), drivers_fy, note, xlsx)
     for name in names[1:]:
@@ -266,9 +294,12 @@ def sweep(
              "unallocated_case_days or caseload_mean")] = "worker_changes",
     fixed_parameters: FixedOpt = False,
     xlsx: XlsxOpt = False,
+    executor: ExecutorOpt = "process",
+    address: AddressOpt = None,
 ) -> None:
     """Run a grid of budget options on common random numbers: outcomes and costs of each,
     and the options that are not dominated."""
+    spec = _executor(executor, address)
     from sim.experiment.sweep import grid, parse_set
     from sim.outputs.files import write_sweep
     from sim.outputs.finance import OUTCOMES
@@ -289,7 +320,7 @@ def sweep(
                       f"{jobs} process(es)")
     results, _ = _execute({p.label: p.scenario for p in points}, n,
                           seed if seed is not None else base.run.seed, jobs, fixed_parameters,
-                          None, n)
+                          None, n, spec)
     values = {p.label: p.values for p in points}
     table = sweep_table(results, values, base.costs.discount_rate_pct)
     front = frontier(table, outcome)
@@ -474,6 +505,8 @@ def backtest(
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="results directory [default: results/backtest_<council|all>_<year>]"
     )] = None,
+    executor: ExecutorOpt = "process",
+    address: AddressOpt = None,
 ) -> None:
     """Start from a council's published state, simulate the following years with only what
     was known then, and compare with what was published (with the naive forecast beside)."""
@@ -483,6 +516,7 @@ def backtest(
     from sim.outputs.plots import backtest_figure
     from sim.outputs.published import league_markdown
 
+    spec = _executor(executor, address)
     if from_year + years > 2025:
         fail(f"--years: published figures end in 2025; from {from_year} at most "
              f"{2025 - from_year} years")
@@ -502,7 +536,8 @@ def backtest(
     err_console.print(f"back-test of {len(councils)} council(s) from {from_year}, {years} "
                       f"years, {replications} replications each, on {jobs} process(es)")
     with _progress("replications", len(councils) * (replications + 8)) as update:
-        bt = run_backtest(councils, from_year, years, replications, seed, jobs, update)
+        bt = run_backtest(councils, from_year, years, replications, seed, jobs, update,
+                          executor=spec)
     if bt.table.empty:
         fail(f"{councils[0]}: {bt.skipped.get(councils[0], 'nothing to compare')}")
     league = league_table(bt.table)

@@ -25,6 +25,7 @@ import pandas as pd
 import yaml
 
 from sim.data import dfe
+from sim.experiment.executors import PROCESS, ExecutorSpec
 from sim.experiment.runner import Task, stream
 from sim.scenario import Scenario, with_overrides
 from sim.scenario.council import council_scenario
@@ -106,7 +107,7 @@ def compare(council: str, start: int, years: int, annual: pd.DataFrame,
 
 def run_backtest(councils: list[str], start: int, years: int, replications: int, seed: int,
                  jobs: int, progress: Callable[[int, int], None] | None = None,
-                 central_replications: int = 8) -> Backtest:
+                 central_replications: int = 8, executor: ExecutorSpec = PROCESS) -> Backtest:
     """Back-test councils from 1 April ``start`` for ``years`` years, all replications of
     all councils on one parallel executor (results streamed, weekly series dropped)."""
     t0 = time.perf_counter()
@@ -124,7 +125,7 @@ def run_backtest(councils: list[str], start: int, years: int, replications: int,
     annual: dict[tuple[str, bool], list[pd.DataFrame]] = {
         (c, f): [] for c in scenarios for f in (False, True)}
     wanted = {m for m, *_ in INDICATORS}
-    for done, (task, res) in enumerate(stream(tasks, jobs), start=1):
+    for done, (task, res) in enumerate(stream(tasks, jobs, executor), start=1):
         a = res.annual
         annual[(task.key, task.fixed_parameters)].append(
             a[a.metric.isin(wanted)].assign(replication=res.replication))

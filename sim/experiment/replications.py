@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.experiment.executors import PROCESS, ExecutorSpec
 from sim.experiment.runner import Progress, Results, Task, combine, stream
 from sim.model import ReplicationResult
 from sim.scenario import Scenario
@@ -75,7 +76,8 @@ def relative_half_widths(values: dict[str, dict[tuple[str, str], list[float]]]
 def run_until_precise(scenarios: dict[str, Scenario], seed: int, jobs: int,
                       target: float = 0.05, lookahead: int = 5, min_replications: int = 5,
                       max_replications: int = 200, progress: Progress | None = None,
-                      fixed_parameters: bool = False) -> tuple[dict[str, Results], Precision]:
+                      fixed_parameters: bool = False, executor: ExecutorSpec = PROCESS,
+                      ) -> tuple[dict[str, Results], Precision]:
     """Run replications of every scenario until the headline measures of each are within
     ``target`` (relative half-width of the 95% interval) or ``max_replications``."""
     t0 = time.perf_counter()
@@ -93,7 +95,7 @@ def run_until_precise(scenarios: dict[str, Scenario], seed: int, jobs: int,
     n = 0  # replications 0..n-1 are complete for every scenario and counted in ``cells``
     ok_since: int | None = None
     stop_at = max_replications
-    for task, res in stream(tasks(), jobs):
+    for task, res in stream(tasks(), jobs, executor):
         got[task.key][task.replication] = res
         while n < stop_at and all(n in got[k] for k in names):
             for k in names:

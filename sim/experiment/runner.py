@@ -9,20 +9,16 @@ results to disk.
 
 from __future__ import annotations
 
-import atexit
-import multiprocessing
 import os
-import signal
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
+from sim.experiment.executors import PROCESS, ExecutorSpec, run_all
 from sim.model import ReplicationResult, simulate
 from sim.model.measures import WEEKLY_METRICS
 from sim.model.simulation import long_weekly
@@ -94,72 +90,17 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-_POOL: dict[int, ProcessPoolExecutor] = {}  # at most one: {jobs: pool}
-
-
-def _pool(jobs: int) -> ProcessPoolExecutor:
-    """A pool of ``jobs`` worker processes, kept for the life of this process: starting one
-    costs a second or two (each worker imports numpy, scipy, pandas), which a notebook or a
-    test session calling ``compare`` again and again should pay once. Only one pool is kept;
-    asking for another size, or finding it broken (a worker killed), replaces it."""
-    pool = _POOL.get(jobs)
-    if pool is not None and not getattr(pool, "_broken", False):
-        return pool
-    _shutdown_pools()
-    pool = _POOL[jobs] = ProcessPoolExecutor(
-        max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-        initializer=_ignore_interrupts)
-    return pool
-
-
-def _ignore_interrupts() -> None:
-    """Workers leave Ctrl-C to the parent, which stops the run and shuts them down; else
-    every worker prints its own KeyboardInterrupt traceback."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-@atexit.register
-def _shutdown_pools() -> None:
-    for pool in _POOL.values():
-        pool.shutdown(wait=True, cancel_futures=True)
-    _POOL.clear()
-
-
-def stream(tasks: Iterable[Task], jobs: int = 1) -> Iterator[tuple[Task, ReplicationResult]]:
+def stream(tasks: Iterable[Task], jobs: int = 1, executor: ExecutorSpec = PROCESS
+           ) -> Iterator[tuple[Task, ReplicationResult]]:
     """Run tasks and yield (task, result) as each finishes (in any order when jobs > 1).
 
     Tasks are drawn from ``tasks`` only as workers become free, so an endless generator of
-    tasks is fine: stop consuming and the pending work is cancelled. Parallel runs use
-    fresh ("spawn") worker processes: nothing of the parent's state, locks or threads leaks
-    into them, so results cannot depend on it.
+    tasks is fine: stop consuming and the pending work is cancelled. See ``executors.py``
+    for where they run; the results are the same on every executor.
     """
-    it = iter(tasks)
-    if jobs <= 1:
-        for task in it:
-            yield task, run_task(task)[1]
-        return
-    pool = _pool(jobs)
-    pending: dict[Future, Task] = {}
-    try:
-        # keep a bounded number in flight so results stream back rather than pile up
-        for task in it:
-            pending[pool.submit(run_task, task)] = task
-            if len(pending) >= 2 * jobs:
-                break
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in sorted(done, key=lambda f: (pending[f].replication, pending[f].key)):
-                task = pending.pop(fut)
-                yield task, fut.result()[1]
-                nxt = next(it, None)
-                if nxt is not None:
-                    pending[pool.submit(run_task, nxt)] = nxt
-    except BrokenProcessPool:
-        _shutdown_pools()
-        raise
-    finally:
-        for fut in pending:  # stopped early: drop what has not started
-            fut.cancel()
+    for task, (_, res) in run_all(run_task, tasks, jobs, executor,
+                                  order=lambda t: (t.replication, t.key)):
+        yield task, res
 
 
 def combine(scenario: Scenario, seed: int, results: list[ReplicationResult]) -> Results:
@@ -198,7 +139,7 @@ def check_comparable(scenarios: dict[str, Scenario]) -> None:
 
 def run_many(scenarios: dict[str, Scenario], replications: int, seed: int, jobs: int,
              progress: Progress | None = None, fixed_parameters: bool = False,
-             ) -> dict[str, Results]:
+             executor: ExecutorSpec = PROCESS) -> dict[str, Results]:
     """Replications 0..n-1 of several scenarios on the same seed (common random numbers).
 
     Tasks interleave the scenarios replication by replication, so partial progress is
@@ -209,7 +150,7 @@ def run_many(scenarios: dict[str, Scenario], replications: int, seed: int, jobs:
              for k, sc in scenarios.items())
     total = replications * len(scenarios)
     got: dict[str, list[ReplicationResult]] = {k: [] for k in scenarios}
-    for done, (task, res) in enumerate(stream(tasks, jobs), start=1):
+    for done, (task, res) in enumerate(stream(tasks, jobs, executor), start=1):
         got[task.key].append(res)
         if progress is not None:
             progress(done, total)
@@ -225,7 +166,8 @@ def run_many(scenarios: dict[str, Scenario], replications: int, seed: int, jobs:
 def run_replications(scenario: Scenario, replications: int | None = None,
                      seed: int | None = None, jobs: int | None = None,
                      progress: Progress | None = None,
-                     fixed_parameters: bool = False) -> Results:
+                     fixed_parameters: bool = False,
+                     executor: ExecutorSpec = PROCESS) -> Results:
     """Run replications 0..n-1 of a scenario and return all their tables.
 
     ``replications`` and ``seed`` default to the scenario's own; ``jobs`` to all cores.
@@ -234,4 +176,4 @@ def run_replications(scenario: Scenario, replications: int | None = None,
     seed = scenario.run.seed if seed is None else seed
     jobs = default_jobs() if jobs is None else jobs
     return run_many({scenario.name: scenario}, n, seed, min(jobs, n), progress,
-                    fixed_parameters)[scenario.name]
+                    fixed_parameters, executor)[scenario.name]
