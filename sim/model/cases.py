@@ -29,10 +29,12 @@ class Case:
     """One episode: a path of stages (assessment, cin, cp, cla) drawn at referral.
 
     ``stages`` and ``durations`` are the whole path, drawn when the case was created (see
-    ``demand.py``); ``k`` is the index of the current stage.
+    ``demand.py``); ``k`` is the index of the current stage. A case is also the SimPy event
+    that ends its current stage (``callbacks``, ``_ok``: see ``scheduling.py``).
     """
 
     __slots__ = (
+        "callbacks",
         "child",
         "clock_started",
         "durations",
@@ -46,6 +48,7 @@ class Case:
         "stages",
         "worker",
     )
+    _ok = True  # as a SimPy event: it never fails
 
     def __init__(self, cid: int, child: Child, stages: list[int], durations: list[float],
                  placement: int = 0) -> None:
@@ -61,3 +64,4 @@ class Case:
         self.qtoken = 0
         self.clock_started = False
         self.referred = -1.0  # referral time, until a first worker is allocated (then -1)
+        self.callbacks: list | None = None

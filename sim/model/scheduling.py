@@ -1,13 +1,25 @@
-"""Scheduling a call at a later simulated time, as a lean SimPy event.
+"""Scheduling calls at later simulated times, as lean SimPy events, and the event loop.
 
-Cases change stage tens of thousands of times a run; a ``Call`` is a plain SimPy event that
-the environment triggers after ``delay`` and that then calls ``fn(arg)``. It costs about
-half a ``Timeout`` plus a lambda, and far less than a process per case.
+Cases change stage tens of thousands of times a run. SimPy's environment asks only two
+things of what it schedules: ``callbacks`` (called with the event when its time comes) and
+``_ok``. So:
+
+* ``Call`` is a plain SimPy event that calls ``fn(arg)`` after ``delay`` — about half a
+  ``Timeout`` plus a lambda, and far less than a process per case;
+* ``Fire`` calls ``fn(event)`` itself, ``fn`` finding its argument in ``event.arg`` (one
+  Python call fewer per event);
+* ``reschedule`` puts an object that already has those two attributes back on the queue:
+  a case is its own stage-end event, and the referral stream is one object moved from
+  arrival to arrival, so the hottest events allocate nothing.
+
+``run_until`` is ``Environment.run(until)`` with ``step`` written out: the same order of
+events (time, priority, then scheduling order), without a method call per event.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from heapq import heappop, heappush
 from typing import Any
 
 import simpy
@@ -31,8 +43,8 @@ class Call(Event):
 
 
 class Fire(Event):
-    """Like ``Call``, for the hottest paths: the environment calls ``fn(event)`` itself, and
-    ``fn`` finds its argument in ``event.arg`` (one Python call fewer per event)."""
+    """Like ``Call``, for hot paths: the environment calls ``fn(event)`` itself, and ``fn``
+    finds its argument in ``event.arg``."""
 
     def __init__(self, env: simpy.Environment, delay: float, fn: Callable[[Event], Any],
                  arg: Any = None) -> None:
@@ -42,3 +54,39 @@ class Fire(Event):
         self._ok = True
         self.arg = arg
         env.schedule(self, NORMAL, delay)
+
+
+class Ticker:
+    """A reusable scheduled object: ``reschedule`` it again once it has fired."""
+
+    __slots__ = ("arg", "callbacks")
+    _ok = True
+
+    def __init__(self, arg: Any = None) -> None:
+        self.arg = arg
+        self.callbacks: list | None = None
+
+
+def reschedule(env: simpy.Environment, obj: Any, delay: float, callbacks: list) -> None:
+    """Schedule ``obj`` (an object with ``callbacks`` and ``_ok``, not pending already) to
+    fire after ``delay``; ``callbacks`` may be shared, as SimPy only reads it."""
+    obj.callbacks = callbacks
+    heappush(env._queue, (env._now + delay, NORMAL, next(env._eid), obj))
+
+
+def run_until(env: simpy.Environment, until: float) -> None:
+    """Process every event scheduled before ``until``, then set the clock to ``until``.
+
+    As ``env.run(until=...)``: events fire in SimPy's order and a failed event that nobody
+    handled (a process that raised) raises here."""
+    queue = env._queue
+    while queue and queue[0][0] < until:
+        env._now, _, _, ev = heappop(queue)
+        callbacks, ev.callbacks = ev.callbacks, None
+        for cb in callbacks:
+            cb(ev)
+        if not ev._ok and not hasattr(ev, "_defused"):
+            exc = type(ev._value)(*ev._value.args)
+            exc.__cause__ = ev._value
+            raise exc
+    env._now = until

@@ -10,10 +10,12 @@ from __future__ import annotations
 import contextlib
 import gc
 from dataclasses import dataclass, field
+from heapq import heappush
 
 import numpy as np
 import pandas as pd
 import simpy
+from simpy.events import NORMAL
 
 from sim.model.allocation import Allocator
 from sim.model.calendar import Calendar
@@ -36,7 +38,7 @@ from sim.model.demand import (
 from sim.model.interventions import RetentionScheme, dated_changes, early_help_multiplier
 from sim.model.measures import WEEKLY_METRICS, Recorder
 from sim.model.randomness import stream
-from sim.model.scheduling import Call, Fire
+from sim.model.scheduling import Call, Ticker, reschedule, run_until
 from sim.model.uncertainty import draw_parameters
 from sim.model.workforce import WEEK, Workforce
 from sim.scenario.schema import Scenario
@@ -125,6 +127,9 @@ class Service:
         self.keep_worker = a.keep_worker
         self.rereferral_share = s.demand.rereferral_share
         self.initial_cases = 0
+        self._end_cbs = [self._stage_end]  # shared callback lists (SimPy only reads them)
+        self._arrive_cbs = [self._arrive]
+        self._queue, self._eid = self.env._queue, self.env._eid  # for reschedule() inlined
 
     # ------------------------------------------------------------------ scheduling
 
@@ -189,7 +194,7 @@ class Service:
                 cases.append(case)
                 if not (name == "assessment" and self.clock_from_allocation):
                     case.clock_started = True
-                    Fire(self.env, case.durations[0], self._stage_end, case)
+                    reschedule(self.env, case, case.durations[0], self._end_cbs)
             made[STAGE_CODE[name]] = cases
         self.initial_cases = sum(len(v) for v in made.values())
         waiting = ini.awaiting_allocation
@@ -225,7 +230,7 @@ class Service:
             case.referred = -1.0
         if not case.clock_started:
             case.clock_started = True
-            Fire(self.env, case.durations[case.k], self._stage_end, case)
+            reschedule(self.env, case, case.durations[case.k], self._end_cbs)
 
     def _pick_recent(self, u: float, t: float) -> Child | None:
         pool = self.recent
@@ -238,8 +243,9 @@ class Service:
                 return child
         return None
 
-    def _arrive(self, ev: Fire) -> None:
-        """Referral ``ev.arg`` arrives; the next is scheduled from here (no process needed).
+    def _arrive(self, ev: Ticker) -> None:
+        """Referral ``ev.arg`` arrives; the next is scheduled from here, on the same
+        object (no process, nothing allocated).
 
         The hottest code of the model (it runs for every referral), so ``_open`` and
         ``_touch`` are written out here."""
@@ -273,17 +279,19 @@ class Service:
         child.case = case
         if not self.clock_from_allocation:
             case.clock_started = True
-            Fire(env, case.durations[0], self._stage_end, case)
+            case.callbacks = self._end_cbs  # reschedule(), written out
+            heappush(self._queue, (t + case.durations[0], NORMAL, next(self._eid), case))
         case.referred = t
         self.alloc.request(case, prefer=child.last_worker if self.keep_worker else None)
         if case.queued:
             rec.waited += 1
         if i + 1 < self.n_referrals:
-            Fire(env, refs.times[i + 1] - t, self._arrive, i + 1)
+            ev.arg = i + 1
+            ev.callbacks = self._arrive_cbs
+            heappush(self._queue, (t + (refs.times[i + 1] - t), NORMAL, next(self._eid), ev))
 
-    def _stage_end(self, ev: Fire) -> None:
-        """A case's stage ends (the event carries the case)."""
-        case = ev.arg
+    def _stage_end(self, case: Case) -> None:
+        """A case's stage ends (the case is its own event: see ``scheduling.py``)."""
         old = case.stage
         k = case.k + 1
         nxt = case.stages[k] if k < len(case.stages) else CLOSED
@@ -301,7 +309,8 @@ class Service:
             self.rec.cla_change(self.env.now, case.placement, +1)
         elif nxt == CP:
             self.rec.cp_starts += 1
-        Fire(self.env, case.durations[k], self._stage_end, case)
+        case.callbacks = self._end_cbs
+        heappush(self._queue, (self.env._now + case.durations[k], NORMAL, next(self._eid), case))
         if case.queued:
             self.alloc.requeue(case)
         elif case.worker is not None and ((old == ASSESSMENT and self.team_move)
@@ -435,7 +444,7 @@ class Service:
         self.refs = refs
         self.n_referrals = len(refs.times)
         if refs.times:
-            Fire(self.env, refs.times[0], self._arrive, 0)
+            reschedule(env, Ticker(0), refs.times[0], self._arrive_cbs)
         env.process(self._weekly())
         prev = 0.0
         for t, fy, complete in cal.fy_ends():
@@ -459,7 +468,7 @@ class Service:
                 self._at(t, lambda c: wf.change_establishment(c.role, c.change), c)
             else:
                 self._at(t, lambda c: wf.change_cap(c.worker_type, c.cap), c)
-        env.run(until=self.end + 1e-6)
+        run_until(env, self.end + 1e-6)
 
     def result(self, replication: int, parameters: dict[str, float]) -> ReplicationResult:
         annual = pd.DataFrame(self.rec.annual, columns=["fy", "metric", "value"])
