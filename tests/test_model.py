@@ -253,3 +253,56 @@ def test_recruitment_campaign_cuts_vacancies(short) -> None:
         {"start": "2019-04-01", "end": "2021-03-31", "fill_probability": 0.9}])
     d = paired(short, camp, "vacancy_rate", "2020-21", reps=2)
     assert (d < -3).all()
+
+
+def test_lean_event_loop_matches_simpy() -> None:
+    """``run_until`` and reusable scheduled objects fire events in SimPy's own order (time,
+    priority, scheduling order), processes included, and stop at the same time."""
+    import simpy
+
+    from sim.model.scheduling import Call, Ticker, reschedule, run_until
+
+    def build(env: simpy.Environment, log: list) -> None:
+        rng = np.random.default_rng(3)
+        for i, d in enumerate(rng.integers(0, 20, 200).astype(float)):  # many ties
+            Call(env, d, lambda a: log.append(("call", env.now, a)), i)
+
+        def proc():
+            while True:
+                log.append(("proc", env.now))
+                yield env.timeout(2.5)
+
+        env.process(proc())
+        t = Ticker(0)
+
+        def tick(ev):
+            log.append(("tick", env.now, ev.arg))
+            ev.arg += 1
+            reschedule(env, ev, 3.0, [tick])
+
+        reschedule(env, t, 1.0, [tick])
+
+    a, b = simpy.Environment(), simpy.Environment()
+    log_a, log_b = [], []
+    build(a, log_a)
+    build(b, log_b)
+    a.run(until=30.5)
+    run_until(b, 30.5)
+    assert log_a == log_b and len(log_a) > 200
+    assert a.now == b.now == 30.5
+
+
+def test_lean_event_loop_raises_a_failed_process() -> None:
+    import simpy
+
+    from sim.model.scheduling import run_until
+
+    env = simpy.Environment()
+
+    def proc():
+        yield env.timeout(1)
+        raise ValueError("broken")
+
+    env.process(proc())
+    with pytest.raises(ValueError, match="broken"):
+        run_until(env, 5.0)
