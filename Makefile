@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml constraints.txt
 setup: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/sim run scenarios/retention.yaml
+	$(BIN)/sim run scenarios/retention.yaml --force
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -88,8 +88,10 @@ def child(code: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-PEAK = "import resource, json; print(json.dumps({'peak_mb': " \
-       "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, **r}))"
+PEAK = "from sim.experiment.executors import shutdown; shutdown(); " \
+       "import resource, json; print(json.dumps({'peak_mb': " \
+       "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 'worker_peak_mb': " \
+       "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, **r}))"
 
 
 def main() -> None:
@@ -141,8 +143,9 @@ def main() -> None:
         "    write_results(res, Path(tempfile.mkdtemp()) / 'out')\n"
         "    r = {'seconds': time.perf_counter() - t}\n"
         "    " + PEAK)
-    print(f"{n} replications with 2 processes, written: {r['seconds']:.0f} s, parent peak "
-          f"memory {r['peak_mb']:.0f} MB")
+    print(f"{n} replications with 2 processes, written: {r['seconds']:.0f} s; peak memory: "
+          f"parent {r['peak_mb']:.0f} MB, largest worker {r['worker_peak_mb']:.0f} MB, "
+          f"all three at most {r['peak_mb'] + 2 * r['worker_peak_mb']:.0f} MB")
     _ = resource
 
 

@@ -4,6 +4,7 @@ outputs, and reports; errors in what the user gave are one line and exit status 
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import sys
 from collections.abc import Iterator
@@ -18,7 +19,14 @@ from sim.experiment.replications import run_until_precise
 from sim.experiment.runner import default_jobs, run_many
 from sim.model.measures import HEADLINE_METRICS
 from sim.outputs.comparison import Comparison
-from sim.outputs.files import OutputError, check_output_dir, write_comparison, write_results
+from sim.outputs.files import (
+    OutputError,
+    check_output_dir,
+    checkpoint_dir,
+    has_results,
+    write_comparison,
+    write_results,
+)
 from sim.outputs.report import (
     LABELS,
     budget_table,
@@ -59,12 +67,21 @@ def _load(path: Path) -> Scenario:
         raise  # unreachable: fail() exits
 
 
-def _output(out: Path) -> Path:
-    """Check the results directory before any work, so a bad --out costs nothing."""
+def _output(out: Path, force: bool = False) -> Path:
+    """Check the results directory before any work, so a bad --out costs nothing: earlier
+    results are replaced only with --force, and the place must be writable."""
     try:
         check_output_dir(out)
     except OutputError as e:
         fail(f"--out: {e}")
+    if has_results(out) and not force:
+        fail(f"--out: {out} holds the results of an earlier run; add --force to replace "
+             "them, or choose another --out")
+    parent = out.absolute().parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        fail(f"--out: cannot write in {parent} (permission denied)")
     return out
 
 
@@ -125,6 +142,12 @@ AddressOpt = Annotated[str | None, typer.Option(
     "--address", help="with --executor dask: an existing scheduler, e.g. tcp://host:8786")]
 XlsxOpt = Annotated[bool, typer.Option(
     "--xlsx", help="also write an Excel workbook with a sheet per table")]
+ForceOpt = Annotated[bool, typer.Option(
+    "--force", help="replace the results of an earlier run in --out (and any unfinished run "
+                    "saved there)")]
+ResumeOpt = Annotated[bool, typer.Option(
+    "--resume", help="finish an interrupted run: reuse the replications it saved and run "
+                     "the rest (same results as an uninterrupted run)")]
 
 
 def _executor(kind: str, address: str | None):
@@ -142,7 +165,7 @@ def _executor(kind: str, address: str | None):
 
 def _execute(scenarios: dict[str, Scenario], reps: int | None, seed: int, jobs: int,
              fixed: bool, precision: float | None, max_reps: int,
-             executor=None) -> tuple[dict, str | None]:
+             executor=None, checkpoints=None) -> tuple[dict, str | None]:
     from sim.experiment.executors import PROCESS
 
     executor = executor or PROCESS
@@ -153,14 +176,38 @@ def _execute(scenarios: dict[str, Scenario], reps: int | None, seed: int, jobs: 
             try:
                 results, prec = run_until_precise(
                     scenarios, seed, jobs, precision or 0.05, max_replications=max_reps,
-                    progress=update, fixed_parameters=fixed, executor=executor)
+                    progress=update, fixed_parameters=fixed, executor=executor,
+                    checkpoints=checkpoints)
             except ValueError as e:
                 fail(str(e))
         return results, prec.describe()
 
     with _progress(label, reps * len(scenarios)) as update:
         jobs = jobs if executor.kind == "dask" else min(jobs, reps * len(scenarios))
-        return run_many(scenarios, reps, seed, jobs, update, fixed, executor), None
+        return run_many(scenarios, reps, seed, jobs, update, fixed, executor,
+                        checkpoints), None
+
+
+def _checkpoint(out: Path, sc: Scenario, seed: int, fixed: bool, force: bool, resume: bool):
+    """Where this run saves each replication as it finishes: a new checkpoint, or with
+    --resume the one an interrupted run left (if it is of the same run)."""
+    from sim.experiment.checkpoint import Checkpoint, CheckpointMismatch
+
+    where = checkpoint_dir(out)
+    if where.exists() and resume:
+        try:
+            ck = Checkpoint.resume(where, sc, seed, fixed)
+        except CheckpointMismatch as e:
+            fail(f"--resume: {e}")
+        err_console.print(f"resuming: {len(ck.saved())} replication(s) saved in {where}")
+        return ck
+    if resume:
+        err_console.print("nothing saved to resume: starting from the first replication")
+    try:
+        return Checkpoint.create(where, sc, seed, fixed)
+    except OSError as e:
+        fail(f"--out: cannot write in {where.parent} ({e.strerror or e})")
+
 
 
 @app.command()
@@ -177,19 +224,50 @@ def run(
     xlsx: XlsxOpt = False,
     executor: ExecutorOpt = "process",
     address: AddressOpt = None,
+    force: ForceOpt = False,
+    resume: ResumeOpt = False,
 ) -> None:
-    """Run a scenario's replications and write tables, plots and a summary."""
+    """Run a scenario's replications and write tables, plots and a summary.
+
+    Each replication is saved as it finishes: after Ctrl-C or a crash, the same command
+    with --resume finishes the run."""
     spec = _executor(executor, address)
     sc = _load(scenario)
     reps = _replications(replications, sc.run.replications, precision)
     jobs = jobs or default_jobs()
-    out = _output(out or Path("results") / sc.name)
+    out = out or Path("results") / sc.name
+    unfinished = checkpoint_dir(out)
+    if unfinished.exists() and not (force or resume):
+        n = len(list((unfinished / "replications").glob("r*.npz")))
+        fail(f"--out: an unfinished run for {out} is saved in {unfinished} ({n} "
+             "replications); add --resume to finish it, or --force to start again")
+    # finishing an unfinished run may replace what is in --out: it was started with --force
+    out = _output(out, force or (resume and unfinished.exists()))
+    seed = seed if seed is not None else sc.run.seed
+    ck = _checkpoint(out, sc, seed, fixed_parameters, force, resume)
     how = "auto" if reps is None else str(reps)
     err_console.print(f"[bold]{sc.name}[/]: {how} replications on up to {jobs} process(es)")
-    results, note = _execute({sc.name: sc}, reps, seed if seed is not None else sc.run.seed,
-                             jobs, fixed_parameters, precision, max_replications, spec)
+    try:
+        results, note = _execute({sc.name: sc}, reps, seed, jobs, fixed_parameters,
+                                 precision, max_replications, spec, {sc.name: ck})
+    except KeyboardInterrupt:
+        err_console.print(f"interrupted: {len(ck.saved())} finished replication(s) are saved "
+                          f"in {ck.directory}; the same command with --resume finishes the "
+                          "run", highlight=False, soft_wrap=True)
+        raise typer.Exit(code=130) from None
+    if ck.damaged:
+        err_console.print(f"{len(ck.damaged)} saved replication(s) were damaged and were run "
+                          "again", soft_wrap=True)
     res = results[sc.name]
-    path = write_results(res, out, xlsx)
+    try:
+        path = write_results(res, out, xlsx)
+    except OSError as e:
+        err_console.print(f"[bold red]error:[/] cannot write the results to {out}: {e}; the "
+                          f"finished replications are kept in {ck.directory}: fix the cause "
+                          "and run the same command with --resume", highlight=False,
+                          soft_wrap=True)
+        raise typer.Exit(code=1) from None
+    ck.remove()
     n = len(res.replications)
     out_console.print(headline_table(
         summarise(res.annual),
@@ -220,6 +298,7 @@ def compare(
     xlsx: XlsxOpt = False,
     executor: ExecutorOpt = "process",
     address: AddressOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Compare scenarios on common random numbers: paired differences from the first, with
     95% intervals, and which uncertain effects drive them."""
@@ -254,7 +333,7 @@ def compare(
                  f"{', '.join(years)})")
     jobs = jobs or default_jobs()
     names = list(loaded)
-    out = _output(out or Path("results") / f"{names[0]}_vs_{'_'.join(names[1:])}")
+    out = _output(out or Path("results") / f"{names[0]}_vs_{'_'.join(names[1:])}", force)
     how = "auto" if reps is None else str(reps)
     err_console.print(f"comparing {', '.join(names)}: {how} replications each, on up to "
                       f"{jobs} process(es)")
@@ -296,6 +375,7 @@ def sweep(
     xlsx: XlsxOpt = False,
     executor: ExecutorOpt = "process",
     address: AddressOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Run a grid of budget options on common random numbers: outcomes and costs of each,
     and the options that are not dominated."""
@@ -315,7 +395,7 @@ def sweep(
         fail(str(e))
     n = replications or base.run.replications
     jobs = jobs or default_jobs()
-    out = _output(out or Path("results") / f"{base.name}_sweep")
+    out = _output(out or Path("results") / f"{base.name}_sweep", force)
     err_console.print(f"{base.name}: {len(points)} options × {n} replications on up to "
                       f"{jobs} process(es)")
     results, _ = _execute({p.label: p.scenario for p in points}, n,
@@ -507,6 +587,7 @@ def backtest(
     )] = None,
     executor: ExecutorOpt = "process",
     address: AddressOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Start from a council's published state, simulate the following years with only what
     was known then, and compare with what was published (with the naive forecast beside)."""
@@ -531,7 +612,7 @@ def backtest(
         except dfe.UnknownCouncil as e:
             fail(f"--la: {e}")
         label = councils[0].lower().replace(" ", "_")
-    out = _output(out or Path("results") / f"backtest_{label}_{from_year}")
+    out = _output(out or Path("results") / f"backtest_{label}_{from_year}", force)
     jobs = jobs or default_jobs()
     err_console.print(f"back-test of {len(councils)} council(s) from {from_year}, {years} "
                       f"years, {replications} replications each, on {jobs} process(es)")

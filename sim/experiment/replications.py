@@ -11,11 +11,12 @@ so the answer is the same however many processes run them.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
+from sim.experiment.checkpoint import Checkpoint
 from sim.experiment.executors import PROCESS, ExecutorSpec
 from sim.experiment.runner import Progress, Results, Task, combine, stream
 from sim.model import ReplicationResult
@@ -77,9 +78,11 @@ def run_until_precise(scenarios: dict[str, Scenario], seed: int, jobs: int,
                       target: float = 0.05, lookahead: int = 5, min_replications: int = 5,
                       max_replications: int = 200, progress: Progress | None = None,
                       fixed_parameters: bool = False, executor: ExecutorSpec = PROCESS,
+                      checkpoints: Mapping[str, Checkpoint] | None = None,
                       ) -> tuple[dict[str, Results], Precision]:
     """Run replications of every scenario until the headline measures of each are within
-    ``target`` (relative half-width of the 95% interval) or ``max_replications``."""
+    ``target`` (relative half-width of the 95% interval) or ``max_replications``. With
+    ``checkpoints``, replications are saved as they finish and saved ones reused."""
     t0 = time.perf_counter()
     prec = Precision(target, lookahead, min(max(3, min_replications), max_replications),
                      max_replications)
@@ -95,7 +98,7 @@ def run_until_precise(scenarios: dict[str, Scenario], seed: int, jobs: int,
     n = 0  # replications 0..n-1 are complete for every scenario and counted in ``cells``
     ok_since: int | None = None
     stop_at = max_replications
-    for task, res in stream(tasks(), jobs, executor):
+    for task, res in stream(tasks(), jobs, executor, checkpoints):
         got[task.key][task.replication] = res
         while n < stop_at and all(n in got[k] for k in names):
             for k in names:

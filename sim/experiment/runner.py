@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
+from sim.experiment.checkpoint import Checkpoint
 from sim.experiment.executors import PROCESS, ExecutorSpec, run_all
 from sim.model import ReplicationResult, simulate
 from sim.model.measures import WEEKLY_METRICS
@@ -90,17 +92,43 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def stream(tasks: Iterable[Task], jobs: int = 1, executor: ExecutorSpec = PROCESS
+def stream(tasks: Iterable[Task], jobs: int = 1, executor: ExecutorSpec = PROCESS,
+           checkpoints: Mapping[str, Checkpoint] | None = None,
            ) -> Iterator[tuple[Task, ReplicationResult]]:
     """Run tasks and yield (task, result) as each finishes (in any order when jobs > 1).
 
     Tasks are drawn from ``tasks`` only as workers become free, so an endless generator of
     tasks is fine: stop consuming and the pending work is cancelled. See ``executors.py``
     for where they run; the results are the same on every executor.
+
+    With ``checkpoints`` (by task key), a replication saved there is read back instead of
+    run, and each one run is saved the moment it arrives.
     """
-    for task, (_, res) in run_all(run_task, tasks, jobs, executor,
-                                  order=lambda t: (t.replication, t.key)):
+    order = lambda t: (t.replication, t.key)  # noqa: E731
+    if not checkpoints:
+        for task, (_, res) in run_all(run_task, tasks, jobs, executor, order=order):
+            yield task, res
+        return
+    ready: deque[tuple[Task, ReplicationResult]] = deque()
+
+    def to_run() -> Iterator[Task]:
+        for t in tasks:
+            ck = checkpoints.get(t.key)
+            res = ck.take(t.replication) if ck is not None else None
+            if res is None:
+                yield t
+            else:
+                ready.append((t, res))
+
+    for task, (_, res) in run_all(run_task, to_run(), jobs, executor, order=order):
+        while ready:
+            yield ready.popleft()
+        ck = checkpoints.get(task.key)
+        if ck is not None:
+            ck.save(res)
         yield task, res
+    while ready:
+        yield ready.popleft()
 
 
 def combine(scenario: Scenario, seed: int, results: list[ReplicationResult]) -> Results:
@@ -123,6 +151,14 @@ def combine(scenario: Scenario, seed: int, results: list[ReplicationResult]) -> 
     return Results(scenario, seed, reps, annual, weekly, weeks, parameters, totals, budget)
 
 
+def _reload(ck: Checkpoint, replication: int) -> ReplicationResult:
+    res = ck.load(replication)
+    if res is None:
+        raise OSError(f"{ck.path(replication)} was saved during this run but can no longer "
+                      "be read")
+    return res
+
+
 def check_comparable(scenarios: dict[str, Scenario]) -> None:
     """Scenarios compared replication by replication must cover the same days; else their
     years do not line up and their children differ. Raises ValueError saying which."""
@@ -139,24 +175,30 @@ def check_comparable(scenarios: dict[str, Scenario]) -> None:
 
 def run_many(scenarios: dict[str, Scenario], replications: int, seed: int, jobs: int,
              progress: Progress | None = None, fixed_parameters: bool = False,
-             executor: ExecutorSpec = PROCESS) -> dict[str, Results]:
+             executor: ExecutorSpec = PROCESS,
+             checkpoints: Mapping[str, Checkpoint] | None = None) -> dict[str, Results]:
     """Replications 0..n-1 of several scenarios on the same seed (common random numbers).
 
     Tasks interleave the scenarios replication by replication, so partial progress is
-    balanced and parallel workers stay busy.
+    balanced and parallel workers stay busy. With ``checkpoints`` (by scenario), saved
+    replications are reused, new ones saved as they finish and not kept in memory until
+    the end (see ``stream``).
     """
     t0 = time.perf_counter()
     tasks = (Task(k, sc, r, seed, fixed_parameters) for r in range(replications)
              for k, sc in scenarios.items())
     total = replications * len(scenarios)
     got: dict[str, list[ReplicationResult]] = {k: [] for k in scenarios}
-    for done, (task, res) in enumerate(stream(tasks, jobs, executor), start=1):
-        got[task.key].append(res)
+    for done, (task, res) in enumerate(stream(tasks, jobs, executor, checkpoints), start=1):
+        if checkpoints is None or task.key not in checkpoints:
+            got[task.key].append(res)
         if progress is not None:
             progress(done, total)
     wall = time.perf_counter() - t0
     out = {}
     for k, sc in scenarios.items():
+        if checkpoints is not None and k in checkpoints:
+            got[k] = [_reload(checkpoints[k], i) for i in range(replications)]
         r = combine(sc, seed, got[k])
         r.wall_seconds, r.jobs, r.fixed_parameters = wall, jobs, fixed_parameters
         out[k] = r
@@ -167,13 +209,17 @@ def run_replications(scenario: Scenario, replications: int | None = None,
                      seed: int | None = None, jobs: int | None = None,
                      progress: Progress | None = None,
                      fixed_parameters: bool = False,
-                     executor: ExecutorSpec = PROCESS) -> Results:
+                     executor: ExecutorSpec = PROCESS,
+                     checkpoint: Checkpoint | None = None) -> Results:
     """Run replications 0..n-1 of a scenario and return all their tables.
 
     ``replications`` and ``seed`` default to the scenario's own; ``jobs`` to all cores.
+    With a ``checkpoint``, each replication is saved as it finishes and saved ones reused.
     """
     n = scenario.run.replications if replications is None else replications
     seed = scenario.run.seed if seed is None else seed
     jobs = default_jobs() if jobs is None else jobs
     return run_many({scenario.name: scenario}, n, seed, min(jobs, n), progress,
-                    fixed_parameters, executor)[scenario.name]
+                    fixed_parameters, executor,
+                    None if checkpoint is None else {scenario.name: checkpoint}
+                    )[scenario.name]

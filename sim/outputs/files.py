@@ -91,6 +91,17 @@ class OutputError(Exception):
 MARKERS = ("run.json", "comparison.json")
 
 
+def has_results(out: Path) -> bool:
+    """Whether ``out`` holds the results of a finished run (sim's marker file is there)."""
+    return Path(out).is_dir() and any((Path(out) / m).is_file() for m in MARKERS)
+
+
+def checkpoint_dir(out: Path) -> Path:
+    """Where a run into ``out`` saves its replications until it is complete."""
+    out = Path(out).absolute()
+    return out.parent / f".{out.name}.unfinished"
+
+
 def check_output_dir(out: Path) -> Path:
     """Refuse a destination that is not a directory sim wrote: results replace only
     results, never a directory of the user's."""

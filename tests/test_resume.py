@@ -1,0 +1,269 @@
+"""Nothing lost: replications saved as they finish, resumed after Ctrl-C or SIGKILL to the
+same results as an uninterrupted run; damaged saves run again; results never overwritten
+without --force; an unwritable place refused before any work."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from sim.experiment.checkpoint import Checkpoint, CheckpointMismatch
+from sim.experiment.runner import run_replications
+from sim.outputs.files import checkpoint_dir
+
+from .conftest import SCENARIOS, variant
+from .test_cli import sim
+
+TABLES = ("annual.csv", "summary.csv", "parameters.csv", "budget.csv", "budget_summary.csv",
+          "weekly.parquet")
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> Path:
+    p = tmp_path / "tiny.yaml"
+    p.write_text(f"extends: {SCENARIOS / 'baseline.yaml'}\nname: tiny\n"
+                 "run: {horizon_years: 1.3, replications: 6}\n")
+    return p
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory) -> Path:
+    """An uninterrupted run of the tiny scenario (6 replications)."""
+    d = tmp_path_factory.mktemp("ref")
+    p = d / "tiny.yaml"
+    p.write_text(f"extends: {SCENARIOS / 'baseline.yaml'}\nname: tiny\n"
+                 "run: {horizon_years: 1.3, replications: 6}\n")
+    r = sim("run", str(p), "--jobs", "1", "--out", str(d / "ref"), cwd=d)
+    assert r.returncode == 0, r.stderr
+    return d / "ref"
+
+
+def same_tables(a: Path, b: Path) -> None:
+    for f in TABLES:
+        assert (a / f).read_bytes() == (b / f).read_bytes(), f
+
+
+# ------------------------------------------------------------------ the checkpoint itself
+
+
+def test_saved_replications_read_back_exactly(short, tmp_path: Path) -> None:
+    sc = variant(short, run__horizon_years=1.2)
+    ck = Checkpoint.create(tmp_path / "ck", sc, 5, False)
+    saved = run_replications(sc, 3, 5, 1, checkpoint=ck)
+    plain = run_replications(sc, 3, 5, 1)
+    again = run_replications(sc, 3, 5, 1, checkpoint=Checkpoint.resume(tmp_path / "ck", sc, 5,
+                                                                          False))
+    for r in (saved, again):
+        assert r.annual.equals(plain.annual) and r.budget.equals(plain.budget)
+        assert r.parameters.equals(plain.parameters) and r.totals.equals(plain.totals)
+        assert (r.weekly_values == plain.weekly_values).all()
+    assert ck.saved() == [0, 1, 2]
+
+
+@pytest.mark.parametrize("damage", ["flip", "truncate", "garbage", "empty", "renamed"])
+def test_damaged_save_is_detected(short, tmp_path: Path, damage: str) -> None:
+    sc = variant(short, run__horizon_years=1.2)
+    ck = Checkpoint.create(tmp_path / "ck", sc, 5, False)
+    run_replications(sc, 2, 5, 1, checkpoint=ck)
+    p = ck.path(1)
+    raw = bytearray(p.read_bytes())
+    if damage == "flip":
+        raw[len(raw) // 2] ^= 0xFF
+        p.write_bytes(bytes(raw))
+    elif damage == "truncate":
+        p.write_bytes(bytes(raw[: len(raw) // 3]))
+    elif damage == "garbage":
+        p.write_bytes(os.urandom(len(raw)))
+    elif damage == "empty":
+        p.write_bytes(b"")
+    else:  # replication 0's file under replication 1's name
+        shutil.copy(ck.path(0), p)
+    ck = Checkpoint.resume(tmp_path / "ck", sc, 5, False)
+    assert ck.load(1) is None and ck.load(0) is not None
+    redone = run_replications(sc, 2, 5, 1, checkpoint=ck)
+    assert ck.damaged == [1]
+    assert redone.annual.equals(run_replications(sc, 2, 5, 1).annual)
+
+
+def test_resume_refused_when_anything_changed(short, tmp_path: Path) -> None:
+    sc = variant(short, run__horizon_years=1.2)
+    Checkpoint.create(tmp_path / "ck", sc, 5, False)
+    other = variant(sc, workforce__establishment__case_holding=400)
+    with pytest.raises(CheckpointMismatch, match=r"workforce\.establishment\.case_holding"):
+        Checkpoint.resume(tmp_path / "ck", other, 5, False)
+    with pytest.raises(CheckpointMismatch, match="seed was 5 and is now 6"):
+        Checkpoint.resume(tmp_path / "ck", sc, 6, False)
+    with pytest.raises(CheckpointMismatch, match="fixed-parameters"):
+        Checkpoint.resume(tmp_path / "ck", sc, 5, True)
+    meta = tmp_path / "ck" / "run.json"
+    saved = json.loads(meta.read_text())
+    meta.write_text(json.dumps({**saved, "sim_version": "0.0.1"}))
+    with pytest.raises(CheckpointMismatch, match="sim 0.0.1"):
+        Checkpoint.resume(tmp_path / "ck", sc, 5, False)
+    meta.write_text("{not json")
+    with pytest.raises(CheckpointMismatch, match="unreadable"):
+        Checkpoint.resume(tmp_path / "ck", sc, 5, False)
+
+
+# ------------------------------------------------------------------ the command line
+
+
+def test_second_run_without_force_leaves_the_first_untouched(tiny: Path, tmp_path: Path,
+                                                              reference: Path) -> None:
+    out = tmp_path / "out"
+    assert sim("run", str(tiny), "-j", "1", "--out", str(out), cwd=tmp_path).returncode == 0
+    before = {f: (out / f).read_bytes() for f in os.listdir(out)}
+    r = sim("run", str(tiny), "-j", "1", "-r", "2", "--out", str(out), cwd=tmp_path)
+    assert r.returncode == 2 and "--force" in r.stderr and r.stderr.count("\n") == 1
+    assert {f: (out / f).read_bytes() for f in os.listdir(out)} == before
+    same_tables(out, reference)
+    r = sim("run", str(tiny), "-j", "1", "-r", "2", "--out", str(out), "--force", cwd=tmp_path)
+    assert r.returncode == 0
+    assert json.loads((out / "run.json").read_text())["replications"] == 2
+    assert not checkpoint_dir(out).exists()  # cleared once complete
+
+
+def test_sigkill_then_resume_gives_the_uninterrupted_results(tiny: Path, tmp_path: Path,
+                                                              reference: Path) -> None:
+    out = tmp_path / "out"
+    saved = checkpoint_dir(out) / "replications"
+    cmd = [sys.executable, "-m", "sim.cli", "run", str(tiny), "--jobs", "2", "--out", str(out)]
+    p = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline and p.poll() is None:
+            if saved.is_dir() and len(list(saved.glob("r*.npz"))) >= 2:
+                break
+            time.sleep(0.05)
+        assert p.poll() is None, "the run ended before it could be killed"
+        os.killpg(p.pid, signal.SIGKILL)  # the run and its worker processes, at once
+        p.wait(timeout=30)
+    finally:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)
+    n_saved = len(list(saved.glob("r*.npz")))
+    assert 2 <= n_saved < 6 and not out.exists()
+    r = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 2 and "--resume" in r.stderr  # not silently started again
+    r = subprocess.run([*cmd, "--resume"], cwd=tmp_path, capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert f"resuming: {n_saved} replication(s)" in r.stderr
+    same_tables(out, reference)
+    assert not checkpoint_dir(out).exists()
+
+
+def test_ctrl_c_saves_what_finished_and_says_how_to_resume(tiny: Path, tmp_path: Path,
+                                                           reference: Path) -> None:
+    out = tmp_path / "out"
+    saved = checkpoint_dir(out) / "replications"
+    cmd = [sys.executable, "-m", "sim.cli", "run", str(tiny), "--jobs", "1", "--out", str(out)]
+    p = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True)
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and p.poll() is None:
+        if saved.is_dir() and len(list(saved.glob("r*.npz"))) >= 1:
+            break
+        time.sleep(0.05)
+    p.send_signal(signal.SIGINT)
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 130, err
+    assert "Traceback" not in err and "--resume" in err
+    assert not out.exists()
+    r = subprocess.run([*cmd, "--resume"], cwd=tmp_path, capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 0, r.stderr
+    same_tables(out, reference)
+
+
+def test_resume_with_a_changed_scenario_is_refused(tiny: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    ck = checkpoint_dir(out)
+    from sim.scenario import load_scenario
+
+    sc = load_scenario(tiny)
+    Checkpoint.create(ck, sc, sc.run.seed, False)
+    tiny.write_text(tiny.read_text().replace("horizon_years: 1.3", "horizon_years: 1.4"))
+    r = sim("run", str(tiny), "-j", "1", "--out", str(out), "--resume", cwd=tmp_path)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1
+    assert "run.horizon_years (1.3 -> 1.4)" in r.stderr and "--force" in r.stderr
+    assert not out.exists() and ck.exists()  # what was saved is kept
+
+
+def test_damaged_save_is_run_again_on_resume(tiny: Path, tmp_path: Path,
+                                             reference: Path) -> None:
+    out = tmp_path / "out"
+    from sim.scenario import load_scenario
+
+    sc = load_scenario(tiny)
+    ck = Checkpoint.create(checkpoint_dir(out), sc, sc.run.seed, False)
+    run_replications(sc, 3, jobs=1, checkpoint=ck)
+    p = ck.path(1)
+    p.write_bytes(p.read_bytes()[:-100])
+    r = sim("run", str(tiny), "-j", "1", "--out", str(out), "--resume", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "1 saved replication(s) were damaged and were run again" in r.stderr
+    same_tables(out, reference)
+
+
+def _make_unwritable(d: Path) -> bool:
+    """Make a directory unwritable, even for root where possible (chattr +i)."""
+    d.chmod(0o555)
+    probe = d / ".probe"
+    try:
+        probe.touch()
+    except OSError:
+        return True
+    probe.unlink()
+    ok = subprocess.run(["chattr", "+i", str(d)], capture_output=True).returncode == 0 \
+        if shutil.which("chattr") else False
+    return ok
+
+
+def test_unwritable_place_refused_before_any_work(tiny: Path, tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    if not _make_unwritable(locked):
+        pytest.skip("cannot make a directory unwritable here")
+    try:
+        r = sim("run", str(tiny), "-j", "1", "--out", str(locked / "out"), cwd=tmp_path)
+        assert r.returncode == 2 and r.stderr.count("\n") == 1
+        assert "cannot write" in r.stderr and str(locked) in r.stderr
+        assert "Traceback" not in r.stderr + r.stdout
+        assert os.listdir(locked) == []
+    finally:
+        subprocess.run(["chattr", "-i", str(locked)], capture_output=True)
+        locked.chmod(0o755)
+
+
+def test_failed_final_write_keeps_the_replications(tiny: Path, tmp_path: Path,
+                                                   reference: Path, monkeypatch) -> None:
+    """The disk fills up as the results are written: nothing half-written is left in
+    --out, the replications are kept, and --resume finishes without running them again."""
+    import sim.outputs.files as files
+
+    out = tmp_path / "out"
+
+    def full(*a, **k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(files, "write_weekly_parquet", full)
+    r = sim("run", str(tiny), "-j", "1", "--out", str(out), cwd=tmp_path)
+    assert r.returncode == 1 and "No space left on device" in r.stderr
+    assert "--resume" in r.stderr and "Traceback" not in r.stderr
+    assert not out.exists()
+    assert len(list((checkpoint_dir(out) / "replications").glob("r*.npz"))) == 6
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".partial")] == []
+    monkeypatch.undo()
+    r = sim("run", str(tiny), "-j", "1", "--out", str(out), "--resume", cwd=tmp_path)
+    assert r.returncode == 0 and "resuming: 6 replication(s)" in r.stderr
+    same_tables(out, reference)
