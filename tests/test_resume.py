@@ -106,7 +106,7 @@ def test_resume_refused_when_anything_changed(short, tmp_path: Path) -> None:
     meta = tmp_path / "ck" / "run.json"
     saved = json.loads(meta.read_text())
     meta.write_text(json.dumps({**saved, "sim_version": "0.0.1"}))
-    with pytest.raises(CheckpointMismatch, match="sim 0.0.1"):
+    with pytest.raises(CheckpointMismatch, match=r"sim 0\.0\.1"):
         Checkpoint.resume(tmp_path / "ck", sc, 5, False)
     meta.write_text("{not json")
     with pytest.raises(CheckpointMismatch, match="unreadable"):

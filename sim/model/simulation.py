@@ -492,6 +492,8 @@ class Service:
         """Break the reference cycles between cases, workers, posts and events so that
         memory is freed at once, without waiting for Python's cycle collector."""
         self.env._queue.clear()
+        self._end_cbs.clear()  # they hold bound methods of self, and pending cases hold them
+        self._arrive_cbs.clear()
         for case in self.open_cases.values():
             case.child.case = case.child.last_worker = None
             case.worker = None
