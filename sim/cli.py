@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 
 from sim.experiment.replications import run_until_precise
 from sim.experiment.runner import default_jobs, run_many
+from sim.model.invariants import InvariantError
 from sim.model.measures import HEADLINE_METRICS
 from sim.outputs.comparison import Comparison
 from sim.outputs.files import (
@@ -165,7 +166,8 @@ def _executor(kind: str, address: str | None):
 
 def _execute(scenarios: dict[str, Scenario], reps: int | None, seed: int, jobs: int,
              fixed: bool, precision: float | None, max_reps: int,
-             executor=None, checkpoints=None) -> tuple[dict, str | None]:
+             executor=None, checkpoints=None, check: bool = False
+             ) -> tuple[dict, str | None]:
     from sim.experiment.executors import PROCESS
 
     executor = executor or PROCESS
@@ -177,7 +179,7 @@ def _execute(scenarios: dict[str, Scenario], reps: int | None, seed: int, jobs: 
                 results, prec = run_until_precise(
                     scenarios, seed, jobs, precision or 0.05, max_replications=max_reps,
                     progress=update, fixed_parameters=fixed, executor=executor,
-                    checkpoints=checkpoints)
+                    checkpoints=checkpoints, check=check)
             except ValueError as e:
                 fail(str(e))
         return results, prec.describe()
@@ -185,7 +187,23 @@ def _execute(scenarios: dict[str, Scenario], reps: int | None, seed: int, jobs: 
     with _progress(label, reps * len(scenarios)) as update:
         jobs = jobs if executor.kind == "dask" else min(jobs, reps * len(scenarios))
         return run_many(scenarios, reps, seed, jobs, update, fixed, executor,
-                        checkpoints), None
+                        checkpoints, check), None
+
+
+def _guard(scenarios: dict[str, Scenario], reps: int, jobs: int, source: Path) -> None:
+    """Refuse a run that cannot fit in memory, and announce a long one, before starting."""
+    from sim.experiment import guards
+
+    ests = [guards.estimate(sc, reps, jobs) for sc in scenarios.values()]
+    worst = max(ests, key=lambda e: e.mb_per_process)
+    why = guards.too_big(worst, guards.physical_memory_mb())
+    if why:
+        fail(f"{source}: {why}")
+    total = guards.Estimate(worst.referrals, sum(e.seconds for e in ests),
+                            worst.mb_per_process, worst.processes)
+    note = guards.long_run(total)
+    if note:
+        err_console.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)
 
 
 def _checkpoint(out: Path, sc: Scenario, seed: int, fixed: bool, force: bool, resume: bool):
@@ -226,6 +244,9 @@ def run(
     address: AddressOpt = None,
     force: ForceOpt = False,
     resume: ResumeOpt = False,
+    check: Annotated[bool, typer.Option(
+        "--check", help="assert the model's invariants (conservation of cases, non-negative "
+                        "headcounts...) after every event; slower, same results")] = False,
 ) -> None:
     """Run a scenario's replications and write tables, plots and a summary.
 
@@ -244,12 +265,18 @@ def run(
     # finishing an unfinished run may replace what is in --out: it was started with --force
     out = _output(out, force or (resume and unfinished.exists()))
     seed = seed if seed is not None else sc.run.seed
+    _guard({sc.name: sc}, reps or max_replications, jobs, scenario)
     ck = _checkpoint(out, sc, seed, fixed_parameters, force, resume)
     how = "auto" if reps is None else str(reps)
     err_console.print(f"[bold]{sc.name}[/]: {how} replications on up to {jobs} process(es)")
     try:
         results, note = _execute({sc.name: sc}, reps, seed, jobs, fixed_parameters,
-                                 precision, max_replications, spec, {sc.name: ck})
+                                 precision, max_replications, spec, {sc.name: ck}, check)
+    except InvariantError as e:
+        err_console.print(f"[bold red]invariant broken:[/] {e}; the replications finished "
+                          f"before are saved in {ck.directory}", highlight=False,
+                          soft_wrap=True)
+        raise typer.Exit(code=3) from None
     except KeyboardInterrupt:
         err_console.print(f"interrupted: {len(ck.saved())} finished replication(s) are saved "
                           f"in {ck.directory}; the same command with --resume finishes the "
@@ -333,6 +360,7 @@ def compare(
                  f"{', '.join(years)})")
     jobs = jobs or default_jobs()
     names = list(loaded)
+    _guard(loaded, reps or max_replications, jobs, scenarios[0])
     out = _output(out or Path("results") / f"{names[0]}_vs_{'_'.join(names[1:])}", force)
     how = "auto" if reps is None else str(reps)
     err_console.print(f"comparing {', '.join(names)}: {how} replications each, on up to "
@@ -720,8 +748,31 @@ def check_costs(
     out_console.print(f"table: {out.with_suffix('.md')}")
 
 
-def main() -> None:  # pragma: no cover - console entry point
-    app()
+def _terminate(signum, frame) -> None:
+    raise KeyboardInterrupt  # a kill (SIGTERM) stops a run as Ctrl-C does: work is saved
+
+
+def main() -> None:
+    """The ``sim`` command. Errors in the user's input are reported by the commands (one
+    line, status 2); anything else is a bug in sim: one line, the traceback in a file
+    (or on the terminal with SIM_DEBUG=1), status 70."""
+    import signal
+    import tempfile
+    import traceback
+
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        app()
+    except Exception as e:  # the last resort: reported in full, to a file
+        if os.environ.get("SIM_DEBUG"):
+            raise
+        fd, log = tempfile.mkstemp(prefix="sim-crash-", suffix=".txt")
+        with os.fdopen(fd, "w") as f:
+            traceback.print_exc(file=f)
+        err_console.print(f"[bold red]internal error:[/] {type(e).__name__}: {e}. This is a "
+                          f"bug in sim, not in your input; the details are in {log}",
+                          highlight=False, soft_wrap=True)
+        sys.exit(70)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -135,9 +135,9 @@ class Checked(Service):
 
     def _snapshot_week(self) -> None:
         super()._snapshot_week()
-        self.check()
+        self.verify()
 
-    def check(self) -> None:
+    def verify(self) -> None:
         self.checks += 1
         rec = self.rec
         assert self.initial_cases + rec.total_referrals == rec.total_closed + len(
@@ -159,7 +159,7 @@ def run_checked(s, rep=0, seed=1) -> Checked:
     resolved, _ = draw_parameters(s, seed, rep)
     svc = Checked(resolved, seed, rep)
     svc.run()
-    svc.check()
+    svc.verify()
     return svc
 
 

@@ -79,7 +79,7 @@ def run_until_precise(scenarios: dict[str, Scenario], seed: int, jobs: int,
                       max_replications: int = 200, progress: Progress | None = None,
                       fixed_parameters: bool = False, executor: ExecutorSpec = PROCESS,
                       checkpoints: Mapping[str, Checkpoint] | None = None,
-                      ) -> tuple[dict[str, Results], Precision]:
+                      check: bool = False) -> tuple[dict[str, Results], Precision]:
     """Run replications of every scenario until the headline measures of each are within
     ``target`` (relative half-width of the 95% interval) or ``max_replications``. With
     ``checkpoints``, replications are saved as they finish and saved ones reused."""
@@ -91,7 +91,7 @@ def run_until_precise(scenarios: dict[str, Scenario], seed: int, jobs: int,
     def tasks() -> Iterator[Task]:
         for r in range(max_replications):
             for k in names:
-                yield Task(k, scenarios[k], r, seed, fixed_parameters)
+                yield Task(k, scenarios[k], r, seed, fixed_parameters, check)
 
     got: dict[str, dict[int, ReplicationResult]] = {k: {} for k in names}
     cells: dict[str, dict[tuple[str, str], list[float]]] = {k: {} for k in names}

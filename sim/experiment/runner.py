@@ -38,11 +38,12 @@ class Task(NamedTuple):
     replication: int
     seed: int
     fixed_parameters: bool
+    check: bool = False  # assert the model's invariants as it runs
 
 
 def run_task(task: Task) -> tuple[str, ReplicationResult]:
     return task.key, simulate(task.scenario, task.replication, task.seed,
-                              task.fixed_parameters)
+                              task.fixed_parameters, task.check)
 
 
 @dataclass
@@ -176,7 +177,8 @@ def check_comparable(scenarios: dict[str, Scenario]) -> None:
 def run_many(scenarios: dict[str, Scenario], replications: int, seed: int, jobs: int,
              progress: Progress | None = None, fixed_parameters: bool = False,
              executor: ExecutorSpec = PROCESS,
-             checkpoints: Mapping[str, Checkpoint] | None = None) -> dict[str, Results]:
+             checkpoints: Mapping[str, Checkpoint] | None = None,
+             check: bool = False) -> dict[str, Results]:
     """Replications 0..n-1 of several scenarios on the same seed (common random numbers).
 
     Tasks interleave the scenarios replication by replication, so partial progress is
@@ -185,7 +187,7 @@ def run_many(scenarios: dict[str, Scenario], replications: int, seed: int, jobs:
     the end (see ``stream``).
     """
     t0 = time.perf_counter()
-    tasks = (Task(k, sc, r, seed, fixed_parameters) for r in range(replications)
+    tasks = (Task(k, sc, r, seed, fixed_parameters, check) for r in range(replications)
              for k, sc in scenarios.items())
     total = replications * len(scenarios)
     got: dict[str, list[ReplicationResult]] = {k: [] for k in scenarios}

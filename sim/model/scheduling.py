@@ -90,3 +90,20 @@ def run_until(env: simpy.Environment, until: float) -> None:
             exc.__cause__ = ev._value
             raise exc
     env._now = until
+
+
+def run_until_checked(env: simpy.Environment, until: float, check: Callable[[], None]
+                      ) -> None:
+    """``run_until`` calling ``check()`` after every event (slower: for ``--check``)."""
+    queue = env._queue
+    while queue and queue[0][0] < until:
+        env._now, _, _, ev = heappop(queue)
+        callbacks, ev.callbacks = ev.callbacks, None
+        for cb in callbacks:
+            cb(ev)
+        if not ev._ok and not hasattr(ev, "_defused"):
+            exc = type(ev._value)(*ev._value.args)
+            exc.__cause__ = ev._value
+            raise exc
+        check()
+    env._now = until

@@ -36,9 +36,10 @@ from sim.model.demand import (
     trim,
 )
 from sim.model.interventions import RetentionScheme, dated_changes, early_help_multiplier
+from sim.model.invariants import InvariantError, broken_counts, broken_state
 from sim.model.measures import WEEKLY_METRICS, Recorder
 from sim.model.randomness import stream
-from sim.model.scheduling import Call, Ticker, reschedule, run_until
+from sim.model.scheduling import Call, Ticker, reschedule, run_until, run_until_checked
 from sim.model.uncertainty import draw_parameters
 from sim.model.workforce import WEEK, Workforce
 from sim.scenario.schema import Scenario
@@ -92,8 +93,10 @@ class ReplicationResult:
 class Service:
     """The children's social care service of one replication."""
 
-    def __init__(self, s: Scenario, seed: int, replication: int) -> None:
+    def __init__(self, s: Scenario, seed: int, replication: int, check: bool = False) -> None:
         self.s = s
+        self.replication = replication
+        self.check = check  # assert the invariants as it runs (see invariants.py)
         self.env = simpy.Environment()
         self.cal = Calendar(s.run.start_date, s.run.horizon_years)
         self.end = self.cal.end_day
@@ -338,6 +341,8 @@ class Service:
     def _weekly(self):
         env = self.env
         while True:
+            if self.check:
+                self._assert(broken_state(self))
             self._snapshot_week()
             if env.now + WEEK > self.end + 1e-9:
                 return
@@ -468,7 +473,17 @@ class Service:
                 self._at(t, lambda c: wf.change_establishment(c.role, c.change), c)
             else:
                 self._at(t, lambda c: wf.change_cap(c.worker_type, c.cap), c)
-        run_until(env, self.end + 1e-6)
+        if self.check:
+            self._assert(broken_counts(self) or broken_state(self))
+            run_until_checked(env, self.end + 1e-6, lambda: self._assert(broken_counts(self)))
+            self._assert(broken_state(self))
+        else:
+            run_until(env, self.end + 1e-6)
+
+    def _assert(self, broken: str | None) -> None:
+        if broken is not None:
+            t = self.env.now
+            raise InvariantError(self.replication, self.cal.date(t), t, broken)
 
     def result(self, replication: int, parameters: dict[str, float]) -> ReplicationResult:
         annual = pd.DataFrame(self.rec.annual, columns=["fy", "metric", "value"])
@@ -524,20 +539,22 @@ def _cycle_collector_paused():
 
 
 def simulate(scenario: Scenario, replication: int, seed: int | None = None,
-             fixed_parameters: bool = False) -> ReplicationResult:
+             fixed_parameters: bool = False, check: bool = False) -> ReplicationResult:
     """Run one replication of ``scenario`` and return its measures.
 
     The result depends only on the arguments: the same (scenario, replication, seed) gives
-    the same tables in any process. ``seed`` defaults to the scenario's own.
+    the same tables in any process. ``seed`` defaults to the scenario's own. With ``check``
+    the model's invariants are asserted as it runs (``InvariantError`` at the first that
+    breaks); the results are the same.
     """
     seed = scenario.run.seed if seed is None else seed
     resolved, params = draw_parameters(scenario, seed, replication, fixed_parameters)
     with _cycle_collector_paused():
-        svc = Service(resolved, seed, replication)
+        svc = Service(resolved, seed, replication, check)
         svc.run()
         result = svc.result(replication, params)
         svc.teardown()
     return result
 
 
-__all__ = ["ReplicationResult", "Service", "simulate"]
+__all__ = ["InvariantError", "ReplicationResult", "Service", "simulate"]

@@ -1,0 +1,96 @@
+"""Before a run starts: how long it will take and how much memory it will need.
+
+A scenario can be valid and still out of reach — a typo of three zeros in the referral
+rate makes a run of days that then runs out of memory. The estimates come from the
+referrals a replication will simulate (the scenario's rates at their central values, trend
+and early-help changes included) and the model's measured costs on the benchmark machine
+(see ``benchmarks/bench.py``): a run that would not fit in memory is refused, one that
+would take long is announced, both with the figures.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.model.calendar import Calendar
+from sim.model.demand import base_rate
+from sim.model.interventions import early_help_multiplier
+from sim.model.uncertainty import draw_parameters
+from sim.scenario import Scenario
+
+REFERRALS_PER_SECOND = 40_000.0  # one process (measured ~60,000; kept on the safe side)
+MB_PER_PROCESS = 250.0  # an idle worker: Python, numpy, pandas, scipy, simpy
+KB_PER_REFERRAL = 1.5  # measured ~1.1 (a referral's path, and its case while open)
+LONG_SECONDS = 30 * 60.0
+
+
+@dataclass(frozen=True)
+class Estimate:
+    referrals: float  # per replication
+    seconds: float  # wall time of the whole run
+    mb_per_process: float
+    processes: int
+
+    @property
+    def total_mb(self) -> float:
+        return self.mb_per_process * self.processes
+
+
+def referrals_per_replication(scenario: Scenario) -> float:
+    """Expected referrals over the run, at the central values of the uncertain effects."""
+    s, _ = draw_parameters(scenario, scenario.run.seed, 0, fixed=True)
+    cal = Calendar(s.run.start_date, s.run.horizon_years)
+    t = np.arange(0.5, cal.end_day, 1.0)
+    rate = base_rate(s.demand, cal, t) * early_help_multiplier(s.interventions.early_help,
+                                                              cal)(t)
+    return float(rate.sum())  # per day, over every day
+
+
+def estimate(scenario: Scenario, replications: int, jobs: int) -> Estimate:
+    n = referrals_per_replication(scenario)
+    processes = max(1, min(jobs, replications))
+    per_rep = n / REFERRALS_PER_SECOND
+    seconds = per_rep * -(-replications // processes)
+    mb = MB_PER_PROCESS + KB_PER_REFERRAL * n / 1024
+    return Estimate(n, seconds, mb, processes)
+
+
+def physical_memory_mb() -> float | None:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**20
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - not POSIX
+        return None
+
+
+def duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 48 * 3600:
+        return f"{seconds / 3600:.1f} hours"
+    return f"{seconds / 86400:,.0f} days"
+
+
+def too_big(est: Estimate, memory_mb: float | None) -> str | None:
+    """Why the run cannot fit in this machine's memory, or None."""
+    if memory_mb is None or est.total_mb <= 0.8 * memory_mb:
+        return None
+    fewer = int(0.8 * memory_mb // est.mb_per_process)
+    hint = (f"run with --jobs {fewer}, or reduce" if fewer >= 1 else "reduce")
+    return (f"about {est.referrals:,.0f} referrals a replication would need about "
+            f"{est.mb_per_process / 1024:,.1f} GB of memory in each of {est.processes} "
+            f"process(es), more than this machine's {memory_mb / 1024:,.0f} GB allow; {hint} "
+            "demand.referrals_per_year or run.horizon_years")
+
+
+def long_run(est: Estimate) -> str | None:
+    """A note if the run will take long, or None."""
+    if est.seconds < LONG_SECONDS:
+        return None
+    return (f"this run will take about {duration(est.seconds)} (about "
+            f"{est.referrals:,.0f} referrals a replication on {est.processes} process(es)); "
+            "Ctrl-C stops it, and --resume finishes it later")
