@@ -111,7 +111,7 @@ class Service:
             priority=[STAGE_CODE[p] for p in a.priority],
             overflow=[getattr(a.overflow, name) for name in STAGE_NAMES],
             on_assign=self._on_assign,
-            on_queue_change=lambda n: self.rec.queue_length(self.env.now, n),
+            on_queue_change=lambda n: self.rec.queue_length(self.env._now, n),  # hot: no property
         )
         self.retention = RetentionScheme(s.interventions.retention, self.cal)
         self.ledger = Ledger(s, self.cal)
@@ -228,12 +228,14 @@ class Service:
         child.last_worker = w
         child.fy_workers.add(w.id)
         if case.referred >= 0:  # the wait for a first worker ends
-            self.rec.wait_days += self.env.now - case.referred
+            self.rec.wait_days += self.env._now - case.referred
             self.rec.waits += 1
             case.referred = -1.0
         if not case.clock_started:
             case.clock_started = True
-            reschedule(self.env, case, case.durations[case.k], self._end_cbs)
+            case.callbacks = self._end_cbs  # reschedule(), written out
+            heappush(self._queue, (self.env._now + case.durations[case.k], NORMAL,
+                                   next(self._eid), case))
 
     def _pick_recent(self, u: float, t: float) -> Child | None:
         pool = self.recent
@@ -255,7 +257,7 @@ class Service:
         i = ev.arg
         refs = self.refs
         env = self.env
-        t = env.now
+        t = env._now  # the hot paths read SimPy's clock directly, not through its property
         rec = self.rec
         child = None
         if refs.rereferral_u[i] < self.rereferral_share:
@@ -285,7 +287,7 @@ class Service:
             case.callbacks = self._end_cbs  # reschedule(), written out
             heappush(self._queue, (t + case.durations[0], NORMAL, next(self._eid), case))
         case.referred = t
-        self.alloc.request(case, prefer=child.last_worker if self.keep_worker else None)
+        self.alloc.request(case, child.last_worker if self.keep_worker else None)
         if case.queued:
             rec.waited += 1
         if i + 1 < self.n_referrals:
@@ -300,7 +302,7 @@ class Service:
         nxt = case.stages[k] if k < len(case.stages) else CLOSED
         self.n_open[old] -= 1
         if old == CLA:
-            self.rec.cla_change(self.env.now, case.placement, -1)
+            self.rec.cla_change(self.env._now, case.placement, -1)
         if nxt == CLOSED:
             self._close(case)
             return
@@ -309,7 +311,7 @@ class Service:
         self.n_open[nxt] += 1
         if nxt == CLA:
             self.rec.cla_starts += 1
-            self.rec.cla_change(self.env.now, case.placement, +1)
+            self.rec.cla_change(self.env._now, case.placement, +1)
         elif nxt == CP:
             self.rec.cp_starts += 1
         case.callbacks = self._end_cbs
