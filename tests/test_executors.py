@@ -52,3 +52,15 @@ def test_bad_executor_options(args, fragment, short_file: Path, tmp_path: Path) 
     r = sim("run", str(short_file), *args, cwd=tmp_path)
     assert r.returncode == 2 and fragment in r.stderr
     assert not (tmp_path / "results").exists()
+
+
+def test_an_existing_cluster_is_kept_busy_whatever_the_local_cores() -> None:
+    from sim.experiment.executors import ExecutorSpec, in_flight_limit
+
+    class Cluster:  # what Client.nthreads() reports: threads by worker
+        def nthreads(self) -> dict[str, int]:
+            return {f"tcp://10.0.0.{i}:4000": 1 for i in range(64)}
+
+    assert in_flight_limit(ExecutorSpec("dask", "tcp://10.0.0.1:8786"), 2, Cluster()) == 128
+    assert in_flight_limit(ExecutorSpec("dask"), 2, Cluster()) == 4  # sim's own cluster
+    assert in_flight_limit(ExecutorSpec("process"), 3) == 6

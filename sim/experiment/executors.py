@@ -97,6 +97,15 @@ def shutdown() -> None:
     close_dask()
 
 
+def in_flight_limit(spec: ExecutorSpec, jobs: int, client: Any = None) -> int:
+    """Tasks kept submitted at once: twice the workers, so none waits for the next. On an
+    existing Dask cluster, its workers count, not the cores of the machine submitting."""
+    workers = jobs
+    if spec.kind == "dask" and spec.address is not None and client is not None:
+        workers = max(jobs, sum(client.nthreads().values()))
+    return 2 * max(1, workers)
+
+
 def run_all(fn: Callable[[Any], Any], tasks: Iterable[Any], jobs: int,
             spec: ExecutorSpec = PROCESS, in_flight: int | None = None,
             order: Callable[[Any], Any] = lambda t: 0) -> Iterator[tuple[Any, Any]]:
@@ -112,6 +121,7 @@ def run_all(fn: Callable[[Any], Any], tasks: Iterable[Any], jobs: int,
     limit = in_flight or 2 * max(1, jobs)
     if spec.kind == "dask":
         client = _dask_client(spec.address, jobs)
+        limit = in_flight or in_flight_limit(spec, jobs, client)
         submit = lambda t: client.submit(fn, t, pure=False)  # noqa: E731
         from distributed import wait as dask_wait
 
