@@ -19,6 +19,15 @@ from scipy import special
 _CONFIG = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
+class FieldError(ValueError):
+    """A model's check that is about one of its own fields (``end`` before ``start``): the
+    loader then names that field, and its line, rather than the whole mapping."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 class PARAM_MARK:  # a marker class, used only as a tag in Annotated metadata
     """Marks a field as an uncertain parameter, drawn once per replication."""
 
@@ -183,7 +192,8 @@ class Uniform(_Dist):
     @model_validator(mode="after")
     def _order(self) -> Uniform:
         if not self.high > self.low:
-            raise ValueError(f"high ({self.high}) must be greater than low ({self.low})")
+            raise FieldError("high", f"must be greater than low ({self.low}) (found "
+                             f"{self.high})")
         return self
 
     def _base_ppf(self, u: Any) -> Any:
@@ -288,14 +298,28 @@ def _within(lo: float | None, hi: float | None, gt: bool):
     return check
 
 
+def number_or_distribution(lo: float | None = None, hi: float | None = None,
+                           gt: bool = False) -> Any:
+    """What a scenario file may hold where a distribution is expected: a plain number
+    (within the bounds) or a distribution. Only for the JSON Schema of the format: numbers
+    are turned into ``fixed`` before validation, so pydantic alone would describe only the
+    distributions, and editors would flag the numbers that fill every shipped scenario."""
+    bounds = {"gt" if gt else "ge": lo} if lo is not None else {}
+    if hi is not None:
+        bounds["le"] = hi
+    return Annotated[float, Field(**bounds)] | Distribution
+
+
 def param(lo: float | None = None, hi: float | None = None, gt: bool = False) -> Any:
     """An uncertain parameter whose every possible value lies within [lo, hi] (or above lo
     with ``gt``): a number, or a distribution drawn once per replication."""
-    return Annotated[Distribution, BeforeValidator(_number_to_fixed),
-                     AfterValidator(_within(lo, hi, gt)), PARAM_MARK]
+    return Annotated[Distribution, BeforeValidator(
+        _number_to_fixed, json_schema_input_type=number_or_distribution(lo, hi, gt)),
+        AfterValidator(_within(lo, hi, gt)), PARAM_MARK]
 
 
-Param = Annotated[Distribution, BeforeValidator(_number_to_fixed), PARAM_MARK]
+Param = Annotated[Distribution, BeforeValidator(
+    _number_to_fixed, json_schema_input_type=number_or_distribution()), PARAM_MARK]
 """An uncertain parameter with no bounds: a number, or a distribution drawn once per
 replication."""
 

@@ -16,6 +16,7 @@ Either may also be written as a plain number.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from typing import Annotated, Any, Literal
 
@@ -29,7 +30,15 @@ from pydantic import (
     model_validator,
 )
 
-from sim.scenario.distributions import Distribution, Normal, Param, _number_to_fixed, param
+from sim.scenario.distributions import (
+    Distribution,
+    FieldError,
+    Normal,
+    Param,
+    _number_to_fixed,
+    number_or_distribution,
+    param,
+)
 
 CASE_TYPES = ("assessment", "cin", "cp", "cla")
 OPEN_STAGES = ("cin", "cp", "cla")
@@ -65,7 +74,9 @@ def _nonnegative(d: Any) -> Any:
     return d
 
 
-Duration = Annotated[Distribution, BeforeValidator(_number_to_fixed), AfterValidator(_nonnegative)]
+Duration = Annotated[Distribution, BeforeValidator(
+    _number_to_fixed, json_schema_input_type=number_or_distribution(0)),
+    AfterValidator(_nonnegative)]
 """A duration in days, drawn for each case or worker: a number or a named distribution."""
 
 
@@ -107,7 +118,8 @@ class RunSettings(Strict):
         ge=dt.date(1990, 1, 1), le=dt.date(2100, 12, 31),
         description="first simulated day; the initial state is on it")
     horizon_years: float = Field(gt=0, le=50, description="years simulated from start_date")
-    seed: NonNegInt = Field(description="default base seed (--seed overrides)")
+    seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = Field(
+        description="default base seed (--seed overrides)")
     replications: Annotated[int, Field(ge=1, le=100_000)] = Field(
         description="default number of replications (--replications overrides)"
     )
@@ -180,7 +192,8 @@ class Demand(Strict):
     )
     trend_pct_per_year: param(-50, 100) = Field(description="% growth a year")
     seasonality: tuple[NonNegFloat, ...] = Field(
-        description="12 relative monthly multipliers, January first; normalised to average 1"
+        description="12 relative monthly multipliers, January first; normalised to average 1",
+        json_schema_extra={"minItems": 12, "maxItems": 12},
     )
     rereferral_share: Probability = Field(
         description="share of referrals that are of a child referred in the previous 12 months"
@@ -272,9 +285,10 @@ class InitialState(Strict):
     @model_validator(mode="after")
     def _awaiting(self) -> InitialState:
         if self.awaiting_allocation > self.open_cases.assessment:
-            raise ValueError(
-                f"awaiting_allocation ({self.awaiting_allocation}) cannot exceed open "
-                f"assessments ({self.open_cases.assessment})"
+            raise FieldError(
+                "awaiting_allocation",
+                f"cannot exceed the open assessments, open_cases.assessment "
+                f"({self.open_cases.assessment}) (found {self.awaiting_allocation})",
             )
         return self
 
@@ -456,7 +470,7 @@ class Retention(Strict):
     @model_validator(mode="after")
     def _dates(self) -> Retention:
         if self.end <= self.start:
-            raise ValueError(f"end ({self.end}) must be after start ({self.start})")
+            raise FieldError("end", f"must be after start ({self.start}) (found {self.end})")
         return self
 
 
@@ -479,13 +493,18 @@ class EarlyHelp(Strict):
     )
     lag_months: param(0) = Field(description="months before a budget change reaches referrals")
 
+    @field_validator("changes")
+    @classmethod
+    def _in_order(cls, v: tuple[BudgetChange, ...]) -> tuple[BudgetChange, ...]:
+        for a, b in itertools.pairwise(v):
+            if b.start < a.start:
+                raise ValueError(f"must be in date order (found {b.start} after {a.start})")
+        return v
+
     @model_validator(mode="after")
     def _one_effect(self) -> EarlyHelp:
         if (self.elasticity is None) == (self.pct_per_million is None):
             raise ValueError("give exactly one of elasticity or pct_per_million")
-        starts = [c.start for c in self.changes]
-        if starts != sorted(starts):
-            raise ValueError("changes must be in date order")
         for c in self.changes:
             budget = self.base_budget + c.annual_change
             if budget <= 0:
@@ -538,7 +557,7 @@ class RecruitmentCampaign(Strict):
     @model_validator(mode="after")
     def _dates(self) -> RecruitmentCampaign:
         if self.end <= self.start:
-            raise ValueError(f"end ({self.end}) must be after start ({self.start})")
+            raise FieldError("end", f"must be after start ({self.start}) (found {self.end})")
         return self
 
 
@@ -561,13 +580,25 @@ class Salaries(Strict):
 FY_LABEL = r"^(19|20)\d\d-\d\d$"
 
 
+def _fy_label(v: Any) -> Any:
+    # before the pattern check, so a planner reads what a financial year looks like
+    if isinstance(v, str) and re.fullmatch(FY_LABEL, v) and \
+            (int(v[:4]) + 1) % 100 == int(v[5:]):
+        return v
+    raise ValueError(f"a financial year is written like 2020-21, April 2020 to March 2021 "
+                     f"(found {v!r})")
+
+
+FinancialYear = Annotated[str, BeforeValidator(_fy_label), Field(pattern=FY_LABEL)]
+
+
 class ByYear(Strict):
     """A yearly percentage: a default, and values for particular financial years."""
 
     default: float = Field(ge=-50, le=100, description="% a year")
-    by_year: dict[Annotated[str, Field(pattern=FY_LABEL)], Annotated[
-        float, Field(ge=-50, le=100)]] = Field(
-        default_factory=dict, description="% for particular years, e.g. {2020-21: 2.75}")
+    by_year: dict[FinancialYear, Annotated[float, Field(ge=-50, le=100)]] = Field(
+        default_factory=dict, description="% for particular years, e.g. {2020-21: 2.75}",
+        json_schema_extra={"propertyNames": {"pattern": FY_LABEL}})
 
     def pct(self, fy: str) -> float:
         return self.by_year.get(fy, self.default)
