@@ -9,10 +9,12 @@ import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+import typer.core
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from sim.experiment.replications import run_until_precise
@@ -38,14 +40,72 @@ from sim.outputs.report import (
 from sim.outputs.tables import summarise
 from sim.scenario import Scenario, ScenarioError, load_scenario
 
+out_console = Console()
+err_console = Console(stderr=True)
+
+
+def _usage_message(e: typer.TyperException) -> str:
+    """One line for a mistake on the command line: the option, what is allowed, what was
+    found, and where the help is."""
+    ctx = getattr(e, "ctx", None)
+    see = f"; see '{ctx.command_path} --help'" if ctx is not None else ""
+    param = getattr(e, "param", None)
+    kind = type(e).__name__
+    if param is None or kind not in ("BadParameter", "MissingParameter"):
+        msg = e.format_message().rstrip(".")
+        msg = msg[:1].lower() + msg[1:]
+        return msg + (f" ({see[2:]})" if see and msg.endswith("?") else see)
+    name = "/".join(param.opts) if getattr(param, "param_type_name", "") == "option" \
+        else param.name.upper()
+    if kind == "MissingParameter":
+        return f"{name}: is required but missing{see}"
+    cause = e.__cause__
+    errors = cause.errors() if hasattr(cause, "errors") else []
+    found = ""
+    if errors and "input" in errors[0]:
+        v = errors[0]["input"]
+        found = f" (found {v if re.fullmatch(r'[-+.0-9eE]+', str(v)) else repr(v)})"
+    lo, hi = getattr(param, "min", None), getattr(param, "max", None)
+    if lo is None and hi is None:
+        return f"{name}: {e.message.rstrip('.')}{found}{see}"
+    what = "a whole number" if isinstance(lo if lo is not None else hi, int) else "a number"
+    allowed = (f"from {lo} to {hi}" if lo is not None and hi is not None else
+               f"of at least {lo}" if lo is not None else f"of at most {hi}")
+    return f"{name}: expected {what} {allowed}{found}{see}"
+
+
+class _OneLineErrors(typer.core.TyperGroup):
+    """The ``sim`` group, reporting a mistake on the command line (a value out of range, an
+    unknown option, a missing argument) in one line with exit status 2, like every other
+    mistake in the user's input; typer would draw a box of several lines around it."""
+
+    def main(self, args: Any = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            rv = super().main(args, prog_name, complete_var, False, **extra)
+        except typer.TyperException as e:
+            if type(e).__name__ != "NoArgsIsHelpError":  # that one has printed the help
+                err_console.print(f"[bold red]error:[/] {escape(_usage_message(e))}",
+                                  highlight=False, soft_wrap=True)
+            sys.exit(getattr(e, "exit_code", 2))
+        except typer.Abort:
+            err_console.print("aborted")
+            sys.exit(1)
+        # without standalone mode, typer returns what the command returned (None), or the
+        # status of a typer.Exit
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
 app = typer.Typer(
+    cls=_OneLineErrors,
     help="Simulate a council's children's social care service.",
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-out_console = Console()
-err_console = Console(stderr=True)
 
 
 @app.callback()
@@ -56,7 +116,9 @@ def _root() -> None:
 
 def fail(message: str) -> None:
     """Report a problem with the user's input in one line and exit with status 2."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    # escaped: a file name or value in brackets ('[key]', '[0]') is not rich markup
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False,
+                      soft_wrap=True)
     raise typer.Exit(code=2)
 
 
@@ -746,6 +808,61 @@ def check_costs(
         out_console.print(f"{r.item}: published {r.published:,.1f}, simulated "
                           f"{r.simulated:,.1f}{d}")
     out_console.print(f"table: {out.with_suffix('.md')}")
+
+
+@app.command()
+def validate(
+    scenario: Annotated[Path, typer.Argument(help="scenario YAML file")],
+    show: Annotated[bool, typer.Option(
+        "--show", help="also print the scenario as resolved (after extends), as YAML")] = False,
+) -> None:
+    """Check a scenario without running it.
+
+    The checks `sim run` makes before it starts; one line: ok, or the error (status 2).
+
+    With --show, the resolved scenario (after extends) follows, as YAML."""
+    import yaml
+
+    from sim.experiment.guards import referrals_per_replication
+
+    sc = _load(scenario)
+    reps = sc.run.replications
+    _guard({sc.name: sc}, reps, default_jobs(), scenario)  # as run does, with its defaults
+    summary = (f"ok: {scenario}: {sc.name}, {sc.run.horizon_years:g} years from "
+               f"{sc.run.start_date}, {reps} replication{'s' if reps != 1 else ''}, about "
+               f"{referrals_per_replication(sc):,.0f} referrals a replication")
+    if not show:
+        typer.echo(summary)
+        return
+    # the summary as a comment, so what is printed is the resolved scenario, as YAML
+    text = yaml.safe_dump(sc.model_dump(mode="json"), sort_keys=False, allow_unicode=True,
+                          width=100)
+    typer.echo(f"# {summary}\n{text}", nl=False)
+
+
+@app.command()
+def schema(
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="write it to this file [default: print it]")] = None,
+) -> None:
+    """Print the JSON Schema of scenario files.
+
+    For an editor's YAML language server: completion, help and errors as you type.
+
+    docs/scenario.schema.json is a copy (sim schema --out docs/scenario.schema.json)."""
+    import json
+
+    from sim.scenario.json_schema import scenario_json_schema
+
+    text = json.dumps(scenario_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as e:
+        fail(f"--out: cannot write {out} ({e.strerror or e})")
+    err_console.print(f"wrote {out}", highlight=False)
 
 
 def _terminate(signum, frame) -> None:
