@@ -226,6 +226,13 @@ def _executor(kind: str, address: str | None):
     return ExecutorSpec(kind, address)  # type: ignore[arg-type]
 
 
+def _where(jobs: int, spec) -> str:
+    if spec.kind == "dask":
+        return (f"on the Dask cluster at {spec.address}" if spec.address else
+                f"on a local Dask cluster of {jobs} worker(s)")
+    return f"on up to {jobs} process(es)"
+
+
 def _execute(scenarios: dict[str, Scenario], reps: int | None, seed: int, jobs: int,
              fixed: bool, precision: float | None, max_reps: int,
              executor=None, checkpoints=None, check: bool = False
@@ -330,7 +337,7 @@ def run(
     _guard({sc.name: sc}, reps or max_replications, jobs, scenario)
     ck = _checkpoint(out, sc, seed, fixed_parameters, force, resume)
     how = "auto" if reps is None else str(reps)
-    err_console.print(f"[bold]{sc.name}[/]: {how} replications on up to {jobs} process(es)")
+    err_console.print(f"[bold]{sc.name}[/]: {how} replications {_where(jobs, spec)}")
     try:
         results, note = _execute({sc.name: sc}, reps, seed, jobs, fixed_parameters,
                                  precision, max_replications, spec, {sc.name: ck}, check)
@@ -425,8 +432,8 @@ def compare(
     _guard(loaded, reps or max_replications, jobs, scenarios[0])
     out = _output(out or Path("results") / f"{names[0]}_vs_{'_'.join(names[1:])}", force)
     how = "auto" if reps is None else str(reps)
-    err_console.print(f"comparing {', '.join(names)}: {how} replications each, on up to "
-                      f"{jobs} process(es)")
+    err_console.print(f"comparing {', '.join(names)}: {how} replications each, "
+                      f"{_where(jobs, spec)}")
     results, note = _execute(loaded, reps, seed if seed is not None else base.run.seed, jobs,
                              fixed_parameters, precision, max_replications, spec)
     comp = Comparison(results)
@@ -486,8 +493,8 @@ def sweep(
     n = replications or base.run.replications
     jobs = jobs or default_jobs()
     out = _output(out or Path("results") / f"{base.name}_sweep", force)
-    err_console.print(f"{base.name}: {len(points)} options × {n} replications on up to "
-                      f"{jobs} process(es)")
+    err_console.print(f"{base.name}: {len(points)} options × {n} replications "
+                      f"{_where(jobs, spec)}")
     results, _ = _execute({p.label: p.scenario for p in points}, n,
                           seed if seed is not None else base.run.seed, jobs, fixed_parameters,
                           None, n, spec)
@@ -705,7 +712,7 @@ def backtest(
     out = _output(out or Path("results") / f"backtest_{label}_{from_year}", force)
     jobs = jobs or default_jobs()
     err_console.print(f"back-test of {len(councils)} council(s) from {from_year}, {years} "
-                      f"years, {replications} replications each, on {jobs} process(es)")
+                      f"years, {replications} replications each, {_where(jobs, spec)}")
     with _progress("replications", len(councils) * (replications + 8)) as update:
         bt = run_backtest(councils, from_year, years, replications, seed, jobs, update,
                           executor=spec)
