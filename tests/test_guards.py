@@ -109,3 +109,22 @@ def test_internal_error_is_one_line_with_the_details_in_a_file(tmp_path: Path) -
     log = Path(r.stderr.split("details are in ")[1].strip())
     assert "Traceback" in log.read_text() and "Traceback" not in r.stderr
     log.unlink()
+
+
+def test_invariant_error_travels_between_processes() -> None:
+    import datetime as dt
+    import pickle
+
+    e = InvariantError(3, dt.date(2020, 5, 1), 396.0, "cases not conserved")
+    back = pickle.loads(pickle.dumps(e))
+    assert str(back) == str(e) and back.replication == 3
+
+
+def test_weekly_check_is_reported_from_inside_the_weekly_process(short, monkeypatch) -> None:
+    """The thorough checks run inside a SimPy process; their error still comes out whole."""
+    import sim.model.simulation as sm
+
+    monkeypatch.setattr(Allocator, "unassign", _leaky_unassign)
+    monkeypatch.setattr(sm, "broken_counts", lambda svc: None)  # only the weekly checks
+    with pytest.raises(InvariantError, match="workers hold"):
+        simulate(short, 0, 1, check=True)

@@ -24,6 +24,9 @@ class InvariantError(RuntimeError):
         super().__init__(f"replication {replication}, simulated date {date.isoformat()} "
                          f"(day {day:.2f}): {what}")
 
+    def __reduce__(self):  # rebuilt from its fields when sent back from a worker process
+        return (InvariantError, (self.replication, self.date, self.day, self.what))
+
 
 def broken_counts(svc: Service) -> str | None:
     """What is wrong with the running counts, or None (O(1): after every event)."""

@@ -86,9 +86,7 @@ def run_until(env: simpy.Environment, until: float) -> None:
         for cb in callbacks:
             cb(ev)
         if not ev._ok and not hasattr(ev, "_defused"):
-            exc = type(ev._value)(*ev._value.args)
-            exc.__cause__ = ev._value
-            raise exc
+            raise ev._value  # a process failed: its own exception, whatever its signature
     env._now = until
 
 
@@ -102,8 +100,6 @@ def run_until_checked(env: simpy.Environment, until: float, check: Callable[[], 
         for cb in callbacks:
             cb(ev)
         if not ev._ok and not hasattr(ev, "_defused"):
-            exc = type(ev._value)(*ev._value.args)
-            exc.__cause__ = ev._value
-            raise exc
+            raise ev._value  # a process failed: its own exception, whatever its signature
         check()
     env._now = until
