@@ -285,7 +285,11 @@ def _checkpoint(out: Path, sc: Scenario, seed: int, fixed: bool, force: bool, re
         try:
             ck = Checkpoint.resume(where, sc, seed, fixed)
         except CheckpointMismatch as e:
-            fail(f"--resume: {e}")
+            if not force:
+                fail(f"--resume: {e}")
+            err_console.print("the saved run does not match (--force): starting again",
+                              soft_wrap=True)
+            return Checkpoint.create(where, sc, seed, fixed)
         err_console.print(f"resuming: {len(ck.saved())} replication(s) saved in {where}")
         return ck
     if resume:
@@ -346,6 +350,12 @@ def run(
                           f"before are saved in {ck.directory}", highlight=False,
                           soft_wrap=True)
         raise typer.Exit(code=3) from None
+    except OSError as e:  # saving a replication failed (a full disk, say)
+        err_console.print(f"[bold red]error:[/] cannot save a replication in {ck.directory}: "
+                          f"{e}; the {len(ck.saved())} saved so far are kept: fix the cause "
+                          "and run the same command with --resume", highlight=False,
+                          soft_wrap=True)
+        raise typer.Exit(code=1) from None
     except KeyboardInterrupt:
         err_console.print(f"interrupted: {len(ck.saved())} finished replication(s) are saved "
                           f"in {ck.directory}; the same command with --resume finishes the "

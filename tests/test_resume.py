@@ -267,3 +267,82 @@ def test_failed_final_write_keeps_the_replications(tiny: Path, tmp_path: Path,
     r = sim("run", str(tiny), "-j", "1", "--out", str(out), "--resume", cwd=tmp_path)
     assert r.returncode == 0 and "resuming: 6 replication(s)" in r.stderr
     same_tables(out, reference)
+
+
+def _rewrite(path: Path, **changes) -> None:
+    import numpy as np
+
+    with np.load(path, allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files}
+    arrays.update(changes)
+    for k in [k for k, v in changes.items() if v is None]:
+        del arrays[k]
+    with open(path, "wb") as f:
+        np.savez(f, **arrays)
+
+
+@pytest.mark.parametrize("change", ["narrow weekly", "float32 weekly", "short annual",
+                                    "int annual", "no budget"])
+def test_well_formed_but_wrong_saves_are_damage(short, tmp_path: Path, change: str) -> None:
+    """A readable file that is not what a replication writes is not taken as data."""
+    import numpy as np
+
+    sc = variant(short, run__horizon_years=1.2)
+    ck = Checkpoint.create(tmp_path / "ck", sc, 5, False)
+    run_replications(sc, 2, 5, 1, checkpoint=ck)
+    p = ck.path(1)
+    with np.load(p) as z:
+        w, av, af, am = z["weekly_values"], z["annual_value"], z["annual_fy"], z["annual_metric"]
+    changes = {"narrow weekly": {"weekly_values": w[:, :5]},
+               "float32 weekly": {"weekly_values": w.astype(np.float32)},
+               "short annual": {"annual_value": av[:5], "annual_fy": af[:5],
+                                "annual_metric": am[:5]},
+               "int annual": {"annual_value": av.astype(np.int64)},
+               "no budget": {"budget_fy": None, "budget_line": None, "budget_cost": None,
+                             "budget_cost_real": None}}[change]
+    _rewrite(p, **changes)
+    assert ck.load(1) is None  # the run's own shape is known from replication 0 and 1
+    ck2 = Checkpoint.resume(tmp_path / "ck", sc, 5, False)
+    redone = run_replications(sc, 2, 5, 1, checkpoint=ck2)
+    assert redone.annual.equals(run_replications(sc, 2, 5, 1).annual)
+
+
+def test_resume_refused_when_the_code_changed(short, tmp_path: Path) -> None:
+    sc = variant(short, run__horizon_years=1.2)
+    Checkpoint.create(tmp_path / "ck", sc, 5, False)
+    meta = tmp_path / "ck" / "run.json"
+    meta.write_text(json.dumps({**json.loads(meta.read_text()), "code": "0123456789abcdef"}))
+    with pytest.raises(CheckpointMismatch, match="code has changed"):
+        Checkpoint.resume(tmp_path / "ck", sc, 5, False)
+    meta.write_text("[1, 2, 3]")
+    with pytest.raises(CheckpointMismatch, match="unreadable"):
+        Checkpoint.resume(tmp_path / "ck", sc, 5, False)
+
+
+def test_resume_with_force_starts_again_when_the_saved_run_differs(tiny: Path,
+                                                                   tmp_path: Path) -> None:
+    from sim.scenario import load_scenario
+
+    out = tmp_path / "out"
+    sc = load_scenario(tiny)
+    Checkpoint.create(checkpoint_dir(out), sc, sc.run.seed + 1, False)
+    r = sim("run", str(tiny), "-j", "1", "-r", "2", "--out", str(out), "--resume", "--force",
+            cwd=tmp_path)
+    assert r.returncode == 0 and "starting again" in r.stderr
+
+
+def test_a_full_disk_while_saving_keeps_what_was_saved(tiny: Path, tmp_path: Path,
+                                                       monkeypatch) -> None:
+    out = tmp_path / "out"
+    real = Checkpoint.save
+
+    def save(self, result):
+        if result.replication >= 2:
+            raise OSError(28, "No space left on device")
+        real(self, result)
+
+    monkeypatch.setattr(Checkpoint, "save", save)
+    r = sim("run", str(tiny), "-j", "1", "--out", str(out), cwd=tmp_path)
+    assert r.returncode == 1 and "No space left on device" in r.stderr
+    assert "--resume" in r.stderr and "internal error" not in r.stderr
+    assert len(list((checkpoint_dir(out) / "replications").glob("r*.npz"))) == 2

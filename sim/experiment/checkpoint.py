@@ -12,6 +12,8 @@ uninterrupted one.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import os
 import shutil
@@ -24,6 +26,7 @@ import pandas as pd
 
 from sim import __version__
 from sim.model import ReplicationResult
+from sim.model.measures import WEEKLY_METRICS
 from sim.scenario import Scenario
 
 FORMAT = 1
@@ -51,9 +54,22 @@ def describe_changes(old: dict, new: dict, limit: int = 3) -> str:
     return shown + more
 
 
+@functools.cache
+def code_digest() -> str:
+    """A digest of sim's own source: a changed model changes it, even at the same
+    version number."""
+    h = hashlib.sha256()
+    root = Path(__file__).resolve().parents[1]
+    for p in sorted(root.rglob("*.py")):
+        h.update(p.relative_to(root).as_posix().encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
 def run_identity(scenario: Scenario, seed: int, fixed_parameters: bool) -> dict:
     """What must match for saved replications to be reused."""
-    return {"format": FORMAT, "sim_version": __version__, "seed": seed,
+    return {"format": FORMAT, "sim_version": __version__, "code": code_digest(),
+            "seed": seed,
             "fixed_parameters": fixed_parameters,
             "scenario": scenario.model_dump(mode="json")}
 
@@ -67,6 +83,8 @@ class Checkpoint:
         self.reps_dir = self.directory / "replications"
         self.damaged: list[int] = []  # saved replications that failed their check
         self._saved: set[int] | None = None
+        # the shape every replication of this run has (set from the first one run here)
+        self.expected: dict | None = None
 
     # ------------------------------------------------------------------ opening
 
@@ -91,6 +109,8 @@ class Checkpoint:
         directory = Path(directory)
         try:
             saved = json.loads((directory / "run.json").read_text())
+            if not isinstance(saved, dict):
+                raise ValueError("not a mapping")
         except (OSError, ValueError):
             raise CheckpointMismatch(
                 f"{directory}/run.json is missing or unreadable, so what was saved cannot be "
@@ -100,6 +120,9 @@ class Checkpoint:
         if saved.get("format") != FORMAT or saved.get("sim_version") != ident["sim_version"]:
             what = (f"it was started by sim {saved.get('sim_version')} and this is sim "
                     f"{ident['sim_version']}")
+        elif saved.get("code") != ident["code"]:
+            what = (f"sim's code has changed since it was started (source digest "
+                    f"{saved.get('code')}, now {ident['code']})")
         elif saved.get("seed") != seed:
             what = f"the seed was {saved.get('seed')} and is now {seed}"
         elif saved.get("fixed_parameters") != fixed_parameters:
@@ -112,7 +135,10 @@ class Checkpoint:
             raise CheckpointMismatch(f"cannot resume the run saved in {directory}: {what}; "
                                      "add --force to start again")
         (directory / "replications").mkdir(exist_ok=True)
-        return cls(directory, ident)
+        ck = cls(directory, ident)
+        if isinstance(saved.get("shape"), dict):
+            ck.expected = saved["shape"]
+        return ck
 
     # ------------------------------------------------------------------ replications
 
@@ -144,6 +170,12 @@ class Checkpoint:
         return res
 
     def save(self, result: ReplicationResult) -> None:
+        if self.expected is None:  # recorded with the run, so a resume checks it too
+            self.expected = {"weeks": len(result.weeks), "annual": len(result.annual),
+                             "budget": 0 if result.budget is None else len(result.budget),
+                             "parameters": sorted(result.parameters)}
+            _write_atomic(self.directory / "run.json", (json.dumps(
+                {**self.identity, "shape": self.expected}, indent=1) + "\n").encode())
         meta = json.dumps({"replication": result.replication, "parameters": result.parameters,
                            "totals": result.totals})
         arrays = {
@@ -185,11 +217,26 @@ class Checkpoint:
                                        "cost": a["budget_cost"],
                                        "cost_real": a["budget_cost_real"]})
             weekly, weeks = a["weekly_values"], a["weeks"]
-            if weekly.ndim != 2 or len(weeks) != len(weekly):
+            # exactly what a replication writes: anything else is damage, not data
+            if weekly.dtype != np.float64 or weekly.ndim != 2 \
+                    or weekly.shape[1] != len(WEEKLY_METRICS) \
+                    or weeks.dtype != np.dtype("datetime64[D]") or len(weeks) != len(weekly) \
+                    or a["annual_value"].dtype != np.float64 or budget is None \
+                    or a["budget_cost"].dtype != np.float64 \
+                    or a["budget_cost_real"].dtype != np.float64 \
+                    or not isinstance(meta["parameters"], dict) \
+                    or not isinstance(meta["totals"], dict) or not meta["totals"]:
+                return None
+            if self.expected is not None and (
+                    len(weeks) != self.expected["weeks"]
+                    or len(annual) != self.expected["annual"]
+                    or len(budget) != self.expected["budget"]
+                    or sorted(meta["parameters"]) != self.expected["parameters"]):
                 return None
             return ReplicationResult(replication, annual, weekly, weeks, meta["parameters"],
                                      meta["totals"], budget)
-        except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, EOFError,
+                zipfile.BadZipFile):
             return None
 
     def remove(self) -> None:
