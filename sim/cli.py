@@ -262,7 +262,14 @@ def _execute(scenarios: dict[str, Scenario], reps: int | None, seed: int, jobs: 
 def _guard(scenarios: dict[str, Scenario], reps: int, jobs: int, source: Path) -> None:
     """Refuse a run that cannot fit in memory, and announce a long one, before starting."""
     from sim.experiment import guards
+    from sim.model.calendar import Calendar
 
+    for sc in scenarios.values():
+        cal = Calendar(sc.run.start_date, sc.run.horizon_years)
+        if not any(complete for _, _, complete in cal.fy_ends()):
+            fail(f"{source}: run.horizon_years: {sc.run.horizon_years:g} years from "
+                 f"{sc.run.start_date} cover no whole financial year; a run must include one "
+                 "whole April-to-March year, which the annual results and budgets report")
     ests = [guards.estimate(sc, reps, jobs) for sc in scenarios.values()]
     worst = max(ests, key=lambda e: e.mb_per_process)
     why = guards.too_big(worst, guards.physical_memory_mb())

@@ -128,3 +128,14 @@ def test_weekly_check_is_reported_from_inside_the_weekly_process(short, monkeypa
     monkeypatch.setattr(sm, "broken_counts", lambda svc: None)  # only the weekly checks
     with pytest.raises(InvariantError, match="workers hold"):
         simulate(short, 0, 1, check=True)
+
+
+def test_a_run_without_a_whole_financial_year_is_refused(tmp_path: Path) -> None:
+    p = tmp_path / "short.yaml"
+    p.write_text(f"extends: {SCENARIOS / 'baseline.yaml'}\n"
+                 "run: {start_date: 2019-04-02, horizon_years: 1.0}\n")
+    for cmd in (["run", str(p), "--out", str(tmp_path / "out")], ["validate", str(p)]):
+        r = sim(*cmd, cwd=tmp_path)
+        assert r.returncode == 2 and r.stderr.count("\n") == 1
+        assert "run.horizon_years" in r.stderr and "whole financial year" in r.stderr
+    assert not (tmp_path / "out").exists()
