@@ -139,3 +139,11 @@ def test_a_run_without_a_whole_financial_year_is_refused(tmp_path: Path) -> None
         assert r.returncode == 2 and r.stderr.count("\n") == 1
         assert "run.horizon_years" in r.stderr and "whole financial year" in r.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_estimate_takes_the_heaviest_draw_and_what_exists_from_the_start(baseline) -> None:
+    trend = variant(baseline, run__horizon_years=15, demand__trend_pct_per_year={
+        "dist": "uniform", "low": 0, "high": 40})
+    assert guards.estimate(trend, 20, 1).referrals > 2 * guards.referrals_per_replication(trend)
+    posts = variant(baseline, workforce__establishment__case_holding=10**9)
+    assert guards.too_big(guards.estimate(posts, 2, 2), 24_000) is not None

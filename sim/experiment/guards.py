@@ -39,9 +39,11 @@ class Estimate:
         return self.mb_per_process * self.processes
 
 
-def referrals_per_replication(scenario: Scenario) -> float:
-    """Expected referrals over the run, at the central values of the uncertain effects."""
-    s, _ = draw_parameters(scenario, scenario.run.seed, 0, fixed=True)
+def referrals_per_replication(scenario: Scenario, replication: int | None = None) -> float:
+    """Expected referrals over the run, at the central values of the uncertain effects (or
+    at a replication's draw of them)."""
+    s, _ = draw_parameters(scenario, scenario.run.seed, replication or 0,
+                           fixed=replication is None)
     cal = Calendar(s.run.start_date, s.run.horizon_years)
     t = np.arange(0.5, cal.end_day, 1.0)
     rate = base_rate(s.demand, cal, t) * early_help_multiplier(s.interventions.early_help,
@@ -49,13 +51,36 @@ def referrals_per_replication(scenario: Scenario) -> float:
     return float(rate.sum())  # per day, over every day
 
 
+def standing_objects(scenario: Scenario) -> float:
+    """Cases, children and posts that exist from the start, whatever the referrals."""
+    ini = scenario.initial_state
+    est = scenario.workforce.establishment
+    return (sum(ini.open_cases.model_dump().values()) + ini.recently_referred_closed
+            + est.case_holding + est.non_case_holding)
+
+
 def estimate(scenario: Scenario, replications: int, jobs: int) -> Estimate:
+    """The heaviest replication's referrals (an uncertain trend compounds, so the draws
+    matter: up to 200 are looked at), the run's time and each process's memory."""
     n = referrals_per_replication(scenario)
+    if any(True for _ in _uncertain(scenario)):
+        n = max([n] + [referrals_per_replication(scenario, r)
+                       for r in range(min(replications, 200))])
     processes = max(1, min(jobs, replications))
-    per_rep = n / REFERRALS_PER_SECOND
+    per_rep = (n + standing_objects(scenario)) / REFERRALS_PER_SECOND
     seconds = per_rep * -(-replications // processes)
-    mb = MB_PER_PROCESS + KB_PER_REFERRAL * n / 1024
+    mb = MB_PER_PROCESS + KB_PER_REFERRAL * (n + standing_objects(scenario)) / 1024
     return Estimate(n, seconds, mb, processes)
+
+
+def _uncertain(scenario: Scenario):
+    """The uncertain effects that move referrals (the trend, the early-help effect)."""
+    from sim.scenario.distributions import Fixed, _Dist
+
+    d, eh = scenario.demand, scenario.interventions.early_help
+    for p in (d.trend_pct_per_year, eh.elasticity, eh.pct_per_million, eh.lag_months):
+        if isinstance(p, _Dist) and not isinstance(p, Fixed):
+            yield p
 
 
 def physical_memory_mb() -> float | None:
@@ -84,7 +109,8 @@ def too_big(est: Estimate, memory_mb: float | None) -> str | None:
     return (f"about {est.referrals:,.0f} referrals a replication would need about "
             f"{est.mb_per_process / 1024:,.1f} GB of memory in each of {est.processes} "
             f"process(es), more than this machine's {memory_mb / 1024:,.0f} GB allow; {hint} "
-            "demand.referrals_per_year or run.horizon_years")
+            "demand.referrals_per_year, run.horizon_years, the initial cases or the "
+            "establishment")
 
 
 def long_run(est: Estimate) -> str | None:
