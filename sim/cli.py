@@ -374,6 +374,11 @@ def run(
     res = results[sc.name]
     try:
         path = write_results(res, out, xlsx)
+    except KeyboardInterrupt:
+        err_console.print(f"interrupted while writing the results: all {len(ck.saved())} "
+                          f"replications are saved in {ck.directory}; the same command with "
+                          "--resume writes them", highlight=False, soft_wrap=True)
+        raise typer.Exit(code=130) from None
     except OSError as e:
         err_console.print(f"[bold red]error:[/] cannot write the results to {out}: {e}; the "
                           f"finished replications are kept in {ck.directory}: fix the cause "

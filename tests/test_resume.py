@@ -346,3 +346,17 @@ def test_a_full_disk_while_saving_keeps_what_was_saved(tiny: Path, tmp_path: Pat
     assert r.returncode == 1 and "No space left on device" in r.stderr
     assert "--resume" in r.stderr and "internal error" not in r.stderr
     assert len(list((checkpoint_dir(out) / "replications").glob("r*.npz"))) == 2
+
+
+def test_ctrl_c_while_writing_says_how_to_finish(tiny: Path, tmp_path: Path,
+                                                 monkeypatch) -> None:
+    import sim.outputs.files as files
+
+    def interrupted(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(files, "write_weekly_parquet", interrupted)
+    out = tmp_path / "out"
+    r = sim("run", str(tiny), "-j", "1", "--out", str(out), cwd=tmp_path)
+    assert r.returncode == 130 and "--resume" in r.stderr and not out.exists()
+    assert len(list((checkpoint_dir(out) / "replications").glob("r*.npz"))) == 6
