@@ -74,11 +74,13 @@ def reschedule(env: simpy.Environment, obj: Any, delay: float, callbacks: list) 
     heappush(env._queue, (env._now + delay, NORMAL, next(env._eid), obj))
 
 
-def run_until(env: simpy.Environment, until: float) -> None:
+def run_until(env: simpy.Environment, until: float,
+              check: Callable[[], None] | None = None) -> None:
     """Process every event scheduled before ``until``, then set the clock to ``until``.
 
     As ``env.run(until=...)``: events fire in SimPy's order and a failed event that nobody
-    handled (a process that raised) raises here."""
+    handled (a process that raised) raises here. ``check()``, if given, is called after
+    every event (for ``--check``; one test of ``None`` per event otherwise)."""
     queue = env._queue
     while queue and queue[0][0] < until:
         env._now, _, _, ev = heappop(queue)
@@ -87,19 +89,6 @@ def run_until(env: simpy.Environment, until: float) -> None:
             cb(ev)
         if not ev._ok and not hasattr(ev, "_defused"):
             raise ev._value  # a process failed: its own exception, whatever its signature
-    env._now = until
-
-
-def run_until_checked(env: simpy.Environment, until: float, check: Callable[[], None]
-                      ) -> None:
-    """``run_until`` calling ``check()`` after every event (slower: for ``--check``)."""
-    queue = env._queue
-    while queue and queue[0][0] < until:
-        env._now, _, _, ev = heappop(queue)
-        callbacks, ev.callbacks = ev.callbacks, None
-        for cb in callbacks:
-            cb(ev)
-        if not ev._ok and not hasattr(ev, "_defused"):
-            raise ev._value  # a process failed: its own exception, whatever its signature
-        check()
+        if check is not None:
+            check()
     env._now = until

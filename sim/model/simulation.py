@@ -39,7 +39,7 @@ from sim.model.interventions import RetentionScheme, dated_changes, early_help_m
 from sim.model.invariants import InvariantError, broken_counts, broken_state
 from sim.model.measures import WEEKLY_METRICS, Recorder
 from sim.model.randomness import stream
-from sim.model.scheduling import Call, Ticker, reschedule, run_until, run_until_checked
+from sim.model.scheduling import Call, Ticker, reschedule, run_until
 from sim.model.uncertainty import draw_parameters
 from sim.model.workforce import WEEK, Workforce
 from sim.scenario.schema import Scenario
@@ -477,7 +477,7 @@ class Service:
                 self._at(t, lambda c: wf.change_cap(c.worker_type, c.cap), c)
         if self.check:
             self._assert(broken_counts(self) or broken_state(self))
-            run_until_checked(env, self.end + 1e-6, lambda: self._assert(broken_counts(self)))
+            run_until(env, self.end + 1e-6, lambda: self._assert(broken_counts(self)))
             self._assert(broken_state(self))
         else:
             run_until(env, self.end + 1e-6)
