@@ -26,22 +26,24 @@ TABLES = ("annual.csv", "summary.csv", "parameters.csv", "budget.csv", "budget_s
           "weekly.parquet")
 
 
-@pytest.fixture
-def tiny(tmp_path: Path) -> Path:
-    p = tmp_path / "tiny.yaml"
+def write_tiny(directory: Path) -> Path:
+    """The baseline over 1.3 years, 6 replications: about 0.3 s a replication."""
+    p = directory / "tiny.yaml"
     p.write_text(f"extends: {SCENARIOS / 'baseline.yaml'}\nname: tiny\n"
                  "run: {horizon_years: 1.3, replications: 6}\n")
     return p
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> Path:
+    return write_tiny(tmp_path)
 
 
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory) -> Path:
     """An uninterrupted run of the tiny scenario (6 replications)."""
     d = tmp_path_factory.mktemp("ref")
-    p = d / "tiny.yaml"
-    p.write_text(f"extends: {SCENARIOS / 'baseline.yaml'}\nname: tiny\n"
-                 "run: {horizon_years: 1.3, replications: 6}\n")
-    r = sim("run", str(p), "--jobs", "1", "--out", str(d / "ref"), cwd=d)
+    r = sim("run", str(write_tiny(d)), "--jobs", "1", "--out", str(d / "ref"), cwd=d)
     assert r.returncode == 0, r.stderr
     return d / "ref"
 

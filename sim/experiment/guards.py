@@ -67,9 +67,9 @@ def estimate(scenario: Scenario, replications: int, jobs: int) -> Estimate:
         n = max([n] + [referrals_per_replication(scenario, r)
                        for r in range(min(replications, 200))])
     processes = max(1, min(jobs, replications))
-    per_rep = (n + standing_objects(scenario)) / REFERRALS_PER_SECOND
-    seconds = per_rep * -(-replications // processes)
-    mb = MB_PER_PROCESS + KB_PER_REFERRAL * (n + standing_objects(scenario)) / 1024
+    objects = n + standing_objects(scenario)
+    seconds = objects / REFERRALS_PER_SECOND * -(-replications // processes)
+    mb = MB_PER_PROCESS + KB_PER_REFERRAL * objects / 1024
     return Estimate(n, seconds, mb, processes)
 
 
