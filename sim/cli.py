@@ -712,7 +712,7 @@ def backtest(
     was known then, and compare with what was published (with the naive forecast beside)."""
     from sim.data import dfe
     from sim.experiment.backtest import INDICATORS, league_table, run_backtest
-    from sim.outputs.files import _atomically
+    from sim.outputs.files import atomically
     from sim.outputs.plots import backtest_figure
     from sim.outputs.published import league_markdown
 
@@ -756,7 +756,7 @@ def backtest(
                     for m, p, *_ in INDICATORS}
             backtest_figure(bt.table, councils[0], hist).savefig(tmp / "backtest.png")
 
-    path = _atomically(out, fill)
+    path = atomically(out, fill)
     from rich.table import Table
 
     t = Table(title=f"{'every council' if all_ else councils[0]}: error of the simulated "

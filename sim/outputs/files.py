@@ -116,7 +116,7 @@ def check_output_dir(out: Path) -> Path:
     return out
 
 
-def _atomically(out: Path, fill) -> Path:
+def atomically(out: Path, fill) -> Path:
     """Create ``out`` by filling a temporary directory beside it, then renaming it."""
     out = check_output_dir(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -161,7 +161,7 @@ def write_results(results: Results, out: Path, xlsx: bool = False) -> Path:
         if xlsx:
             write_workbook(tmp / "results.xlsx", run_sheets(results))
 
-    return _atomically(out, fill)
+    return atomically(out, fill)
 
 
 COMPARISON_FILES = ("comparison.csv", "drivers.csv", "parameters.csv", "comparison.json",
@@ -215,7 +215,7 @@ def write_comparison(comp: Comparison, out: Path, labels: dict[str, str],
                   f"{name}: cash by financial year (mean)") for name, r in comp.results.items()]
             write_workbook(tmp / "comparison.xlsx", sheets)
 
-    return _atomically(out, fill)
+    return atomically(out, fill)
 
 
 SWEEP_FILES = ("sweep.csv", "frontier.csv", "sweep.json", "sweep_frontier.png")
@@ -243,4 +243,4 @@ def write_sweep(table, front, points, out: Path, labels: dict[str, str], outcome
                 ("Outcomes", outcomes, False, None),
             ])
 
-    return _atomically(out, fill)
+    return atomically(out, fill)

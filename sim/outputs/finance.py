@@ -98,7 +98,7 @@ OUTCOMES = {
 }
 
 
-def _outcome_totals(annual: pd.DataFrame, metric: str, how: str, rate_pct: float) -> pd.Series:
+def outcome_totals(annual: pd.DataFrame, metric: str, how: str, rate_pct: float) -> pd.Series:
     a = annual[annual.metric == metric]
     if how == "mean over years":
         return a.groupby("replication").value.mean()
@@ -129,8 +129,8 @@ def cost_effectiveness(budgets: dict[str, pd.DataFrame], annual: dict[str, pd.Da
         cost = run_totals(budgets[name], rate_pct)
         dc = (cost[cost.line == TOTAL].set_index("replication").pv - base_cost).dropna()
         for outcome, (metric, how, unit, _) in OUTCOMES.items():
-            e_base = _outcome_totals(annual[base], metric, how, rate_pct)
-            e_alt = _outcome_totals(annual[name], metric, how, rate_pct)
+            e_base = outcome_totals(annual[base], metric, how, rate_pct)
+            e_alt = outcome_totals(annual[name], metric, how, rate_pct)
             de = (e_base - e_alt).reindex(dc.index)  # improvement: how much lower
             ok = de.notna()
             c, e = dc[ok].to_numpy(), de[ok].to_numpy()

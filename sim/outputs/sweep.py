@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from sim.model.costs import TOTAL
-from sim.outputs.finance import OUTCOMES, _outcome_totals, run_totals
+from sim.outputs.finance import OUTCOMES, outcome_totals, run_totals
 from sim.outputs.tables import mean_ci
 
 EXTRA = {  # further measures, averaged over the run's years
@@ -30,9 +30,9 @@ def _per_replication(results, rate_pct: float) -> dict[str, pd.Series]:
     for line, g in tot.groupby("line"):
         out[f"cost_pv_{line}"] = g.set_index("replication").pv
     for name, (metric, how, *_) in OUTCOMES.items():
-        out[name] = _outcome_totals(results.annual, metric, how, rate_pct)
+        out[name] = outcome_totals(results.annual, metric, how, rate_pct)
     for metric, how in EXTRA.items():
-        out[metric] = _outcome_totals(results.annual, metric, how, rate_pct)
+        out[metric] = outcome_totals(results.annual, metric, how, rate_pct)
     return out
 
 
