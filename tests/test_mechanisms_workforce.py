@@ -1,0 +1,344 @@
+"""Mechanism tests for the workforce and the money: each rule of the model watched in a tiny
+deterministic service (tests/mechanism_scenarios.py), with numbers worked out by hand.
+
+Every duration is fixed, so events fall on days a test can name. A worker's leaving is the
+one draw: a permanent worker gives notice when their accumulated hazard reaches the
+"exhaustion" they drew when hired. The hazard is read every four weeks from day 7 (the end
+of the first week), so with a hazard h a year that stays the same, a worker of exhaustion E
+gives notice on day 7 + 365 E / h exactly. The tests read E from the worker and choose h
+to put the notice on a round day.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from sim.model.calendar import Calendar
+from sim.model.interventions import RetentionScheme
+from sim.model.simulation import Service
+from sim.scenario import Scenario
+from sim.scenario.loader import with_overrides
+
+from .mechanism_scenarios import EPS, at, day, run, state, tiny, workers
+
+DPM = 365.25 / 12  # days in a month, as the model counts months
+FIRST_LOOK = 7.0  # the first reading of the leaving hazard (end of week 1)
+NOTICE = 30.0
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def exhaustion(s: Scenario, post: int = 1) -> float:
+    """The exhaustion drawn by the worker in post ``post`` at the start (it does not depend
+    on any hazard, so it is the same in every variant of ``s`` with the same seed)."""
+    return at(s, 0.5, lambda svc: next(p for p in svc.workforce.posts
+                                      if p.id == post).occupant.exhaustion)
+
+
+def hazard_for(e: float, notice_day: float, multiplier: float = 1.0) -> float:
+    """The base annual hazard that makes a worker of exhaustion ``e`` give notice on
+    ``notice_day`` when their hazard is ``multiplier`` times the base throughout."""
+    return 365.0 * e / ((notice_day - FIRST_LOOK) * multiplier)
+
+
+def leaver(notice_day: float = 100.0, **updates) -> Scenario:
+    """One experienced worker (post 1) who gives notice on ``notice_day`` and leaves
+    NOTICE days later, and one newly qualified worker (post 2) who never leaves (no hazard,
+    and their ASYE year outlasts the run)."""
+    base = {
+        "initial_state.workforce.case_holding": {"experienced": 1, "newly_qualified": 1,
+                                                 "agency": 0},
+        "workforce.newly_qualified.asye_months": 36,
+        "workforce.leaving.notice_days": NOTICE,
+    }
+    base.update({k.replace("__", "."): v for k, v in updates.items()})
+    e = exhaustion(tiny(base))
+    base["workforce.leaving.annual_hazard"] = {"experienced": hazard_for(e, notice_day),
+                                               "newly_qualified": 0}
+    return tiny(base)
+
+
+def post_of(svc: Service, pid: int):
+    return next((p for p in svc.workforce.posts if p.id == pid), None)
+
+
+# --------------------------------------------------------------------------- notice, vacancy
+
+
+def test_notice_period_keeps_the_leaver_in_post_with_their_cases() -> None:
+    # 4 open cases shared 2 and 2; the experienced worker gives notice on day 100 and goes
+    # on day 130, when the newly qualified worker (cap 5) takes both of their cases
+    s = leaver(100.0, **{"initial_state.open_cases.cin": 4})
+    r = run(s, {
+        99.0: workers,
+        100.0 + EPS: workers,
+        130.0: workers,
+        130.0 + EPS: workers,
+        130.0 + 2 * EPS: state,
+    })
+    before, noticed, last, gone = (r.seen[t] for t in (99.0, 100 + EPS, 130.0, 130 + EPS))
+    assert [(w["kind"], w["cases"], w["leaving"]) for w in before] == [
+        ("experienced", 2, False), ("newly_qualified", 2, False)]
+    assert [(w["kind"], w["cases"], w["leaving"]) for w in noticed] == [
+        ("experienced", 2, True), ("newly_qualified", 2, False)]
+    # in post, with their cases, to the last moment of the notice period
+    assert [(w["kind"], w["cases"], w["leaving"]) for w in last] == [
+        ("experienced", 2, True), ("newly_qualified", 2, False)]
+    assert [(w["kind"], w["cases"]) for w in gone] == [("newly_qualified", 4)]
+    after = r.seen[130.0 + 2 * EPS]
+    assert (after["allocated"], after["waiting"], after["open"]) == (4, 0, 4)
+    assert r.service.rec.leavers == [pytest.approx(130.0, abs=1e-6)]
+    # the two children whose worker left each had a change of social worker
+    assert r.annual[("2020-21", "worker_changes")] == 2
+
+
+@pytest.mark.parametrize("notice", [0.0, 45.0])
+def test_departure_is_exactly_the_notice_period_after_notice(notice: float) -> None:
+    s = leaver(100.0, **{"workforce.leaving.notice_days": notice})
+    assert run(s).service.rec.leavers == [pytest.approx(100.0 + notice, abs=1e-6)]
+
+
+def test_departure_leaves_an_uncovered_vacancy_without_agency_cover() -> None:
+    s = leaver(100.0, **{"workforce.agency.cover_share": 0})
+    r = run(s, {130.0: state, 130.0 + EPS: state, 200.0: state})
+    assert (r.seen[130.0]["vacancies"], r.seen[130.0]["experienced"]) == (0, 1)
+    assert (r.seen[130 + EPS]["vacancies"], r.seen[130 + EPS]["experienced"]) == (1, 0)
+    assert (r.seen[200.0]["vacancies"], r.seen[200.0]["agency"]) == (1, 0)
+    # 30 September 2020: one worker in post, one vacancy, no agency
+    a = r.annual
+    assert a[("2020-21", "vacancy_rate")] == 50.0
+    assert a[("2020-21", "agency_rate")] == 0.0
+    assert a[("2020-21", "inpost_fte")] == 1.0
+
+
+def test_departure_vacancy_is_covered_by_agency_after_the_time_to_engage() -> None:
+    s = leaver(100.0, **{"workforce.agency.cover_share": 1,
+                         "workforce.agency.time_to_engage_days": 5,
+                         "workforce.agency.stay_days": 1000})
+    r = run(s, {130.0 + EPS: state, 135.0: state, 135.0 + EPS: workers, 136.0: state})
+    assert (r.seen[130 + EPS]["vacancies"], r.seen[130 + EPS]["agency"]) == (1, 0)
+    assert r.seen[135.0]["agency"] == 0
+    assert [(w["kind"], w["post"], w["start"]) for w in r.seen[135 + EPS]] == [
+        ("newly_qualified", 2, 0.0), ("agency", 1, 135.0)]
+    # agency cover does not fill the post: it is still a vacancy
+    assert (r.seen[136.0]["vacancies"], r.seen[136.0]["agency"]) == (1, 1)
+    a = r.annual
+    assert (a[("2020-21", "vacancy_rate")], a[("2020-21", "agency_rate")]) == (50.0, 50.0)
+    assert a[("2020-21", "agency_fte")] == 1.0
+
+
+def test_permanent_hire_releases_the_agency_worker_and_takes_their_cases() -> None:
+    # caps 2: the leaver's 2 cases wait (the other worker is full) until the agency worker
+    # comes on day 135 and takes them; the round of day 150 advertises the post, a newly
+    # qualified worker starts on day 190, the agency worker goes, and the new worker takes
+    # the agency worker's cases
+    s = leaver(100.0, **{
+        "initial_state.open_cases.cin": 4,
+        "workforce.caps": {"experienced": 2, "newly_qualified": 2, "agency": 5},
+        "workforce.agency.cover_share": 1,
+        "workforce.agency.time_to_engage_days": 5,
+        "workforce.agency.stay_days": 1000,
+        "workforce.recruitment.round_interval_days": 30,
+        "workforce.recruitment.time_to_hire_days": 40,
+        "workforce.recruitment.fill_probability": 1,
+        "workforce.recruitment.newly_qualified_share": 1,
+    })
+    r = run(s, {130.0 + EPS: state, 135.0 + EPS: workers, 190.0: workers,
+                190.0 + EPS: workers, 190.0 + 2 * EPS: state})
+    assert (r.seen[130 + EPS]["waiting"], r.seen[130 + EPS]["allocated"]) == (2, 2)
+    assert [(w["kind"], w["cases"]) for w in r.seen[135 + EPS]] == [
+        ("newly_qualified", 2), ("agency", 2)]
+    assert [(w["kind"], w["cases"]) for w in r.seen[190.0]] == [
+        ("newly_qualified", 2), ("agency", 2)]
+    assert [(w["kind"], w["post"], w["cases"], w["start"]) for w in r.seen[190 + EPS]] == [
+        ("newly_qualified", 2, 2, 0.0), ("newly_qualified", 1, 2, 190.0)]
+    after = r.seen[190 + 2 * EPS]
+    assert (after["agency"], after["vacancies"], after["waiting"], after["allocated"]) == (
+        0, 0, 0, 4)
+    assert r.service.rec.starters == [190.0]
+    # the released agency worker is not replaced by another
+    assert r.service.workforce.counts() == (0, 2, 0)
+
+
+def test_agency_stay_ends_hands_over_and_a_new_agency_worker_covers() -> None:
+    # one experienced worker (cap 2) and one additional agency post: the agency worker
+    # comes on day 5 and takes the 2 waiting cases, stays 50 days, and another comes on
+    # day 60 (5 days to engage) and takes the cases back from the queue
+    s = tiny({
+        "initial_state.workforce.case_holding": {"experienced": 1, "newly_qualified": 0,
+                                                 "agency": 0},
+        "workforce.establishment.case_holding": 1,
+        "initial_state.open_cases.cin": 4,
+        "workforce.caps": {"experienced": 2, "newly_qualified": 2, "agency": 5},
+        "workforce.agency.additional": 1,
+        "workforce.agency.time_to_engage_days": 5,
+        "workforce.agency.stay_days": 50,
+    })
+    r = run(s, {1.0: state, 5.0 + EPS: workers, 55.0: workers, 55.0 + EPS: state,
+                60.0 + EPS: workers, 115.0 + EPS: workers})
+    assert (r.seen[1.0]["allocated"], r.seen[1.0]["waiting"]) == (2, 2)
+    assert [(w["kind"], w["cases"]) for w in r.seen[5 + EPS]] == [
+        ("experienced", 2), ("agency", 2)]
+    assert [(w["kind"], w["cases"]) for w in r.seen[55.0]] == [
+        ("experienced", 2), ("agency", 2)]
+    gap = r.seen[55 + EPS]
+    assert (gap["agency"], gap["waiting"], gap["allocated"], gap["open"]) == (0, 2, 2, 4)
+    first, second = r.seen[5 + EPS][1], r.seen[60 + EPS][1]
+    assert (second["kind"], second["cases"], second["start"]) == ("agency", 2, 60.0)
+    assert second["id"] != first["id"]
+    third = r.seen[115 + EPS][1]
+    assert (third["start"], third["cases"]) == (115.0, 2)
+    # agency workers leave on days 55, 110, ..., 715 (13 stays end in the 730-day run),
+    # and each hand-over is a change of worker for both children
+    assert r.result.totals["worker_changes"] == 2 * 13
+
+
+# --------------------------------------------------------------------------- newly qualified
+
+
+@pytest.mark.parametrize(("months_in_post", "becomes"), [(0, 189.0), (3, 98.0)])
+def test_newly_qualified_become_experienced_after_the_asye_period(months_in_post: float,
+                                                                  becomes: float) -> None:
+    # ASYE 6 months = 182.625 days; checked weekly: the first week end at or after
+    # (6 - months in post) months: 189 from 0 months, 98 (>= 91.3125) from 3 months
+    s = tiny({
+        "initial_state.workforce.case_holding": {"experienced": 1, "newly_qualified": 1,
+                                                 "agency": 0},
+        "initial_state.workforce.newly_qualified_months_in_post": months_in_post,
+        "workforce.newly_qualified.asye_months": 6,
+    })
+    r = run(s, {becomes - 7: state, becomes: state, becomes + EPS: workers})
+    assert (r.seen[becomes - 7]["experienced"], r.seen[becomes - 7]["newly_qualified"]) == (1, 1)
+    assert (r.seen[becomes]["experienced"], r.seen[becomes]["newly_qualified"]) == (1, 1)
+    assert [w["kind"] for w in r.seen[becomes + EPS]] == ["experienced", "experienced"]
+    w = r.result.weekly.pivot(index="week", columns="metric", values="value")
+    assert list(w["fte_newly_qualified"].iloc[: int(becomes // 7) + 1]) == \
+        [1.0] * int(becomes // 7) + [0.0]
+
+
+def test_ramp_up_grows_a_new_workers_cap_to_the_full_cap() -> None:
+    # cap 10, ramp-up over 4 months from half: cap = round(10 (0.5 + 0.5 m / 4)) at m
+    # months, updated weekly. Day 28: m = 0.920, 6.15 -> 6; day 56: 7.30 -> 7; day 63:
+    # 7.59 -> 8; day 105: 9.31 -> 9; day 119: 9.89 -> 10; from 4 months (day 121.75) 10.
+    s = tiny({
+        "initial_state.workforce.case_holding": {"experienced": 0, "newly_qualified": 1,
+                                                 "agency": 0},
+        "workforce.establishment.case_holding": 1,
+        "initial_state.open_cases.cin": 12,
+        "workforce.caps.newly_qualified": 10,
+        "workforce.newly_qualified": {"asye_months": 12, "ramp_up_months": 4,
+                                      "ramp_up_start_share": 0.5},
+    })
+    days = [0.5, 28 + EPS, 56 + EPS, 63 + EPS, 105 + EPS, 119 + EPS, 200.0]
+    r = run(s, dict.fromkeys(days, lambda svc: (workers(svc)[0]["cap"],
+                                                svc.alloc.n_allocated)))
+    assert [r.seen[t] for t in days] == [(5, 5), (6, 6), (7, 7), (8, 8), (9, 9), (10, 10),
+                                        (10, 10)]
+
+
+# --------------------------------------------------------------------------- leaving hazard
+
+
+def test_retention_payment_hazard_multiplier() -> None:
+    # £12,000 a year shared by 2 workers is £6,000 each: twice the reference payment of
+    # £3,000, so the hazard is 0.8 ** 2 = 0.64 while the scheme runs, 1 outside it
+    s = tiny(interventions__retention={
+        "annual_spend": 12000, "start": "2020-06-01", "end": "2020-12-31",
+        "clawback": {"months": 0, "share": 0}, "reference_payment": 3000,
+        "hazard_ratio": 0.8})
+    cal = Calendar(s.run.start_date, s.run.horizon_years)
+    scheme = RetentionScheme(s.interventions.retention, cal)
+    june, jan = day(s, "2020-06-01"), day(s, "2021-01-01")
+    assert scheme.hazard_multiplier(june, 2) == pytest.approx(0.64, rel=1e-12)
+    assert scheme.hazard_multiplier(june, 4) == pytest.approx(0.8, rel=1e-12)
+    assert scheme.hazard_multiplier(june - 1, 2) == 1.0
+    assert scheme.hazard_multiplier(jan - 1, 2) == pytest.approx(0.64, rel=1e-12)  # 31 Dec
+    assert scheme.hazard_multiplier(jan, 2) == 1.0
+    assert scheme.hazard_multiplier(june, 0) == 1.0
+
+
+def test_retention_payment_delays_leaving_by_its_hazard_ratio() -> None:
+    # with the base hazard notice comes on day 100; the scheme pays the 2 permanent
+    # workers £1,000 a year each, the reference payment, so the hazard is halved and the
+    # worker takes twice as long to reach their exhaustion: notice on 7 + 2 x 93 = 193
+    s = leaver(100.0)
+    paid = with_overrides(s, {"interventions.retention": {
+        "annual_spend": 2000, "start": "2020-04-01", "end": "2022-03-31",
+        "clawback": {"months": 0, "share": 0}, "reference_payment": 1000,
+        "hazard_ratio": 0.5}})
+    assert run(s).service.rec.leavers == [pytest.approx(130.0, abs=1e-6)]
+    assert run(paid).service.rec.leavers == [pytest.approx(193.0 + NOTICE, abs=1e-6)]
+
+
+@pytest.mark.parametrize(("cases", "reference", "notice_day"), [
+    (8, 5, 100.0),  # 3 cases above the reference: hazard x 1.1 ** 3
+    (8, None, 100.0),  # null reference: the worker's own cap (5)
+    (5, 5, 7 + 93 * 1.1 ** 3),  # at the reference: no effect
+    (3, 5, 7 + 93 * 1.1 ** 3),  # below it: no effect either (no lowering)
+])
+def test_caseload_above_the_reference_raises_the_leaving_hazard(
+        cases: int, reference: float | None, notice_day: float) -> None:
+    # one worker (cap 5, who may go to twice the cap) holds every case; the base hazard is
+    # set so that with 3 cases over the reference (x 1.1 ** 3) notice comes on day 100
+    base = {
+        "initial_state.workforce.case_holding": {"experienced": 1, "newly_qualified": 0,
+                                                 "agency": 0},
+        "workforce.establishment.case_holding": 1,
+        "initial_state.open_cases.cin": cases,
+        "allocation.overflow": {"cla": 2, "cp": 2, "cin": 2, "assessment": 1},
+        "workforce.leaving.caseload_effect_per_case": 0.1,
+        "workforce.leaving.caseload_reference": reference,
+    }
+    e = exhaustion(tiny(base))
+    base["workforce.leaving.annual_hazard"] = {
+        "experienced": hazard_for(e, 100.0, 1.1 ** 3), "newly_qualified": 0}
+    r = run(tiny(base), {50.0: workers})
+    assert r.seen[50.0][0]["cases"] == cases
+    assert r.service.rec.leavers == [pytest.approx(notice_day + NOTICE, abs=1e-6)]
+
+
+# --------------------------------------------------------------------------- retention money
+
+
+def test_retention_payments_are_monthly_instalments_of_the_annual_spend() -> None:
+    # £12,000 a year from 1 April 2020 to 30 September 2020: six instalments of £1,000
+    # (1 April ... 1 September), all in 2020-21, none in 2021-22
+    s = tiny(interventions__retention={
+        "annual_spend": 12000, "start": "2020-04-01", "end": "2020-09-30",
+        "clawback": {"months": 0, "share": 0}, "reference_payment": 1000,
+        "hazard_ratio": 1})
+    b = run(s).budget
+    assert b[("2020-21", "retention")] == pytest.approx(6000.0, abs=1e-9)
+    assert b[("2021-22", "retention")] == 0.0
+    assert b[("2020-21", "retention_clawback")] == 0.0
+    # a start on the 2nd waits for the next 1st: May ... September, five instalments
+    later = tiny(interventions__retention={
+        "annual_spend": 12000, "start": "2020-04-02", "end": "2020-09-30",
+        "clawback": {"months": 0, "share": 0}, "reference_payment": 1000,
+        "hazard_ratio": 1})
+    assert run(later).budget[("2020-21", "retention")] == pytest.approx(5000.0, abs=1e-9)
+
+
+@pytest.mark.parametrize(("months", "share", "clawed"), [
+    (3, 0.5, 500.0),  # window 91.31 days before day 130: the 1 June and 1 July £500s
+    (4, 0.5, 750.0),  # 121.75 days: also 1 May (day 30)
+    (5, 1.0, 2000.0),  # 152.19 days: all four, 1 April too, fully
+    (0, 1.0, 0.0),  # no window, nothing back
+])
+def test_clawback_from_a_leaver_within_the_window(months: float, share: float,
+                                                  clawed: float) -> None:
+    # £12,000 a year, £1,000 a month shared by the 2 permanent workers (£500 each) on
+    # days 0, 30, 61, 91 while both are eligible; the leaver gives notice on day 100 (no
+    # more payments to them: the other worker gets the whole £1,000 from 1 August) and
+    # leaves on day 130
+    s = leaver(100.0, **{"interventions.retention": {
+        "annual_spend": 12000, "start": "2020-04-01", "end": "2021-03-31",
+        "clawback": {"months": months, "share": share}, "reference_payment": 1000,
+        "hazard_ratio": 1}})
+    r = run(s)
+    assert r.service.rec.leavers == [pytest.approx(130.0, abs=1e-6)]
+    b = r.budget
+    assert b[("2020-21", "retention")] == pytest.approx(12000.0, abs=1e-9)
+    assert b[("2020-21", "retention_clawback")] == pytest.approx(-clawed, abs=1e-9)
+    assert b[("2021-22", "retention_clawback")] == 0.0
