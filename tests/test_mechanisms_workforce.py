@@ -342,3 +342,222 @@ def test_clawback_from_a_leaver_within_the_window(months: float, share: float,
     assert b[("2020-21", "retention")] == pytest.approx(12000.0, abs=1e-9)
     assert b[("2020-21", "retention_clawback")] == pytest.approx(-clawed, abs=1e-9)
     assert b[("2021-22", "retention_clawback")] == 0.0
+
+
+# --------------------------------------------------------------------------- establishment
+
+
+def _two_filled(posts: int, **more) -> Scenario:
+    """Two experienced workers (posts 1 and 2) in an establishment of ``posts``."""
+    return tiny({"workforce.establishment.case_holding": posts, **more})
+
+
+@pytest.mark.parametrize(("batch", "starts"), [(1, [100.0, 130.0]), (2, [100.0, 100.0]),
+                                               (3, [100.0, 100.0])])
+def test_new_posts_open_vacancies_advertised_in_batches(batch: int, starts: list[float]) -> None:
+    # 2 posts added on 2 May 2020 (day 31); rounds every 30 days advertise up to ``batch``
+    # vacancies, each filled 40 days later: the round of day 60 takes one (batch 1) or
+    # both, the round of day 90 the other
+    s = tiny({
+        "interventions.establishment_changes": [
+            {"date": "2020-05-02", "role": "case_holding", "change": 2}],
+        "workforce.recruitment": {"round_interval_days": 30, "batch_size": batch,
+                                  "time_to_hire_days": 40, "fill_probability": 1,
+                                  "newly_qualified_share": 0},
+    })
+    r = run(s, {31.0: state, 31.0 + EPS: state})
+    assert (r.seen[31.0]["posts"], r.seen[31.0]["vacancies"]) == (2, 0)
+    assert (r.seen[31 + EPS]["posts"], r.seen[31 + EPS]["vacancies"]) == (4, 2)
+    assert r.service.rec.starters == starts
+    assert r.service.workforce.counts() == (4, 0, 0)
+
+
+def test_new_posts_are_covered_by_agency_when_cover_is_given() -> None:
+    s = tiny({
+        "interventions.establishment_changes": [
+            {"date": "2020-05-02", "role": "case_holding", "change": 2}],
+        "workforce.agency.cover_share": 1, "workforce.agency.time_to_engage_days": 5,
+        "workforce.agency.stay_days": 1000,
+    })
+    r = run(s, {36.0: state, 36.0 + EPS: state})
+    assert (r.seen[36.0]["agency"], r.seen[36 + EPS]["agency"]) == (0, 2)
+    assert r.seen[36 + EPS]["vacancies"] == 2
+
+
+@pytest.mark.parametrize(("cut", "left", "agency"), [(1, [1, 2, 3], [3]), (2, [1, 2], [])])
+def test_establishment_cut_removes_vacant_posts_newest_first_and_ends_their_cover(
+        cut: int, left: list[int], agency: list[int]) -> None:
+    # posts 3 and 4 are vacant, each covered by an agency worker (cap 2) from day 5 who
+    # holds 2 of the 8 cases; a cut on 1 May 2020 (day 30) removes the newest vacant
+    # post(s), and the agency worker there goes, handing their cases back to the queue
+    s = _two_filled(4, **{
+        "initial_state.open_cases.cin": 8,
+        "workforce.caps": {"experienced": 2, "newly_qualified": 2, "agency": 2},
+        "workforce.agency.cover_share": 1, "workforce.agency.time_to_engage_days": 5,
+        "workforce.agency.stay_days": 1000,
+        "interventions.establishment_changes": [
+            {"date": "2020-05-01", "role": "case_holding", "change": -cut}],
+    })
+
+    def look(svc: Service) -> tuple:
+        wf = svc.workforce
+        return ([p.id for p in wf.posts], [w["post"] for w in workers(svc)
+                                           if w["kind"] == "agency"],
+                svc.alloc.n_waiting, svc.alloc.n_allocated)
+
+    r = run(s, {30.0: look, 30.0 + EPS: look, 60.0: look})
+    assert r.seen[30.0] == ([1, 2, 3, 4], [3, 4], 0, 8)
+    assert r.seen[30 + EPS] == (left, agency, 2 * cut, 8 - 2 * cut)
+    assert r.seen[60.0] == r.seen[30 + EPS]  # no new cover for a removed post
+    assert r.annual[("2020-21", "vacancy_rate")] == pytest.approx(
+        100 * (2 - cut) / (2 - cut + 2))
+
+
+def test_establishment_cut_closes_the_newest_occupied_post_when_its_worker_leaves() -> None:
+    # no vacancy to cut: the newest post (3, the newly qualified worker's) closes on
+    # 1 May 2020; its worker carries on until they leave (notice day 100, gone day 130),
+    # and then the post goes: no vacancy, no agency cover, nobody recruited
+    base = {
+        "workforce.establishment.case_holding": 3,
+        "initial_state.workforce.case_holding": {"experienced": 2, "newly_qualified": 1,
+                                                 "agency": 0},
+        "initial_state.open_cases.cin": 6,
+        "workforce.newly_qualified.asye_months": 36,
+        "workforce.leaving.notice_days": NOTICE,
+        "workforce.agency.cover_share": 1, "workforce.agency.time_to_engage_days": 5,
+        "workforce.recruitment.fill_probability": 1,
+        "interventions.establishment_changes": [
+            {"date": "2020-05-01", "role": "case_holding", "change": -1}],
+    }
+    e = exhaustion(tiny(base), post=3)
+    base["workforce.leaving.annual_hazard"] = {"experienced": 0,
+                                               "newly_qualified": hazard_for(e, 100.0)}
+
+    def look(svc: Service) -> tuple:
+        wf = svc.workforce
+        return ([(p.id, p.closing) for p in wf.posts], wf.vacancies(), wf.counts(),
+                svc.alloc.n_allocated)
+
+    r = run(tiny(base), {30.0 + EPS: look, 129.0: look, 130.0 + EPS: look, 200.0: look})
+    assert r.seen[30 + EPS] == ([(1, False), (2, False), (3, True)], 0, (2, 1, 0), 6)
+    assert r.seen[129.0] == r.seen[30 + EPS]
+    assert r.seen[130 + EPS] == ([(1, False), (2, False)], 0, (2, 0, 0), 6)
+    assert r.seen[200.0] == r.seen[130 + EPS]
+    assert r.service.rec.starters == []
+    assert r.service.rec.leavers == [pytest.approx(130.0, abs=1e-6)]
+
+
+def test_establishment_cut_takes_vacant_posts_then_occupied_ones_of_its_role_only() -> None:
+    # case-holding posts 1, 2 (filled) and 3 (vacant), and a non-case-holding post 4
+    # (filled): cutting 2 case-holding posts removes post 3 and closes post 2; post 4,
+    # though the newest, is of the other role
+    s = tiny({
+        "workforce.establishment": {"case_holding": 3, "non_case_holding": 1},
+        "initial_state.workforce.non_case_holding": {"experienced": 1, "newly_qualified": 0,
+                                                     "agency": 0},
+        "interventions.establishment_changes": [
+            {"date": "2020-05-01", "role": "case_holding", "change": -2}],
+    })
+    seen = at(s, 30.0 + EPS, lambda svc: [(p.id, p.role, p.closing)
+                                          for p in svc.workforce.posts])
+    assert seen == [(1, "case_holding", False), (2, "case_holding", True),
+                    (4, "non_case_holding", False)]
+
+
+# --------------------------------------------------------------------------- caps
+
+
+def test_cap_changes_apply_from_their_date_to_their_worker_type() -> None:
+    # one experienced worker, 8 cases: cap 5 holds 5 (3 wait); from 1 June 2020 (day 61)
+    # cap 8 takes all 8; a newly qualified cap change on 1 July changes nothing for them;
+    # from 1 August (day 122) cap 3: the 8 cases stay, over the cap
+    s = tiny({
+        "workforce.establishment.case_holding": 1,
+        "initial_state.workforce.case_holding": {"experienced": 1, "newly_qualified": 0,
+                                                 "agency": 0},
+        "initial_state.open_cases.cin": 8,
+        "interventions.cap_changes": [
+            {"date": "2020-06-01", "worker_type": "experienced", "cap": 8},
+            {"date": "2020-07-01", "worker_type": "newly_qualified", "cap": 1},
+            {"date": "2020-08-01", "worker_type": "experienced", "cap": 3}],
+    })
+
+    def look(svc: Service) -> tuple:
+        return workers(svc)[0]["cap"], svc.alloc.n_allocated, svc.alloc.n_waiting
+
+    days = [61.0, 61 + EPS, 91 + EPS, 122.0, 122 + EPS]
+    r = run(s, dict.fromkeys(days, look))
+    assert [r.seen[t] for t in days] == [(5, 5, 3), (8, 8, 0), (8, 8, 0), (8, 8, 0),
+                                        (3, 8, 0)]
+    a = r.annual
+    assert a[("2020-21", "over_cap_share")] == 100.0
+    assert a[("2020-21", "caseload_per_fte")] == 8.0
+
+
+# --------------------------------------------------------------------------- recruitment
+
+
+@pytest.mark.parametrize(("interval", "starts"), [(45, [40.0, 85.0]), (30, [40.0, 70.0])])
+def test_recruitment_rounds_come_every_interval(interval: float, starts: list[float]) -> None:
+    # posts 3 and 4 vacant from the start, one advertised a round, filled 40 days later:
+    # the round of day 0 fills post 3 on day 40, the next round (day 30 or 45) post 4
+    s = _two_filled(4, **{"workforce.recruitment": {
+        "round_interval_days": interval, "batch_size": 1, "time_to_hire_days": 40,
+        "fill_probability": 1, "newly_qualified_share": 0}})
+    r = run(s)
+    assert r.service.rec.starters == starts
+    assert [(w["post"], w["start"]) for w in workers(r.service)][2:] == list(
+        zip([3, 4], starts, strict=True))
+
+
+@pytest.mark.parametrize(("campaign", "starts"), [
+    (None, []),  # the usual chance of filling is 0
+    ({"fill_probability": 1, "time_to_hire_scale": 0.5}, [40.0]),
+    ({"fill_probability": 1}, [50.0]),
+    ({"time_to_hire_scale": 0.5}, []),  # quicker, but still never filled
+])
+def test_recruitment_campaign_changes_the_chance_and_time_of_filling(
+        campaign: dict | None, starts: list[float]) -> None:
+    # post 3 vacant; rounds every 30 days, 20 days to hire; the round of day 0 fails (on
+    # day 20); a campaign in May 2020 (days 30-60) fills the post from the round of day 30,
+    # in 20 x scale days
+    s = _two_filled(3, **{
+        "workforce.recruitment": {"round_interval_days": 30, "batch_size": 1,
+                                  "time_to_hire_days": 20, "fill_probability": 0,
+                                  "newly_qualified_share": 0},
+        "interventions.recruitment_campaigns": [] if campaign is None else [
+            {"start": "2020-05-01", "end": "2020-05-31", **campaign}],
+    })
+    assert run(s).service.rec.starters == starts
+
+
+def test_hires_into_case_holding_posts_are_newly_qualified_by_their_share() -> None:
+    s = _two_filled(4, **{"workforce.recruitment": {
+        "round_interval_days": 30, "batch_size": 2, "time_to_hire_days": 10,
+        "fill_probability": 1, "newly_qualified_share": 1}})
+    seen = at(s, 10 + EPS, lambda svc: [(w["kind"], w["start"]) for w in workers(svc)])
+    assert seen == [("experienced", 0.0), ("experienced", 0.0), ("newly_qualified", 10.0),
+                    ("newly_qualified", 10.0)]
+
+
+@pytest.mark.parametrize("size", [1, 2])
+def test_newly_qualified_cohort_fills_vacancies_in_its_month(size: int) -> None:
+    # posts 3, 4, 5 vacant; a cohort of ``size`` starts on 1 September each year (day 153
+    # in 2020, day 518 in 2021) into vacant case-holding posts, up to the vacancies left
+    s = _two_filled(5, **{
+        "workforce.cohort": {"size": size, "month": 9},
+        "workforce.newly_qualified.asye_months": 36,
+        "costs.academy_per_newly_qualified": 5000,
+        "costs.recruitment_per_hire": 3000,
+        "costs.inflation_pct": {"default": 2},
+    })
+    nq = {153.0: 0, 153 + EPS: size, 518.0: size, 518 + EPS: min(3, 2 * size)}
+    r = run(s, dict.fromkeys(nq, lambda svc: svc.workforce.counts()[1]))
+    assert r.seen == nq
+    assert r.service.rec.starters == [153.0] * size + [518.0] * (min(3, 2 * size) - size)
+    b = r.budget
+    assert b[("2020-21", "academy")] == pytest.approx(size * 5000.0, rel=1e-12)
+    assert b[("2021-22", "academy")] == pytest.approx(
+        (min(3, 2 * size) - size) * 5000.0 * 1.02, rel=1e-12)
+    # a cohort is not an external hire
+    assert b[("2020-21", "recruitment")] == 0.0
