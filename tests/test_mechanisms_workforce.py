@@ -561,3 +561,130 @@ def test_newly_qualified_cohort_fills_vacancies_in_its_month(size: int) -> None:
         (min(3, 2 * size) - size) * 5000.0 * 1.02, rel=1e-12)
     # a cohort is not an external hire
     assert b[("2020-21", "recruitment")] == 0.0
+
+
+# --------------------------------------------------------------------------- money
+
+PRICES = {
+    "costs.salary": {"experienced": 50000, "newly_qualified": 30000},
+    "costs.on_cost_share": 0.25,
+    "costs.agency_weekly": 1000,
+    "costs.recruitment_per_hire": 3000,
+    "costs.pay_award_pct": {"default": 3},
+    "costs.inflation_pct": {"default": 10},
+    "costs.placement_inflation_pct": {"default": 5},
+}
+"""Pay, inflation and placement inflation all differ, so a line uprated by the wrong index
+shows. The financial years from 1 April 2020 have 365 days each (no 29 February)."""
+WEEKS = 365 / 7
+
+
+def test_staff_costs_are_fte_times_salary_and_on_costs_uprated_by_pay() -> None:
+    # 2 experienced + 1 newly qualified all year: (2 x 50,000 + 30,000) x 1.25 = 162,500
+    # in 2020-21, x 1.03 in 2021-22; in real terms deflated by inflation (1.10)
+    s = tiny({**PRICES, "workforce.establishment.case_holding": 3,
+              "initial_state.workforce.case_holding": {"experienced": 2, "newly_qualified": 1,
+                                                       "agency": 0},
+              "workforce.newly_qualified.asye_months": 36})
+    r = run(s)
+    cash, real = r.budget, r.result.budget.set_index(["fy", "line"])["cost_real"]
+    assert cash[("2020-21", "staff_permanent")] == pytest.approx(162500.0, rel=1e-12)
+    assert cash[("2021-22", "staff_permanent")] == pytest.approx(167375.0, rel=1e-12)
+    assert real[("2020-21", "staff_permanent")] == pytest.approx(162500.0, rel=1e-12)
+    assert real[("2021-22", "staff_permanent")] == pytest.approx(167375.0 / 1.1, rel=1e-12)
+    assert cash[("2020-21", "staff_agency")] == 0.0
+
+
+def test_staff_costs_count_a_hire_from_their_start() -> None:
+    # posts 3 and 4 filled on day 40 by experienced hires: 2 + 2 x 325/365 mean FTE in
+    # 2020-21, 4 in 2021-22; two hires at £3,000 (prices of 2020-21) in 2020-21
+    s = _two_filled(4, **PRICES, **{"workforce.recruitment": {
+        "round_interval_days": 30, "batch_size": 2, "time_to_hire_days": 40,
+        "fill_probability": 1, "newly_qualified_share": 0}})
+    b = run(s).budget
+    assert b[("2020-21", "staff_permanent")] == pytest.approx(
+        (2 + 2 * 325 / 365) * 50000 * 1.25, rel=1e-12)
+    assert b[("2021-22", "staff_permanent")] == pytest.approx(4 * 50000 * 1.25 * 1.03,
+                                                              rel=1e-12)
+    assert b[("2020-21", "recruitment")] == pytest.approx(6000.0, rel=1e-12)
+    assert b[("2021-22", "recruitment")] == 0.0
+
+
+def test_recruitment_cost_per_hire_is_uprated_by_inflation() -> None:
+    # the vacancy opens on 2 April 2021 (day 366), the round of day 390 fills it on day 400
+    s = tiny({**PRICES, "interventions.establishment_changes": [
+        {"date": "2021-04-02", "role": "case_holding", "change": 1}],
+        "workforce.recruitment": {"round_interval_days": 30, "batch_size": 1,
+                                  "time_to_hire_days": 10, "fill_probability": 1,
+                                  "newly_qualified_share": 0}})
+    r = run(s)
+    assert r.service.rec.starters == [400.0]
+    assert r.budget[("2021-22", "recruitment")] == pytest.approx(3000 * 1.10, rel=1e-12)
+
+
+def test_agency_cost_is_weekly_rate_uprated_by_pay_not_inflation() -> None:
+    # one agency worker covers the vacant post 3 from day 0 all through the run:
+    # 365/7 weeks x £1,000 in 2020-21, x 1.03 (pay, not inflation's 1.10) in 2021-22
+    s = _two_filled(3, **PRICES, **{"workforce.agency.cover_share": 1,
+                                    "workforce.agency.time_to_engage_days": 0,
+                                    "workforce.agency.stay_days": 1000})
+    b = run(s).budget
+    assert b[("2020-21", "staff_agency")] == pytest.approx(WEEKS * 1000, rel=1e-12)
+    assert b[("2021-22", "staff_agency")] == pytest.approx(WEEKS * 1000 * 1.03, rel=1e-12)
+
+
+def test_uprating_follows_the_years_own_percentage() -> None:
+    # pay award 3% by default but 5% in 2021-22 and 0% in 2022-23: 1, 1.05, 1.05
+    s = tiny({**PRICES, "run.horizon_years": 3,
+              "costs.pay_award_pct": {"default": 3, "by_year": {"2021-22": 5, "2022-23": 0}}})
+    b = run(s).budget
+    assert [b[(fy, "staff_permanent")] for fy in ("2020-21", "2021-22", "2022-23")] == \
+        pytest.approx([125000.0, 131250.0, 131250.0], rel=1e-12)
+
+
+@pytest.mark.parametrize(("placement", "weekly"), [("foster", 800), ("residential", 4000),
+                                                   ("other", 1500)])
+def test_placements_are_priced_by_type_and_uprated_by_placement_inflation(
+        placement: str, weekly: float) -> None:
+    # 2 children looked after all through the run, all in placements of one type:
+    # 2 x 365/7 weeks x that type's weekly cost, x 1.05 in 2021-22; the other
+    # looked-after costs (£100 a week each) are uprated by inflation (1.10)
+    mix = {"foster": 0, "residential": 0, "other": 0} | {placement: 1}
+    s = tiny({**PRICES, "initial_state.open_cases.cla": 2,
+              "costs.placements": {"mix": mix, "weekly": {"foster": 800, "residential": 4000,
+                                                          "other": 1500}},
+              "costs.looked_after_other_weekly": 100})
+    r = run(s)
+    assert r.annual[("2020-21", "cla_31mar")] == 2 and r.annual[("2021-22", "cla_31mar")] == 2
+    b = r.budget
+    assert b[("2020-21", "placements")] == pytest.approx(2 * WEEKS * weekly, rel=1e-12)
+    assert b[("2021-22", "placements")] == pytest.approx(2 * WEEKS * weekly * 1.05, rel=1e-12)
+    assert b[("2020-21", "looked_after_other")] == pytest.approx(2 * WEEKS * 100, rel=1e-12)
+    assert b[("2021-22", "looked_after_other")] == pytest.approx(2 * WEEKS * 100 * 1.1,
+                                                                 rel=1e-12)
+
+
+def test_early_help_line_is_the_budget_in_force_in_cash() -> None:
+    # £1m a year, cut by £300,000 from 1 October 2020 (day 183): 2020-21 has 183 days at
+    # £1m and 182 at £700,000 a year; 2021-22 is £700,000; cash as set, never uprated
+    s = tiny({**PRICES, "interventions.early_help": {
+        "base_budget": 1_000_000, "changes": [{"start": "2020-10-01",
+                                               "annual_change": -300_000}],
+        "elasticity": 0, "lag_months": 0}})
+    b = run(s).budget
+    assert b[("2020-21", "early_help")] == pytest.approx(
+        (183 * 1_000_000 + 182 * 700_000) / 365, rel=1e-12)
+    assert b[("2021-22", "early_help")] == pytest.approx(700_000.0, rel=1e-12)
+
+
+def test_total_is_the_sum_of_the_lines() -> None:
+    s = _two_filled(3, **PRICES, **{"workforce.agency.cover_share": 1,
+                                    "workforce.agency.time_to_engage_days": 0,
+                                    "workforce.agency.stay_days": 1000,
+                                    "initial_state.open_cases.cla": 1,
+                                    "costs.looked_after_other_weekly": 100})
+    b = run(s).budget
+    for fy in ("2020-21", "2021-22"):
+        lines = b.loc[fy].drop("total")
+        assert b[(fy, "total")] == pytest.approx(lines.sum(), rel=1e-12)
+        assert (lines != 0).sum() >= 4
