@@ -93,6 +93,23 @@ def test_notice_period_keeps_the_leaver_in_post_with_their_cases() -> None:
     assert r.annual[("2020-21", "worker_changes")] == 2
 
 
+def test_a_worker_on_notice_takes_no_new_cases() -> None:
+    # caps 5 and 2: 7 of the 8 cases are allocated, 1 waits; on day 110, while the
+    # experienced worker is on notice, their cap rises to 8, but the waiting case stays
+    # waiting; when they go (day 130) their 5 cases join it
+    s = leaver(100.0, **{
+        "initial_state.open_cases.cin": 8,
+        "workforce.caps": {"experienced": 5, "newly_qualified": 2, "agency": 5},
+        "interventions.cap_changes": [
+            {"date": "2020-07-20", "worker_type": "experienced", "cap": 8}]})
+    look = {110.0 + EPS: workers, 110.0 + 2 * EPS: state, 130.0 + EPS: state}
+    r = run(s, look)
+    assert [(w["kind"], w["cap"], w["cases"], w["leaving"]) for w in r.seen[110 + EPS]] == [
+        ("experienced", 8, 5, True), ("newly_qualified", 2, 2, False)]
+    assert r.seen[110 + 2 * EPS]["waiting"] == 1
+    assert (r.seen[130 + EPS]["waiting"], r.seen[130 + EPS]["allocated"]) == (6, 2)
+
+
 @pytest.mark.parametrize("notice", [0.0, 45.0])
 def test_departure_is_exactly_the_notice_period_after_notice(notice: float) -> None:
     s = leaver(100.0, **{"workforce.leaving.notice_days": notice})
