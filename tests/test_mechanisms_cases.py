@@ -80,8 +80,6 @@ def ref(t: float, *path: Any, again: bool = False) -> Ref:
 
 def _scripted(refs: list[Ref]) -> Callable[..., Referrals]:
     refs = sorted(refs, key=lambda r: r.t)
-    keys = [(tuple(r.stages), tuple(r.durations)) for r in refs]
-    assert len(set(keys)) == len(keys), "give each scripted referral its own path or durations"
 
     def draw(*_args: Any, **_kwargs: Any) -> Referrals:
         # a re-referral draws 0 (< any share > 0), a new child 1 (never < a share <= 1);
@@ -122,10 +120,11 @@ def play(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Run]:
 
 
 def case_of(svc: Service, r: Ref) -> Case | None:
-    """The open case of scripted referral ``r`` (None once it has closed)."""
+    """The open case of scripted referral ``r`` (None before it arrives or once it has
+    closed), found by its path: tests that look for a case give it a path of its own."""
     found = [c for c in svc.open_cases.values()
              if list(c.stages) == r.stages and list(c.durations) == r.durations]
-    assert len(found) <= 1
+    assert len(found) <= 1, "two open cases have this path: give each its own durations"
     return found[0] if found else None
 
 
@@ -584,34 +583,41 @@ def test_rereferral_within_365_days_counts_at_366_it_does_not(play) -> None:
 def test_waiting_measures(play) -> None:
     """One worker with a cap of 1, assessments timed from allocation. R1 (day 10, 20
     days) is allocated at once; R2 (day 15, 10 days) waits to day 30; R3 (day 20, 5 days)
-    to day 40; R4 (day 100) at once. Waits 0, 15, 20, 0: mean 8.75 days, 2 of 4 waited.
-    Unallocated: 1 on [15, 20), 2 on [20, 30), 1 on [30, 40): 35 case-days over the 365
-    days of 2020-21, at most 2. Weekly caseload (snapshots on days 0, 7, ..., 364): 1 on
-    days 14, 21, 28, 35 and 42, else 0: a mean of 5/53."""
+    to day 40; R4 (day 100) and R5 (day 358, 19 days) at once; R6 (day 360) waits to day
+    377, into the next year.
+    2020-21: 6 referrals, 3 waited (50%); 5 allocated in the year after waits of 0, 15,
+    20, 0, 0: a mean of 7 days. Unallocated: 1 on [15, 20), 2 on [20, 30), 1 on [30, 40)
+    and [360, 365): 40 case-days over 365 days, at most 2. Weekly caseload (snapshots on
+    days 0, 7, ..., 364): 1 on days 14, 21, 28, 35, 42 and 364, else 0: 6/53.
+    2021-22: no referral; R6's wait of 17 days; 1 unallocated on [365, 377): 12
+    case-days, at most 1; caseload 1 on days 371 (R5) and 378 (R6) of 52 weeks."""
     s = one_worker(**{"workforce.caps.experienced": 1,
                       "allocation.assessment_clock": "from_allocation"})
     refs = [ref(10, "assessment", 20), ref(15, "assessment", 10), ref(20, "assessment", 5),
-            ref(100, "assessment", 1)]
+            ref(100, "assessment", 1), ref(358, "assessment", 19), ref(360, "assessment", 5)]
     r = play(s, refs)
     got = r.annual
-    assert got[(FY1, "referrals")] == 4
+    assert got[(FY1, "referrals")] == 6
     assert got[(FY1, "waited_share")] == 50.0
-    assert got[(FY1, "allocation_wait_mean")] == 8.75
-    assert got[(FY1, "unallocated_mean")] == pytest.approx(35 / 365)
+    assert got[(FY1, "allocation_wait_mean")] == 7.0
+    assert got[(FY1, "unallocated_mean")] == pytest.approx(40 / 365)
     assert got[(FY1, "unallocated_max")] == 2.0
-    assert got[(FY1, "unallocated_case_days")] == pytest.approx(35.0)
-    assert got[(FY1, "caseload_mean")] == pytest.approx(5 / 53)
-    # 2021-22: nobody referred or waiting
-    assert got[(FY2, "referrals")] == 0
-    assert got[(FY2, "unallocated_mean")] == 0 and got[(FY2, "unallocated_max")] == 0
-    assert np.isnan(got[(FY2, "waited_share")]) and np.isnan(got[(FY2,
-                                                                  "allocation_wait_mean")])
+    assert got[(FY1, "unallocated_case_days")] == pytest.approx(40.0)
+    assert got[(FY1, "caseload_mean")] == pytest.approx(6 / 53)
+    assert got[(FY2, "referrals")] == 0 and np.isnan(got[(FY2, "waited_share")])
+    assert got[(FY2, "allocation_wait_mean")] == 17.0
+    assert got[(FY2, "unallocated_mean")] == pytest.approx(12 / 365)
+    assert got[(FY2, "unallocated_max")] == 1.0
+    assert got[(FY2, "unallocated_case_days")] == pytest.approx(12.0)
+    assert got[(FY2, "caseload_mean")] == pytest.approx(2 / 52)
     w = weekly(r.result)
     assert list(w.columns) == list(WEEKLY_METRICS)
     start = np.datetime64("2020-04-01")
     series = w["unallocated"]
-    assert [series[start + d] for d in (14, 21, 28, 35, 42)] == [0, 2, 2, 1, 0]
-    assert [w["caseload_mean"][start + d] for d in (7, 14, 42, 49)] == [0, 1, 1, 0]
+    assert [series[start + d] for d in (14, 21, 28, 35, 42, 364, 371, 378)] == \
+        [0, 2, 2, 1, 0, 1, 1, 0]
+    assert [w["caseload_mean"][start + d] for d in (7, 14, 42, 49, 364, 371, 378, 385)] \
+        == [0, 1, 1, 0, 1, 1, 1, 0]
 
 
 STOCK_REFS = [
@@ -660,16 +666,17 @@ def test_worker_changes_and_children_with_3_or_more_workers(play) -> None:
     """Three workers; designed moves after assessment and into care. A: W1 (day 10), W2
     after assessment (day 20), W3 into care (day 40): 2 changes, 3 workers. B: W1 (day
     50), W2 into care straight from assessment (day 60): 1 change, 2 workers. C and D
-    close after their assessment: no change. 2020-21: 3 changes over 4 children; of the
-    two looked after at 31 March, A had 3 workers, B 2: 50%. 2021-22 starts afresh: A and
-    B each have had one worker, and nobody changes."""
+    have one worker each (C closes, D is still being assessed at 31 March). 2020-21: 3
+    changes over 4 children; of the two looked after at 31 March (D, open, is not), A had
+    3 workers, B 2: 50%. 2021-22 starts afresh: A and B each have had one worker, and
+    nobody changes: 0 over 3 children."""
     s = tiny({"workforce.establishment.case_holding": 3,
               "initial_state.workforce.case_holding.experienced": 3,
               "allocation.team_move_after_assessment": True,
               "allocation.team_move_into_care": True})
     a = ref(10, "assessment", 10, "cin", 20, "cla", LONG)
     b = ref(50, "assessment", 10, "cla", LONG)
-    refs = [a, b, ref(70, "assessment", 5), ref(80, "assessment", 6)]
+    refs = [a, b, ref(70, "assessment", 5), ref(80, "assessment", LONG)]
     got = play(s, refs, {0.0: holder_ids, 10.5: places([a]), 20.5: places([a]),
                          60.5: places([a, b])})
     w1, w2, w3 = got.seen[0.0]
@@ -688,13 +695,16 @@ def test_worker_changes_and_children_with_3_or_more_workers(play) -> None:
 def test_workforce_snapshot_arithmetic(play) -> None:
     """Posts: 4 case-holding (2 experienced, 1 newly qualified, 1 vacant and covered by
     agency from day 1), 1 non-case-holding (experienced), and 1 agency worker beyond cover.
-    The vacancy is filled by a newly qualified hire on day 250 (its agency cover goes);
-    one experienced case holder gives notice around day 300 and leaves 30 days later (his
-    post is then covered by agency; the next round's hire comes on day 650).
-    30 Sept 2020: 4 in post, 2 agency, 1 vacancy: vacancy rate 1/5, agency rate 2/6.
+    Every vacancy is covered by agency a day after it opens. The non-case-holding worker
+    gives notice on day 100 and leaves on day 130; a case holder gives notice on day 300
+    and leaves on day 330. The first vacancy is filled by a newly qualified hire on day
+    250 (its agency cover goes); the next round's hire comes on day 650.
+    30 Sept 2020: in post 3, agency 3, vacancies 2: vacancy rate 2/5, agency rate 3/6.
     12 referrals on days 2-13 over 5 case holders with caps of 2 (overflow to 4): 2.4
-    each, 2 of 5 over the cap. 30 Sept 2021: in post 4, agency 2, vacancies 1; 1 starter
-    and 1 leaver in the 12 months: turnover 1/4."""
+    each, 2 of the 5 over the cap.
+    30 Sept 2021: in post 3 (one left, one started), agency 3, vacancies 2; in the 12
+    months from 1 Oct 2020, 1 starter and 1 leaver (day 130 is before them): turnover
+    1/3."""
     s = tiny({"workforce.establishment": {"case_holding": 4, "non_case_holding": 1},
               "initial_state.workforce.case_holding": {"experienced": 2,
                                                        "newly_qualified": 1, "agency": 0},
@@ -712,26 +722,31 @@ def test_workforce_snapshot_arithmetic(play) -> None:
                                         "newly_qualified_share": 1},
               "allocation.overflow": {"cla": 2, "cp": 2, "cin": 2, "assessment": 2}})
 
-    def one_leaver(svc: Service) -> int:
-        # the first case holder's accumulated hazard (1 a year) reaches his exhaustion
-        # about day 300: he gives notice then; everyone else never does
+    def two_leavers(svc: Service) -> list[int]:
+        # a hazard of 1 a year from the first look at leaving (day 7) reaches an
+        # exhaustion of (d - 7) / 365 on day d: notice then; everyone else never
         first = holder_ids(svc)[0]
+        (office,) = set(svc.workforce.permanent) - set(svc.workforce.case_holders)
         for wid, w in svc.workforce.permanent.items():
-            w.exhaustion = (300 - 7) / 365 if wid == first else math.inf
-        return first
+            w.exhaustion = {first: (300 - 7) / 365, office: (100 - 7) / 365}.get(wid, math.inf)
+        return [first, office]
 
     refs = [ref(2 + i, "assessment", LONG + i) for i in range(12)]
-    got = play(s, refs, {0.0: one_leaver, 14.0: lambda svc: list(cases_held(svc).values()),
-                         400.0: holder_ids})
+    got = play(s, refs, {0.0: two_leavers, 14.0: lambda svc: list(cases_held(svc).values()),
+                         129.0: lambda svc: sorted(svc.workforce.permanent),
+                         131.0: lambda svc: sorted(svc.workforce.permanent),
+                         329.0: holder_ids, 331.0: holder_ids})
+    first, office = got.seen[0.0]
     assert sorted(got.seen[14.0]) == [2, 2, 2, 3, 3]
-    assert got.seen[0.0] not in got.seen[400.0]  # he has gone
+    assert office in got.seen[129.0] and office not in got.seen[131.0]
+    assert first in got.seen[329.0] and first not in got.seen[331.0]
     y = got.annual
     assert [y[(FY1, m)] for m in ("inpost_fte", "agency_fte", "vacancy_rate",
                                   "agency_rate", "caseload_per_fte", "over_cap_share")] == \
-        pytest.approx([4, 2, 20.0, 100 * 2 / 6, 2.4, 40.0])
+        pytest.approx([3, 3, 40.0, 50.0, 2.4, 40.0])
     assert [y[(FY2, m)] for m in ("inpost_fte", "agency_fte", "vacancy_rate", "agency_rate",
                                   "starters_fte", "leavers_fte", "turnover_rate")] == \
-        pytest.approx([4, 2, 20.0, 100 * 2 / 6, 1, 1, 25.0])
+        pytest.approx([3, 3, 40.0, 50.0, 1, 1, 100 / 3])
     assert (FY1, "turnover_rate") not in y.index  # the 12 months to it start before the run
     w = weekly(got.result)
     day14 = w.loc[np.datetime64("2020-04-15")]
