@@ -31,6 +31,7 @@ from sim.experiment.runner import run_many
 from sim.model.calendar import fy_label
 from sim.scenario import Scenario, with_overrides
 from sim.scenario.distributions import Fixed
+from sim.scenario.yaml_writer import Commented, emit
 
 ROUNDS = 6
 DAMPING = 0.8
@@ -246,15 +247,13 @@ def _case_holding_posts(s: Scenario, r: float) -> dict[str, Any]:
 
 def calibrated_yaml(original_name: str, fit: Fit, council: str, start_year: int) -> str:
     """A scenario file that extends the original and sets the fitted rates."""
-    from sim.scenario.council import C, emit
-
-    tree: dict = {}
+    tree: dict[str, Any] = {}
     for path, value in fit.overrides.items():
         node = tree
         keys = path.split(".")
         for k in keys[:-1]:
             node = node.setdefault(k, {})
-        node[keys[-1]] = C(value, "calibrated")
+        node[keys[-1]] = Commented(value, "calibrated")
     lines = [
         f"# {council}: the rates of {original_name} fitted by `sim calibrate` to the",
         f"# published figures for the first year from 1 April {start_year}.",
@@ -265,5 +264,5 @@ def calibrated_yaml(original_name: str, fit: Fit, council: str, start_year: int)
                      f"[{r.p05:.4g}-{r.p95:.4g}]")
     name = fit.scenario.name if fit.scenario.name.endswith("_calibrated") else \
         f"{fit.scenario.name}_calibrated"
-    doc = {"extends": C(original_name), "name": C(name), **tree}
+    doc = {"extends": Commented(original_name), "name": Commented(name), **tree}
     return "\n".join([*lines, "", *emit(doc)]) + "\n"

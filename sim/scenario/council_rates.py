@@ -1,0 +1,384 @@
+"""Estimating a council's rates from its published DfE figures, for ``sim init``.
+
+``estimate_rates(name, year)`` reads the council's figures for the year to 31 March
+``year`` (the workforce at the 30 September before it, money from the S251 outturn of the
+financial year ending then) and returns them, with the rates that are not published, as a
+``CouncilRates``: plain numbers, each with a note of its source for the scenario's comments.
+``council.py`` writes the scenario from it.
+
+How the rates that are not published are set (see also ``sim calibrate``):
+
+* each stock starts at its steady state: a stage's mean duration is its stock divided by
+  its starts (Little's law), so with no change the service stays where it was — on this
+  data "same as last year" is the forecast to beat;
+* the referral level is the latest year's, with no trend of its own (a council's own trend
+  forecast worse than none over 2016-18);
+* the pathway shares are solved from referrals, child-protection starts and looked-after
+  starts, with moves between stages from the West Sussex baseline (assumption);
+* vacancies are filled at the rate that keeps them at the published level, given leavers;
+* the spreads of councils' year-on-year changes in the years before ``year`` size the
+  uncertain effects the scenario writes (``council.py``).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.data import dfe
+from sim.periods import DAYS_PER_WEEK, DAYS_PER_YEAR, fy_ending
+
+# ---- moves between stages and the placement mix (assumptions, as in scenarios/baseline.yaml)
+CIN_TO_CP, CIN_TO_CLA = 0.05, 0.01  # where a child-in-need plan goes when it ends
+CP_TO_CIN, CP_TO_CLA = 0.45, 0.12  # where a protection plan goes when it ends
+PLACEMENT_MIX = {"foster": 0.72, "residential": 0.13, "other": 0.15}  # England's mix, DfE CLA 2019
+OTHER_PLACEMENT_WEEKLY = 800.0  # £ a week for placements neither foster nor residential
+
+# ---- assessment outcomes, solved from referrals and the starts of plans and care
+MAX_NOT_IN_NEED_SHARE = 0.85  # assumption: at most this share of assessments ends with no plan
+MIN_ROUTE_SHARE = 0.002  # to CP or care straight from assessment, at least: the route stays open
+PATHWAY_ROUNDS = 50  # fixed-point rounds: moves from CIN are 6%, so each cuts the error ~16-fold
+MIN_CIN_SHARE = 0.05  # child in need, at least: the not-in-need share gives way if needed
+
+# ---- durations by Little's law: stock / starts a year x days a year
+COUNT_DAYS_PER_YEAR = 365  # as sim init has always used (365.25 would move every mean 0.07%)
+DURATION_BOUNDS = {  # days, a stage's mean (assumption): an odd stock or count stays plausible
+    "assessment": (15, 150), "cin": (30, 900), "cp": (60, 900), "cla": (180, 3000)}
+MIN_CIN_PLANS_SHARE = 0.1  # of children in need, at least, are on CIN plans (not CP/CLA)
+
+# ---- the social work workforce at 30 September
+AGENCY_ENGAGE_DAYS = 21  # mean days to engage an agency worker (assumption)
+AGENCY_STAY_DAYS = 180  # mean days an agency worker stays (assumption)
+MIN_CASE_HOLDING_POSTS = 5  # a service has a team at least
+NEWLY_QUALIFIED_SHARE = 0.12  # of permanent case holders (assumption)
+MIN_LEAVING_HAZARD = 0.01  # a year: a published turnover of 0 is a gap, not a promise
+MIN_CAP = 18  # cases a worker holds at most, or CAP_ABOVE_CASELOAD x the caseload (assumption)
+CAP_ABOVE_CASELOAD = 1.1
+TIME_TO_HIRE_DAYS = 100.0  # mean days from a recruitment round to starting (assumption)
+ROUND_INTERVAL_DAYS = 30.0  # days between recruitment rounds (assumption)
+FILL_BOUNDS = (0.05, 0.95)  # chance a round fills a vacancy: never never, never surely
+
+# ---- money (S251 outturn)
+MIN_EARLY_HELP = 1.0  # £ a year: the scenario needs a positive early-help budget
+
+# ---- spreads of year-on-year change, for the uncertain effects
+SPREAD_YEARS = 3  # changes over the three years to the start
+MAD_TO_SD = 1.4826  # median absolute deviation x this = sd, for a normal distribution
+
+CP_BAND_MEASURES = {  # duration bands of protection plans open at 31 March (d5)
+    "up_to_3m": "cp_up_to_3m_pct", "m3_to_6m": "cp_3_6m_pct", "m6_to_12m": "cp_6_12m_pct",
+    "y1_to_2y": "cp_1_2y_pct", "over_2y": "cp_over_2y_pct"}
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A number for the scenario and where it came from (written as its comment)."""
+
+    value: float
+    note: str
+
+
+@dataclass(frozen=True)
+class DemandRates:
+    referrals: Rate  # a year: the latest year's
+    rereferral_share: Rate
+    outcomes: dict[str, float]  # of assessments, rounded to 4 places, adding up to 1
+    outcomes_note: str
+    cin_starts: float  # child-in-need plans a year, from assessments and ended CP plans
+
+
+@dataclass(frozen=True)
+class StartState:
+    """The service at 31 March, just before the start."""
+
+    awaiting_assessment: Rate
+    cin_plans: Rate  # children in need less those awaiting assessment, on CP or looked after
+    cp_plans: Rate
+    looked_after: Rate
+    cp_bands_pct: dict[str, float]  # rounded to 2 places
+    cp_bands_note: str
+
+
+@dataclass(frozen=True)
+class MeanDurations:
+    """Mean days in each stage (Little's law), each with how it was found."""
+
+    assessment: Rate
+    cin: Rate
+    cp: Rate
+    cla: Rate
+
+
+@dataclass(frozen=True)
+class WorkforceRates:
+    posts_case_holding: Rate
+    posts_non_case_holding: Rate
+    case_holding: dict[str, int]  # experienced, newly_qualified, agency in post
+    case_holding_note: str
+    non_case_holding: dict[str, int]
+    non_case_holding_note: str
+    caseload_cap: int
+    leaving_hazard: Rate  # a year, experienced workers
+    vacancies: float  # FTE
+    fill_probability: Rate
+    agency_cover: Rate  # share of vacancies covered by agency workers
+    additional_agency: int  # agency FTE beyond the vacancies
+
+
+@dataclass(frozen=True)
+class Spreads:
+    """Spreads (as sds) of councils' year-on-year changes before the start: relative for
+    counts, in points for the turnover rate (%)."""
+
+    referrals: float
+    turnover_points: float
+    looked_after: float
+    cp_plans: float
+
+
+@dataclass(frozen=True)
+class UnitCosts:
+    s251_year: str  # the financial year of the outturn used
+    fostering_weekly: Rate
+    residential_weekly: float
+    looked_after_other_weekly: Rate  # beyond the placement, per child
+    early_help_budget: Rate
+
+
+@dataclass(frozen=True)
+class CouncilRates:
+    """Everything ``sim init`` writes about a council, before it is written."""
+
+    council: str  # as published
+    year: int  # the scenario starts on 1 April of it
+    demand: DemandRates
+    start: StartState
+    durations: MeanDurations
+    workforce: WorkforceRates
+    spreads: Spreads
+    costs: UnitCosts
+    notes: tuple[str, ...]  # fallbacks and adjustments, for the terminal and the header
+
+
+class _Figures:
+    """Reads a council's figures, keeping a note of every fallback."""
+
+    def __init__(self, council: str) -> None:
+        self.council = council
+        self.notes: list[str] = []
+
+    def get(self, measure: str, period: str, required: bool = True) -> Rate:
+        f = dfe.figure(self.council, measure, period)
+        if f.fallback:
+            self.notes.append(f"{measure} {period}: {f.note}")
+        if math.isnan(f.value) and required:
+            raise ValueError(f"{self.council}: no {measure} for {period}, nor a regional or "
+                             "England figure to fall back on")
+        return Rate(f.value, f.note)
+
+    def cp_bands(self, period: str) -> tuple[dict[str, float], str]:
+        """The council's CP duration bands (%, adding up to 100), or its region's or
+        England's where any band is suppressed: bands are never mixed across areas."""
+        def of(area: str) -> dict[str, float]:
+            return {k: dfe.figure(area, m, period, fallback=False).value
+                    for k, m in CP_BAND_MEASURES.items()}
+
+        bands = of(self.council)
+        note = f"d5_cpps_at31march_by_duration, {self.council}, time_period {period}"
+        if any(math.isnan(v) for v in bands.values()):
+            for other in (dfe.region_of(self.council), "England"):
+                bands = of(other)
+                if not any(math.isnan(v) for v in bands.values()):
+                    self.notes.append(f"CP duration bands {period}: {self.council}'s "
+                                      f"suppressed; {other}'s used")
+                    note = f"fallback: {other}'s bands (d5, time_period {period})"
+                    break
+            else:
+                raise ValueError(f"{self.council}: no CP duration bands for {period}, nor a "
+                                 "regional or England set to fall back on")
+        total = sum(bands.values())
+        return {k: round(100 * v / total, 2) for k, v in bands.items()}, note
+
+
+@functools.cache
+def year_on_year_spread(measure: str, year: int, relative: bool = True) -> float:
+    """The spread (median absolute deviation, as an sd) of councils' year-on-year changes of
+    a measure over the ``SPREAD_YEARS`` years to ``year``: relative changes or changes in
+    points."""
+    t = dfe.table()
+    p = t[(t.level == "la") & (t.measure == measure)].pivot_table(
+        index="area", columns="period", values="value")
+    changes = []
+    for y in range(year - SPREAD_YEARS + 1, year + 1):
+        a, b = str(y - 1), str(y)
+        if a in p and b in p:
+            d = (p[b] / p[a] - 1) if relative else (p[b] - p[a])
+            changes.append(d.replace([np.inf, -np.inf], np.nan).dropna())
+    if not changes:
+        return float("nan")
+    x = np.concatenate([c.to_numpy() for c in changes])
+    return float(MAD_TO_SD * np.median(np.abs(x - np.median(x))))
+
+
+def solve_outcomes(referrals: float, not_in_need: float, cp_starts: float, cla_starts: float
+                   ) -> tuple[float, float, float, str | None]:
+    """Shares of assessments going to CIN, CP and care (the rest are not in need) such that
+    referrals and the moves between stages (``CIN_TO_CP`` ...) give the published CP and
+    care starts; and a note if the not-in-need share had to give way. ``not_in_need`` is
+    the published share (not in need + no further action), as a fraction."""
+    p_nin = min(MAX_NOT_IN_NEED_SHARE, not_in_need)
+    p_cp = p_cla = 0.0
+    # CIN starts depend on the shares, and CP and care starts on CIN starts: iterate
+    for _ in range(PATHWAY_ROUNDS):
+        p_cin = 1 - p_nin - p_cp - p_cla
+        s_cin = referrals * p_cin + CP_TO_CIN * cp_starts
+        p_cp = max(MIN_ROUTE_SHARE, (cp_starts - CIN_TO_CP * s_cin) / referrals)
+        p_cla = max(MIN_ROUTE_SHARE,
+                    (cla_starts - CIN_TO_CLA * s_cin - CP_TO_CLA * cp_starts) / referrals)
+    p_cin = 1 - p_nin - p_cp - p_cla
+    note = None
+    if p_cin < MIN_CIN_SHARE:
+        note = (f"pathway: not-in-need share cut from {p_nin:.3f} to leave "
+                f"{MIN_CIN_SHARE:.0%} child in need")
+        p_nin = 1 - MIN_CIN_SHARE - p_cp - p_cla
+        p_cin = MIN_CIN_SHARE
+    return p_cin, p_cp, p_cla, note
+
+
+def _mean_days(stock: float, starts: float, stage: str) -> float:
+    lo, hi = DURATION_BOUNDS[stage]
+    return float(np.clip(stock / starts * COUNT_DAYS_PER_YEAR, lo, hi))
+
+
+def estimate_rates(name: str, year: int) -> CouncilRates:
+    """Council ``name``'s published figures for the year to 31 March ``year`` and the
+    rates ``sim init`` derives from them. Raises ``dfe.UnknownCouncil`` for an unknown
+    name, and ValueError where a figure needed is missing with nothing to fall back on."""
+    la = dfe.resolve(name)
+    y, fy = str(year), fy_ending(year)
+    figs = _Figures(la)
+    refs = figs.get("referrals", y)
+    reref = figs.get("rereferral_pct", y)
+    nin = figs.get("not_in_need_pct", y)
+    nfa = figs.get("nfa_pct", y, required=False).value
+    nfa = 0.0 if math.isnan(nfa) else nfa
+    cin31 = figs.get("cin_31mar", y)
+    awaiting = figs.get("awaiting_assessment", y)
+    cp31 = figs.get("cp_31mar", y)
+    cp_starts = figs.get("cp_starts", y).value
+    cla31 = figs.get("cla_31mar", y)
+    cla_starts = figs.get("cla_starts", y).value
+    bands, band_note = figs.cp_bands(y)
+
+    r = refs.value
+    p_cin, p_cp, p_cla, adjusted = solve_outcomes(r, (nin.value + nfa) / 100, cp_starts,
+                                                  cla_starts)
+    if adjusted:
+        figs.notes.append(adjusted)
+    s_cin = r * p_cin + CP_TO_CIN * cp_starts
+    shares = {k: round(v, 4) for k, v in (("cin", p_cin), ("cp", p_cp), ("cla", p_cla))}
+    shares["not_in_need"] = round(1 - sum(shares.values()), 4)
+    demand = DemandRates(
+        refs, Rate(reref.value / 100, reref.note), shares,
+        f"not in need: {nin.note} (+ no further action, {nfa:g}%); the rest solved from "
+        f"referrals, CP starts ({cp_starts:g}) and CLA starts ({cla_starts:g})", s_cin)
+
+    cin_plans = max(MIN_CIN_PLANS_SHARE * cin31.value,
+                    cin31.value - awaiting.value - cp31.value - cla31.value)
+    start = StartState(awaiting, Rate(cin_plans, f"{cin31.note}, less the others"), cp31,
+                       cla31, bands, band_note)
+    durations = MeanDurations(
+        Rate(_mean_days(awaiting.value, r, "assessment"),
+             f"{awaiting.value:g} awaiting assessment / {r:g} referrals a year (Little's law)"),
+        Rate(_mean_days(cin_plans, s_cin, "cin"),
+             f"{cin_plans:g} CIN plans / {s_cin:.0f} starts a year"),
+        Rate(_mean_days(cp31.value, cp_starts, "cp"),
+             f"{cp31.value:g} plans / {cp_starts:g} starts a year"),
+        Rate(_mean_days(cla31.value, cla_starts, "cla"),
+             f"{cla31.value:g} looked after / {cla_starts:g} starts a year"))
+
+    workforce = _workforce(figs, y, cin31.value)
+    spreads = Spreads(year_on_year_spread("referrals", year),
+                      year_on_year_spread("turnover_rate", year, relative=False),
+                      year_on_year_spread("cla_31mar", year),
+                      year_on_year_spread("cp_31mar", year))
+    costs = _unit_costs(figs, fy, str(year - 1), cla31.value)
+    return CouncilRates(la, year, demand, start, durations, workforce, spreads, costs,
+                        tuple(figs.notes))
+
+
+def _workforce(figs: _Figures, y: str, cin31: float) -> WorkforceRates:
+    """Posts and workers by role from the 30 September figures: enough case holders to give
+    the published caseload, the rest of the establishment non-case-holding."""
+    inpost = figs.get("inpost_fte", y)
+    vac = figs.get("vacancy_fte", y)
+    agency = figs.get("agency_fte", y)
+    turnover = figs.get("turnover_rate", y)
+    caseload = figs.get("caseload_per_fte", y)
+    leavers = figs.get("leavers_fte", y)
+    i, v, a = inpost.value, vac.value, agency.value
+    establishment = round(i + v)
+    holders = cin31 / caseload.value
+    # agency posts are empty while a replacement is engaged (about 21 of every 201 days):
+    # aim for that many more, so the published number is the one in post on average
+    agency_aim = a * (1 + AGENCY_ENGAGE_DAYS / AGENCY_STAY_DAYS)
+    extra_agency = max(0, round(agency_aim - v))
+    ch_posts = int(min(establishment,
+                       max(MIN_CASE_HOLDING_POSTS, round(holders - extra_agency))))
+    nch_posts = establishment - ch_posts
+    vac_rate = v / (v + i) if v + i else 0.0
+    ch_perm = min(ch_posts, round(ch_posts * (1 - vac_rate)))
+    nch_perm = min(nch_posts, round(i) - ch_perm)
+    if nch_perm < 0:
+        ch_perm, nch_perm = round(i), 0
+    nq = round(NEWLY_QUALIFIED_SHARE * ch_perm)
+    ch_agency = min(round(a), ch_posts - ch_perm + extra_agency)
+    nch_agency = min(round(a) - ch_agency, nch_posts - nch_perm)
+    cover = float(np.clip(agency_aim / v, 0, 1)) if v > 0 else 1.0
+    # vacancies filled at the rate that keeps them steady: V = leavers x time to fill
+    fill = float(np.clip((TIME_TO_HIRE_DAYS + ROUND_INTERVAL_DAYS / 2) / COUNT_DAYS_PER_YEAR
+                         * max(leavers.value, 1) / max(v, 1), *FILL_BOUNDS))
+    return WorkforceRates(
+        Rate(ch_posts, f"{cin31:g} open cases / caseload {caseload.value:g} "
+                       f"({caseload.note}), less agency beyond vacancies"),
+        Rate(nch_posts, f"in post + vacancies {v:g} ({vac.note}), less case-holding posts"),
+        {"experienced": ch_perm - nq, "newly_qualified": nq, "agency": ch_agency},
+        f"in post {i:g} FTE ({inpost.note}); case holders to give the published caseload; "
+        f"{NEWLY_QUALIFIED_SHARE:.0%} newly qualified (assumption)",
+        {"experienced": nch_perm, "newly_qualified": 0, "agency": nch_agency},
+        f"agency {a:g} ({agency.note})",
+        max(MIN_CAP, math.ceil(caseload.value * CAP_ABOVE_CASELOAD)),
+        Rate(max(MIN_LEAVING_HAZARD, turnover.value / 100),
+             f"turnover {turnover.value:g}% ({turnover.note})"),
+        v,
+        Rate(fill, f"keeps vacancies near {v:g} with {leavers.value:g} leavers a year "
+                   f"({leavers.note})"),
+        Rate(cover, f"agency {a:g} FTE against vacancies {v:g} FTE, "
+                    f"+{AGENCY_ENGAGE_DAYS / AGENCY_STAY_DAYS:.0%} for the days between "
+                    "engagements"),
+        extra_agency)
+
+
+def _unit_costs(figs: _Figures, fy: str, y_before: str, cla31: float) -> UnitCosts:
+    """Weekly placement prices and other looked-after costs from the S251 outturn of the
+    year before the start (``fy``), and the early-help budget."""
+    fost = figs.get("fostering_weekly", fy)
+    resi = figs.get("residential_weekly", fy).value
+    spend = figs.get("looked_after_spend", fy).value
+    cla_prev = figs.get("cla_31mar", y_before).value
+    fam = figs.get("family_support_spend", fy)
+    sure = figs.get("sure_start_spend", fy).value
+    placement = (PLACEMENT_MIX["foster"] * fost.value + PLACEMENT_MIX["residential"] * resi
+                 + PLACEMENT_MIX["other"] * OTHER_PLACEMENT_WEEKLY)
+    per_child_week = spend / ((cla_prev + cla31) / 2 * DAYS_PER_YEAR / DAYS_PER_WEEK)
+    other_weekly = max(0.0, per_child_week - placement)
+    early_help = max(MIN_EARLY_HELP, (0 if math.isnan(fam.value) else fam.value)
+                     + (0 if math.isnan(sure) else sure))
+    return UnitCosts(
+        fy, fost, resi,
+        Rate(other_weekly, f"S251 {fy} looked-after spend £{spend:,.0f} per child-week, "
+                           "less the placement mix"),
+        Rate(early_help, f"S251 {fy} family support ({fam.note}) + Sure Start"))
