@@ -10,7 +10,12 @@ things of what it schedules: ``callbacks`` (called with the event when its time 
   Python call fewer per event);
 * ``reschedule`` puts an object that already has those two attributes back on the queue:
   a case is its own stage-end event, and the referral stream is one object moved from
-  arrival to arrival, so the hottest events allocate nothing.
+  arrival to arrival, so the hottest events allocate nothing;
+* ``rescheduler(env)`` is ``reschedule`` bound to one environment, for the hottest paths
+  (every referral and every change of stage): it saves looking up the queue, the counter
+  and the clock on each call.
+
+This module is the only one that touches SimPy's private queue (``_queue``, ``_eid``).
 
 ``run_until`` is ``Environment.run(until)`` with ``step`` written out: the same order of
 events (time, priority, then scheduling order), without a method call per event.
@@ -72,6 +77,22 @@ def reschedule(env: simpy.Environment, obj: Any, delay: float, callbacks: list) 
     fire after ``delay``; ``callbacks`` may be shared, as SimPy only reads it."""
     obj.callbacks = callbacks
     heappush(env._queue, (env._now + delay, NORMAL, next(env._eid), obj))
+
+
+def rescheduler(env: simpy.Environment) -> Callable[[Any, float, list], None]:
+    """``reschedule`` bound to ``env``: ``after(obj, delay, callbacks)``."""
+    queue, eid = env._queue, env._eid
+
+    def after(obj: Any, delay: float, callbacks: list) -> None:
+        obj.callbacks = callbacks
+        heappush(queue, (env._now + delay, NORMAL, next(eid), obj))
+
+    return after
+
+
+def clear(env: simpy.Environment) -> None:
+    """Drop every pending event (at the end of a run: they hold the model's objects)."""
+    env._queue.clear()
 
 
 def run_until(env: simpy.Environment, until: float,

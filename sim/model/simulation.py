@@ -10,12 +10,10 @@ from __future__ import annotations
 import contextlib
 import gc
 from dataclasses import dataclass, field
-from heapq import heappush
 
 import numpy as np
 import pandas as pd
 import simpy
-from simpy.events import NORMAL
 
 from sim.model.allocation import Allocator
 from sim.model.calendar import Calendar
@@ -39,7 +37,7 @@ from sim.model.interventions import RetentionScheme, dated_changes, early_help_m
 from sim.model.invariants import InvariantError, broken_counts, broken_state
 from sim.model.measures import WEEKLY_METRICS, Recorder
 from sim.model.randomness import stream
-from sim.model.scheduling import Call, Ticker, reschedule, run_until
+from sim.model.scheduling import Call, Ticker, clear, reschedule, rescheduler, run_until
 from sim.model.uncertainty import draw_parameters
 from sim.model.workforce import WEEK, Workforce
 from sim.scenario.schema import Scenario
@@ -132,7 +130,7 @@ class Service:
         self.initial_cases = 0
         self._end_cbs = [self._stage_end]  # shared callback lists (SimPy only reads them)
         self._arrive_cbs = [self._arrive]
-        self._queue, self._eid = self.env._queue, self.env._eid  # for reschedule() inlined
+        self._after = rescheduler(self.env)  # reschedule() for the hot paths
 
     # ------------------------------------------------------------------ scheduling
 
@@ -233,9 +231,7 @@ class Service:
             case.referred = -1.0
         if not case.clock_started:
             case.clock_started = True
-            case.callbacks = self._end_cbs  # reschedule(), written out
-            heappush(self._queue, (self.env._now + case.durations[case.k], NORMAL,
-                                   next(self._eid), case))
+            self._after(case, case.durations[case.k], self._end_cbs)
 
     def _pick_recent(self, u: float, t: float) -> Child | None:
         pool = self.recent
@@ -284,16 +280,14 @@ class Service:
         child.case = case
         if not self.clock_from_allocation:
             case.clock_started = True
-            case.callbacks = self._end_cbs  # reschedule(), written out
-            heappush(self._queue, (t + case.durations[0], NORMAL, next(self._eid), case))
+            self._after(case, case.durations[0], self._end_cbs)
         case.referred = t
         self.alloc.request(case, child.last_worker if self.keep_worker else None)
         if case.queued:
             rec.waited += 1
         if i + 1 < self.n_referrals:
             ev.arg = i + 1
-            ev.callbacks = self._arrive_cbs
-            heappush(self._queue, (t + (refs.times[i + 1] - t), NORMAL, next(self._eid), ev))
+            self._after(ev, refs.times[i + 1] - t, self._arrive_cbs)
 
     def _stage_end(self, case: Case) -> None:
         """A case's stage ends (the case is its own event: see ``scheduling.py``)."""
@@ -314,8 +308,7 @@ class Service:
             self.rec.cla_change(self.env._now, case.placement, +1)
         elif nxt == CP:
             self.rec.cp_starts += 1
-        case.callbacks = self._end_cbs
-        heappush(self._queue, (self.env._now + case.durations[k], NORMAL, next(self._eid), case))
+        self._after(case, case.durations[k], self._end_cbs)
         if case.queued:
             self.alloc.requeue(case)
         elif case.worker is not None and ((old == ASSESSMENT and self.team_move)
@@ -508,7 +501,7 @@ class Service:
     def teardown(self) -> None:
         """Break the reference cycles between cases, workers, posts and events so that
         memory is freed at once, without waiting for Python's cycle collector."""
-        self.env._queue.clear()
+        clear(self.env)
         self._end_cbs.clear()  # they hold bound methods of self, and pending cases hold them
         self._arrive_cbs.clear()
         for case in self.open_cases.values():
