@@ -75,11 +75,11 @@ def estimate(scenario: Scenario, replications: int, jobs: int) -> Estimate:
 
 def _uncertain(scenario: Scenario):
     """The uncertain effects that move referrals (the trend, the early-help effect)."""
-    from sim.scenario.distributions import Fixed, _Dist
+    from sim.scenario.distributions import DistributionBase, Fixed
 
     d, eh = scenario.demand, scenario.interventions.early_help
     for p in (d.trend_pct_per_year, eh.elasticity, eh.pct_per_million, eh.lag_months):
-        if isinstance(p, _Dist) and not isinstance(p, Fixed):
+        if isinstance(p, DistributionBase) and not isinstance(p, Fixed):
             yield p
 
 

@@ -10,6 +10,7 @@ numbers work across scenarios.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 import numpy as np
@@ -32,7 +33,7 @@ class PARAM_MARK:  # a marker class, used only as a tag in Annotated metadata
     """Marks a field as an uncertain parameter, drawn once per replication."""
 
 
-class _Dist(BaseModel):
+class DistributionBase(BaseModel):
     """A distribution. Those of durations may carry an uncertain ``multiplier`` drawn once
     per replication (e.g. "agency stays are 0.7-1.3 times what we assume")."""
 
@@ -81,7 +82,7 @@ class _Dist(BaseModel):
         return bool(self._base_ppf(1e-12) >= 0)
 
 
-class Fixed(_Dist):
+class Fixed(DistributionBase):
     """Always the same value."""
 
     dist: Literal["fixed"] = "fixed"
@@ -97,7 +98,7 @@ class Fixed(_Dist):
         return self.value
 
 
-class Exponential(_Dist):
+class Exponential(DistributionBase):
     """Exponential with the given mean."""
 
     dist: Literal["exponential"]
@@ -114,7 +115,7 @@ class Exponential(_Dist):
         return self.mean
 
 
-class Lognormal(_Dist):
+class Lognormal(DistributionBase):
     """Lognormal written by its own mean and standard deviation (not those of its log)."""
 
     dist: Literal["lognormal"]
@@ -139,7 +140,7 @@ class Lognormal(_Dist):
         return self.mean
 
 
-class Gamma(_Dist):
+class Gamma(DistributionBase):
     """Gamma written by its mean and standard deviation."""
 
     dist: Literal["gamma"]
@@ -162,7 +163,7 @@ class Gamma(_Dist):
         return self.mean
 
 
-class Weibull(_Dist):
+class Weibull(DistributionBase):
     """Weibull with shape k and scale lambda."""
 
     dist: Literal["weibull"]
@@ -181,7 +182,7 @@ class Weibull(_Dist):
         return self.scale * math.gamma(1 + 1 / self.shape)
 
 
-class Uniform(_Dist):
+class Uniform(DistributionBase):
     """Uniform between low and high."""
 
     dist: Literal["uniform"]
@@ -206,7 +207,7 @@ class Uniform(_Dist):
         return (self.low + self.high) / 2
 
 
-class Triangular(_Dist):
+class Triangular(DistributionBase):
     """Triangular with low, mode and high."""
 
     dist: Literal["triangular"]
@@ -244,7 +245,7 @@ class Triangular(_Dist):
         return (self.low + self.mode + self.high) / 3
 
 
-class Normal(_Dist):
+class Normal(DistributionBase):
     """Normal with mean and standard deviation (for uncertain effects, not for durations)."""
 
     dist: Literal["normal"]
@@ -268,7 +269,8 @@ Distribution = Annotated[
 """Any named distribution."""
 
 
-def _number_to_fixed(v: Any) -> Any:
+def number_to_fixed(v: Any) -> Any:
+    """A plain number as the ``fixed`` distribution it stands for (before validation)."""
     if isinstance(v, bool):
         return v  # let pydantic reject it with its own message
     if isinstance(v, int | float):
@@ -282,7 +284,7 @@ def _support(d: Any) -> tuple[float, float]:
     return float(d.ppf(1e-9)), float(d.ppf(1 - 1e-9))
 
 
-def _within(lo: float | None, hi: float | None, gt: bool):
+def _within(lo: float | None, hi: float | None, gt: bool) -> Callable[[Any], Any]:
     def check(d: Any) -> Any:
         if not isinstance(getattr(d, "multiplier", 1.0), int | float):
             raise ValueError("an uncertain parameter cannot have an uncertain multiplier")
@@ -304,22 +306,24 @@ def number_or_distribution(lo: float | None = None, hi: float | None = None,
     (within the bounds) or a distribution. Only for the JSON Schema of the format: numbers
     are turned into ``fixed`` before validation, so pydantic alone would describe only the
     distributions, and editors would flag the numbers that fill every shipped scenario."""
-    bounds = {"gt" if gt else "ge": lo} if lo is not None else {}
+    bounds: dict[str, Any] = {"gt" if gt else "ge": lo} if lo is not None else {}
     if hi is not None:
         bounds["le"] = hi
     return Annotated[float, Field(**bounds)] | Distribution
 
 
-def param(lo: float | None = None, hi: float | None = None, gt: bool = False) -> Any:
-    """An uncertain parameter whose every possible value lies within [lo, hi] (or above lo
-    with ``gt``): a number, or a distribution drawn once per replication."""
-    return Annotated[Distribution, BeforeValidator(
-        _number_to_fixed, json_schema_input_type=number_or_distribution(lo, hi, gt)),
-        AfterValidator(_within(lo, hi, gt)), PARAM_MARK]
+def param_metadata(lo: float | None = None, hi: float | None = None, gt: bool = False
+                   ) -> tuple[Any, ...]:
+    """What makes a distribution an uncertain parameter whose every possible value lies
+    within [lo, hi] (or above lo with ``gt``): a number, or a distribution drawn once per
+    replication. Used as ``Annotated[Distribution, *param_metadata(0, 1)]``."""
+    return (BeforeValidator(number_to_fixed,
+                            json_schema_input_type=number_or_distribution(lo, hi, gt)),
+            AfterValidator(_within(lo, hi, gt)), PARAM_MARK)
 
 
 Param = Annotated[Distribution, BeforeValidator(
-    _number_to_fixed, json_schema_input_type=number_or_distribution()), PARAM_MARK]
+    number_to_fixed, json_schema_input_type=number_or_distribution()), PARAM_MARK]
 """An uncertain parameter with no bounds: a number, or a distribution drawn once per
 replication."""
 

@@ -1,0 +1,98 @@
+"""The ``demand`` section of a scenario: referrals and the paths children take through the
+service (outcomes of assessment, moves between stages, how long each stage lasts).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, field_validator
+
+from sim.scenario.distributions import Distribution, param_metadata
+from sim.scenario.fields import (
+    Duration,
+    NonNegFloat,
+    Probability,
+    Shares,
+    Strict,
+)
+
+
+class AssessmentOutcomes(Shares):
+    """Shares of completed assessments by outcome; they must add up to 1."""
+
+    not_in_need: Probability
+    cin: Probability
+    cp: Probability
+    cla: Probability
+
+
+class CinMoves(Shares):
+    """Where a child-in-need plan goes when it ends; shares add up to 1."""
+
+    cp: Probability = 0.0
+    cla: Probability = 0.0
+    close: Probability
+
+
+class CpMoves(Shares):
+    """Where a child-protection plan goes when it ends; shares add up to 1."""
+
+    cin: Probability = 0.0
+    cla: Probability = 0.0
+    close: Probability
+
+
+class ClaMoves(Shares):
+    """Where a period of being looked after goes when it ends; shares add up to 1."""
+
+    cin: Probability = 0.0
+    close: Probability
+
+
+class Transitions(Strict):
+    cin: CinMoves
+    cp: CpMoves
+    cla: ClaMoves
+
+
+class StageDurations(Strict):
+    """How long each stage lasts, in days."""
+
+    assessment: Duration
+    cin: Duration
+    cp: Duration
+    cla: Duration
+
+
+class Demand(Strict):
+    """Referrals and the paths children take through the service."""
+
+    referrals_per_year: float = Field(
+        gt=0, description="referrals in the 12 months before start_date (the trend runs on)"
+    )
+    trend_pct_per_year: Annotated[Distribution, *param_metadata(-50, 100)] = Field(
+        description="% growth a year")
+    seasonality: tuple[NonNegFloat, ...] = Field(
+        description="12 relative monthly multipliers, January first; normalised to average 1",
+        json_schema_extra={"minItems": 12, "maxItems": 12},
+    )
+    rereferral_share: Probability = Field(
+        description="share of referrals that are of a child referred in the previous 12 months"
+    )
+    assessment_outcomes: AssessmentOutcomes
+    transitions: Transitions
+    durations: StageDurations
+
+    @field_validator("seasonality")
+    @classmethod
+    def _twelve(cls, v: tuple[float, ...]) -> tuple[float, ...]:
+        if len(v) != 12:
+            raise ValueError(f"needs 12 monthly values, January first (got {len(v)})")
+        if sum(v) <= 0:
+            raise ValueError("at least one month must have referrals")
+        return v
+
+    def seasonality_normalised(self) -> tuple[float, ...]:
+        mean = sum(self.seasonality) / 12
+        return tuple(s / mean for s in self.seasonality)

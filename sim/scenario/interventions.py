@@ -1,0 +1,158 @@
+"""The ``interventions`` section of a scenario: retention payments, the early-help budget,
+and changes of establishment, caps and recruitment over the run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from pydantic import Field, field_validator, model_validator
+
+from sim.scenario.distributions import FieldError
+from sim.scenario.fields import (
+    Money,
+    NonNegParam,
+    Param,
+    PositiveInt,
+    PositiveParam,
+    Probability,
+    Role,
+    Strict,
+    WorkerType,
+)
+
+MAX_REFERRAL_MULTIPLIER = 2.0
+"""How far interventions may raise the referral rate (the model draws referrals by thinning
+a rate this many times the baseline's; see ``model/demand.py``)."""
+
+
+class Clawback(Strict):
+    """What a worker who leaves soon after a retention payment pays back."""
+
+    months: float = Field(ge=0, le=60, description="payments in this many months before "
+                          "leaving are clawed back (0 = none)")
+    share: Probability = Field(description="share of those payments recovered")
+
+
+class Retention(Strict):
+    """Money spent on retention payments to permanent social workers.
+
+    The spend is paid in equal monthly instalments on the first of each month from ``start``
+    to ``end``, each shared equally among the permanent social workers in post who have not
+    given notice."""
+
+    annual_spend: Money = Field(description="£ a year paid out, shared among permanent workers")
+    start: dt.date = Field(description="first month of payments (paid on the 1st)")
+    end: dt.date = Field(description="payments run to this date (the last on the 1st before)")
+    clawback: Clawback
+    reference_payment: float = Field(
+        gt=0, description="£ a year per worker at which the hazard ratio applies"
+    )
+    hazard_ratio: PositiveParam = Field(
+        description="leaving hazard with the reference payment relative to none; a payment "
+        "of p gives hazard_ratio ** (p / reference_payment)"
+    )
+
+    @model_validator(mode="after")
+    def _dates(self) -> Retention:
+        if self.end <= self.start:
+            raise FieldError("end", f"must be after start ({self.start}) (found {self.end})")
+        return self
+
+
+class BudgetChange(Strict):
+    start: dt.date = Field(description="date from which the new budget applies")
+    annual_change: float = Field(description="£ a year relative to the base budget (cut < 0)")
+
+
+class EarlyHelp(Strict):
+    """Early help (prevention) budget and its effect on referrals."""
+
+    base_budget: float = Field(gt=0, description="£ a year of early help before any change")
+    changes: tuple[BudgetChange, ...] = ()
+    elasticity: Param | None = Field(
+        default=None,
+        description="% fewer referrals per 1% more early help spending (positive = protective)",
+    )
+    pct_per_million: Param | None = Field(
+        default=None, description="% more referrals per £1m a year cut (alternative form)"
+    )
+    lag_months: NonNegParam = Field(description="months before a budget change reaches referrals")
+
+    @field_validator("changes")
+    @classmethod
+    def _in_order(cls, v: tuple[BudgetChange, ...]) -> tuple[BudgetChange, ...]:
+        for a, b in itertools.pairwise(v):
+            if b.start < a.start:
+                raise ValueError(f"must be in date order (found {b.start} after {a.start})")
+        return v
+
+    @model_validator(mode="after")
+    def _one_effect(self) -> EarlyHelp:
+        if (self.elasticity is None) == (self.pct_per_million is None):
+            raise ValueError("give exactly one of elasticity or pct_per_million")
+        for c in self.changes:
+            budget = self.base_budget + c.annual_change
+            if budget <= 0:
+                raise ValueError(
+                    f"a change of {c.annual_change:,.0f} leaves no early help budget "
+                    f"(base {self.base_budget:,.0f})"
+                )
+            worst = self.largest_effect(budget)
+            if worst > MAX_REFERRAL_MULTIPLIER:
+                raise ValueError(
+                    f"a change of {c.annual_change:,.0f} could multiply referrals by "
+                    f"{worst:.2f}; the model allows at most {MAX_REFERRAL_MULTIPLIER:g}"
+                )
+        return self
+
+    def largest_effect(self, budget: float) -> float:
+        """The largest referral multiplier a budget could give over the effect's range."""
+        if self.elasticity is not None:
+            e = self.elasticity
+            lo, hi = float(e.ppf(1e-9)), float(e.ppf(1 - 1e-9))
+            ratio = budget / self.base_budget
+            return max(ratio ** (-lo), ratio ** (-hi))
+        pct = self.pct_per_million
+        if pct is None:  # pragma: no cover - _one_effect asks for one of the two
+            raise ValueError("give exactly one of elasticity or pct_per_million")
+        top = max(abs(float(pct.ppf(1e-9))), abs(float(pct.ppf(1 - 1e-9))))
+        return 1 + top / 100 * abs(self.base_budget - budget) / 1e6
+
+
+class EstablishmentChange(Strict):
+    date: dt.date
+    role: Role
+    change: int = Field(description="posts added (positive) or removed (negative)")
+
+
+class CapChange(Strict):
+    date: dt.date
+    worker_type: WorkerType
+    cap: PositiveInt
+
+
+class RecruitmentCampaign(Strict):
+    start: dt.date
+    end: dt.date
+    fill_probability: Probability | None = Field(
+        default=None, description="replaces the usual fill probability during the campaign"
+    )
+    time_to_hire_scale: float = Field(
+        default=1.0, gt=0, description="multiplies the time to hire during the campaign"
+    )
+
+    @model_validator(mode="after")
+    def _dates(self) -> RecruitmentCampaign:
+        if self.end <= self.start:
+            raise FieldError("end", f"must be after start ({self.start}) (found {self.end})")
+        return self
+
+
+class Interventions(Strict):
+    retention: Retention
+    early_help: EarlyHelp
+    establishment_changes: tuple[EstablishmentChange, ...] = ()
+    cap_changes: tuple[CapChange, ...] = ()
+    recruitment_campaigns: tuple[RecruitmentCampaign, ...] = ()

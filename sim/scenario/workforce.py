@@ -1,0 +1,102 @@
+"""The ``workforce`` section of a scenario: funded posts, caps, the newly qualified year,
+leaving, recruitment, cohorts and agency cover.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from sim.scenario.fields import (
+    Duration,
+    NonNegInt,
+    NonNegParam,
+    PositiveInt,
+    Probability,
+    ShareParam,
+    Strict,
+)
+
+
+class Establishment(Strict):
+    """Funded posts (FTE) by role."""
+
+    case_holding: NonNegInt
+    non_case_holding: NonNegInt
+
+
+class Caps(Strict):
+    """Maximum cases a worker of each type is allocated (before any overflow policy)."""
+
+    experienced: PositiveInt
+    newly_qualified: PositiveInt
+    agency: PositiveInt
+
+
+class NewlyQualified(Strict):
+    """The assessed and supported year in employment (ASYE) of newly qualified workers."""
+
+    asye_months: float = Field(gt=0, le=36, description="months before they count as experienced")
+    ramp_up_months: float = Field(ge=0, le=36, description="months to reach their full cap")
+    ramp_up_start_share: float = Field(
+        gt=0, le=1, description="share of their cap they carry in their first week"
+    )
+
+
+class HazardByType(Strict):
+    experienced: NonNegParam
+    newly_qualified: NonNegParam
+
+
+class Leaving(Strict):
+    """How permanent workers leave."""
+
+    annual_hazard: HazardByType = Field(description="base leaving rate per year")
+    caseload_effect_per_case: NonNegParam = Field(
+        description="relative rise in the leaving hazard per case above the reference "
+        "(0.02 = 2% a case; 0 = no effect)"
+    )
+    caseload_reference: float | None = Field(
+        description="cases above which leaving rises; null = the worker's own cap", ge=0
+    )
+    notice_days: Duration
+
+
+class RecruitmentCampaignDefaults(Strict):
+    round_interval_days: float = Field(gt=0, description="days between recruitment rounds")
+    batch_size: PositiveInt = Field(description="most vacancies advertised in one round")
+    time_to_hire_days: Duration
+    fill_probability: ShareParam = Field(
+        description="chance an advertised vacancy is filled by that round"
+    )
+    newly_qualified_share: Probability = Field(
+        description="share of external hires into case-holding posts who are newly qualified"
+    )
+
+
+class Cohort(Strict):
+    """A yearly intake of newly qualified workers (e.g. an academy) into vacant posts."""
+
+    size: NonNegInt
+    month: Annotated[int, Field(ge=1, le=12)]
+
+
+class Agency(Strict):
+    cover_share: ShareParam = Field(description="share of vacancies covered by agency workers")
+    additional: NonNegInt = Field(
+        description="agency workers engaged beyond vacancy cover (absence, extra capacity); "
+        "they hold cases"
+    )
+    time_to_engage_days: Duration
+    stay_days: Duration = Field(description="how long an agency worker stays in a post")
+
+
+class Workforce(Strict):
+    establishment: Establishment
+    caps: Caps
+    newly_qualified: NewlyQualified
+    leaving: Leaving
+    recruitment: RecruitmentCampaignDefaults
+    cohort: Cohort
+    agency: Agency
