@@ -52,12 +52,13 @@ def test_show_keeps_keys_in_the_order_of_the_format() -> None:
 
 
 def test_validate_does_not_run(tmp_path: Path, monkeypatch) -> None:
-    import sim.cli
+    import sim.cli.common
 
     def boom(*a, **k):  # pragma: no cover - failing is the point
         raise AssertionError("validate ran the model")
 
-    monkeypatch.setattr(sim.cli, "_execute", boom)
+    monkeypatch.setattr(sim.cli.common, "run_many", boom)
+    monkeypatch.setattr(sim.cli.common, "run_until_precise", boom)
     monkeypatch.chdir(tmp_path)
     assert invoke("validate", str(SCENARIOS / "baseline.yaml"))[0] == 0
     assert list(tmp_path.iterdir()) == []

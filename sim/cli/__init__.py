@@ -1,0 +1,28 @@
+"""The ``sim`` command line: ``main`` is the installed command, ``app`` its Typer app.
+
+Each command is a function in the module for its group; this file registers them, in the
+order ``sim --help`` lists them. The app itself and ``main`` are in ``entry.py``; what the
+commands share (options, errors in one line, the results directory, running replications)
+is in ``common.py``.
+
+- ``runs.py``: run, compare, sweep
+- ``checks.py``: check-published, check-costs
+- ``councils.py``: init, calibrate, backtest
+- ``scenarios.py``: validate, schema
+"""
+
+from sim.cli import checks, councils, runs, scenarios
+from sim.cli.entry import app, main
+
+app.command()(runs.run)
+app.command()(runs.compare)
+app.command()(runs.sweep)
+app.command("check-published")(checks.check_published)
+app.command()(councils.init)
+app.command("calibrate")(councils.calibrate_cmd)
+app.command()(councils.backtest)
+app.command("check-costs")(checks.check_costs)
+app.command()(scenarios.validate)
+app.command()(scenarios.schema)
+
+__all__ = ["app", "main"]

@@ -1,0 +1,232 @@
+"""What the ``sim`` commands share: the options several of them take, reading a scenario,
+the results directory and its checkpoint, the checks before a long run, and running
+replications with a progress bar.
+
+A mistake in what the user gave is reported by ``fail``: one line, exit status 2, no
+traceback (mistakes on the command line itself are caught in ``entry.py``)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+from sim.experiment.checkpoint import Checkpoint, CheckpointMismatch
+from sim.experiment.executors import PROCESS, ExecutorSpec
+from sim.experiment.replications import run_until_precise
+from sim.experiment.runner import Results, run_many
+from sim.outputs.files import OutputError, check_output_dir, checkpoint_dir, has_results
+from sim.scenario import Scenario, ScenarioError, load_scenario
+
+out_console = Console()
+err_console = Console(stderr=True)
+
+
+def fail(message: str) -> NoReturn:
+    """Report a problem with the user's input in one line and exit with status 2."""
+    # escaped: a file name or value in brackets ('[key]', '[0]') is not rich markup
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False,
+                      soft_wrap=True)
+    raise typer.Exit(code=2)
+
+
+def read_scenario(path: Path) -> Scenario:
+    """The scenario in ``path``, or a one-line error (status 2) saying what is wrong."""
+    try:
+        return load_scenario(path)
+    except ScenarioError as e:
+        fail(str(e))
+
+
+# --- options that several commands take, and their parsing
+
+ReplicationsOpt = Annotated[str | None, typer.Option(
+    "--replications", "-r",
+    help="number of replications, or 'auto' to add them until --precision is met "
+         "[default: the scenario's]")]
+SeedOpt = Annotated[int | None, typer.Option(
+    min=0, max=2**63 - 1, help="base seed [default: the scenario's]")]
+JobsOpt = Annotated[int | None, typer.Option(
+    "--jobs", "-j", min=1, max=1024, help="parallel processes [default: all cores]")]
+FixedOpt = Annotated[bool, typer.Option(
+    "--fixed-parameters",
+    help="use central values of the uncertain effects: the spread is then chance alone")]
+PrecisionOpt = Annotated[float | None, typer.Option(
+    min=0.001, max=1.0,
+    help="with -r auto: target half-width of the 95% intervals, relative to the mean "
+         "[default: 0.05]")]
+MaxRepsOpt = Annotated[int, typer.Option(
+    "--max-replications", min=3, max=100_000, help="with -r auto: the most to run")]
+ExecutorOpt = Annotated[str, typer.Option(
+    "--executor", help="process (a local pool) or dask (a local Dask cluster, or the one at "
+                       "--address)")]
+AddressOpt = Annotated[str | None, typer.Option(
+    "--address", help="with --executor dask: an existing scheduler, e.g. tcp://host:8786")]
+XlsxOpt = Annotated[bool, typer.Option(
+    "--xlsx", help="also write an Excel workbook with a sheet per table")]
+ForceOpt = Annotated[bool, typer.Option(
+    "--force", help="replace the results of an earlier run in --out (and any unfinished run "
+                    "saved there)")]
+ResumeOpt = Annotated[bool, typer.Option(
+    "--resume", help="finish an interrupted run: reuse the replications it saved and run "
+                     "the rest (same results as an uninterrupted run)")]
+
+
+def parse_replications(value: str | None, default: int, precision: float | None = None
+                       ) -> int | None:
+    """An option that is a whole number of replications, or 'auto' (returns None)."""
+    auto = value is not None and value.strip().lower() == "auto"
+    if precision is not None and not auto:
+        fail("--precision: applies only with --replications auto")
+    if value is None:
+        return default
+    if auto:
+        return None
+    try:
+        n = int(value)
+    except ValueError:
+        fail(f"--replications: expected a whole number from 1 to 100000 or 'auto' "
+             f"(found {value!r})")
+    if not 1 <= n <= 100_000:
+        fail(f"--replications: expected a whole number from 1 to 100000 or 'auto' "
+             f"(found {n})")
+    return n
+
+
+def parse_executor(kind: str, address: str | None) -> ExecutorSpec:
+    """--executor and --address as an executor to run replications on."""
+    if kind not in ("process", "dask"):
+        fail(f"--executor: expected process or dask (found {kind!r})")
+    if address is not None and kind != "dask":
+        fail("--address: applies only with --executor dask")
+    if address is not None and not re.fullmatch(r"(tcp|tls|ucx|inproc)://[\w.\-\[\]:]+",
+                                                address):
+        fail(f"--address: expected a scheduler address like tcp://host:8786 (found {address!r})")
+    return ExecutorSpec("dask" if kind == "dask" else "process", address)
+
+
+def where(jobs: int, spec: ExecutorSpec) -> str:
+    """Where the replications run, for the line announcing a run."""
+    if spec.kind == "dask":
+        return (f"on the Dask cluster at {spec.address}" if spec.address else
+                f"on a local Dask cluster of {jobs} worker(s)")
+    return f"on up to {jobs} process(es)"
+
+
+# --- the results directory, and the checks before a run
+
+
+def results_dir(out: Path, force: bool = False) -> Path:
+    """Check the results directory before any work, so a bad --out costs nothing: earlier
+    results are replaced only with --force, and the place must be writable."""
+    try:
+        check_output_dir(out)
+    except OutputError as e:
+        fail(f"--out: {e}")
+    if has_results(out) and not force:
+        fail(f"--out: {out} holds the results of an earlier run; add --force to replace "
+             "them, or choose another --out")
+    parent = out.absolute().parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        fail(f"--out: cannot write in {parent} (permission denied)")
+    return out
+
+
+def open_checkpoint(out: Path, sc: Scenario, seed: int, fixed: bool, force: bool,
+                    resume: bool) -> Checkpoint:
+    """Where this run saves each replication as it finishes: a new checkpoint, or with
+    --resume the one an interrupted run left (if it is of the same run)."""
+    saved = checkpoint_dir(out)
+    if saved.exists() and resume:
+        try:
+            ck = Checkpoint.resume(saved, sc, seed, fixed)
+        except CheckpointMismatch as e:
+            if not force:
+                fail(f"--resume: {e}")
+            err_console.print("the saved run does not match (--force): starting again",
+                              soft_wrap=True)
+            return Checkpoint.create(saved, sc, seed, fixed)
+        err_console.print(f"resuming: {len(ck.saved())} replication(s) saved in {saved}")
+        return ck
+    if resume:
+        err_console.print("nothing saved to resume: starting from the first replication")
+    try:
+        return Checkpoint.create(saved, sc, seed, fixed)
+    except OSError as e:
+        fail(f"--out: cannot write in {saved.parent} ({e.strerror or e})")
+
+
+def guard_run(scenarios: dict[str, Scenario], reps: int, jobs: int, source: Path) -> None:
+    """Refuse a run that cannot fit in memory, and announce a long one, before starting."""
+    from sim.experiment import guards
+    from sim.model.calendar import Calendar
+
+    for sc in scenarios.values():
+        cal = Calendar(sc.run.start_date, sc.run.horizon_years)
+        if not any(complete for _, _, complete in cal.fy_ends()):
+            fail(f"{source}: run.horizon_years: {sc.run.horizon_years:g} years from "
+                 f"{sc.run.start_date} cover no whole financial year; a run must include one "
+                 "whole April-to-March year, which the annual results and budgets report")
+    ests = [guards.estimate(sc, reps, jobs) for sc in scenarios.values()]
+    worst = max(ests, key=lambda e: e.mb_per_process)
+    why = guards.too_big(worst, guards.physical_memory_mb())
+    if why:
+        fail(f"{source}: {why}")
+    total = guards.Estimate(worst.referrals, sum(e.seconds for e in ests),
+                            worst.mb_per_process, worst.processes)
+    note = guards.long_run(total)
+    if note:
+        err_console.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)
+
+
+# --- running replications
+
+
+@contextlib.contextmanager
+def progress_bar(label: str, total: int) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr; yields the function that moves it (done, total)."""
+    with Progress("[progress.description]{task.description}", BarColumn(),
+                  MofNCompleteColumn(), TimeElapsedColumn(), console=err_console) as bar:
+        task = bar.add_task(label, total=total)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def execute(scenarios: dict[str, Scenario], reps: int | None, seed: int, jobs: int,
+            fixed: bool, precision: float | None, max_reps: int,
+            executor: ExecutorSpec | None = None,
+            checkpoints: dict[str, Checkpoint] | None = None, check: bool = False
+            ) -> tuple[dict[str, Results], str | None]:
+    """Run each scenario's replications (``reps`` of them, or with None until ``precision``
+    is met) with a progress bar; the results, and a note on the precision reached."""
+    executor = executor or PROCESS
+    label = "replications" if len(scenarios) == 1 else \
+        f"replications × {len(scenarios)} scenarios"
+    if reps is None:
+        with progress_bar(label + " (auto)", max_reps) as update:
+            try:
+                results, prec = run_until_precise(
+                    scenarios, seed, jobs, precision or 0.05, max_replications=max_reps,
+                    progress=update, fixed_parameters=fixed, executor=executor,
+                    checkpoints=checkpoints, check=check)
+            except ValueError as e:
+                fail(str(e))
+        return results, prec.describe()
+
+    with progress_bar(label, reps * len(scenarios)) as update:
+        jobs = jobs if executor.kind == "dask" else min(jobs, reps * len(scenarios))
+        return run_many(scenarios, reps, seed, jobs, update, fixed, executor,
+                        checkpoints, check), None

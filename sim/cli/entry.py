@@ -1,0 +1,117 @@
+"""The ``sim`` command itself: the Typer app, mistakes on the command line reported in one
+line like every other mistake in the user's input, and ``main``, which turns anything else
+(a bug in sim) into one line with the details in a file. The commands are registered on
+``app`` in ``__init__.py``."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import sys
+import tempfile
+import traceback
+from collections.abc import Sequence
+from types import FrameType
+from typing import Any
+
+import typer
+import typer.core
+from rich.markup import escape
+
+from sim.cli.common import err_console
+
+
+def _usage_message(e: typer.TyperException) -> str:
+    """One line for a mistake on the command line: the option, what is allowed, what was
+    found, and where the help is."""
+    ctx = getattr(e, "ctx", None)
+    see = f"; see '{ctx.command_path} --help'" if ctx is not None else ""
+    param = getattr(e, "param", None)
+    kind = type(e).__name__
+    if param is None or kind not in ("BadParameter", "MissingParameter"):
+        msg = e.format_message().rstrip(".")
+        msg = msg[:1].lower() + msg[1:]
+        return msg + (f" ({see[2:]})" if see and msg.endswith("?") else see)
+    name = "/".join(param.opts) if getattr(param, "param_type_name", "") == "option" \
+        else param.name.upper()
+    if kind == "MissingParameter":
+        return f"{name}: is required but missing{see}"
+    cause = e.__cause__
+    errors = cause.errors() if cause is not None and hasattr(cause, "errors") else []
+    found = ""
+    if errors and "input" in errors[0]:
+        v = errors[0]["input"]
+        found = f" (found {v if re.fullmatch(r'[-+.0-9eE]+', str(v)) else repr(v)})"
+    lo, hi = getattr(param, "min", None), getattr(param, "max", None)
+    if lo is None and hi is None:
+        return f"{name}: {e.message.rstrip('.')}{found}{see}"
+    what = "a whole number" if isinstance(lo if lo is not None else hi, int) else "a number"
+    allowed = (f"from {lo} to {hi}" if lo is not None and hi is not None else
+               f"of at least {lo}" if lo is not None else f"of at most {hi}")
+    return f"{name}: expected {what} {allowed}{found}{see}"
+
+
+class OneLineErrors(typer.core.TyperGroup):
+    """The ``sim`` group, reporting a mistake on the command line (a value out of range, an
+    unknown option, a missing argument) in one line with exit status 2, like every other
+    mistake in the user's input; typer would draw a box of several lines around it."""
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             windows_expand_args: bool = True, **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, windows_expand_args,
+                                **extra)
+        try:
+            rv = super().main(args, prog_name, complete_var, False, windows_expand_args,
+                              **extra)
+        except typer.TyperException as e:
+            if type(e).__name__ != "NoArgsIsHelpError":  # that one has printed the help
+                err_console.print(f"[bold red]error:[/] {escape(_usage_message(e))}",
+                                  highlight=False, soft_wrap=True)
+            sys.exit(getattr(e, "exit_code", 2))
+        except typer.Abort:
+            err_console.print("aborted")
+            sys.exit(1)
+        # without standalone mode, typer returns what the command returned (None), or the
+        # status of a typer.Exit
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+app = typer.Typer(
+    cls=OneLineErrors,
+    help="Simulate a council's children's social care service.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _root() -> None:
+    """Simulate a council's children's social care service: referrals, cases, social
+    workers and allocation. Start with `sim run scenarios/baseline.yaml`."""
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt  # a kill (SIGTERM) stops a run as Ctrl-C does: work is saved
+
+
+def main() -> None:
+    """The ``sim`` command. Errors in the user's input are reported by the commands (one
+    line, status 2); anything else is a bug in sim: one line, the traceback in a file
+    (or on the terminal with SIM_DEBUG=1), status 70."""
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        app()
+    except Exception as e:  # the last resort: reported in full, to a file
+        if os.environ.get("SIM_DEBUG"):
+            raise
+        fd, log = tempfile.mkstemp(prefix="sim-crash-", suffix=".txt")
+        with os.fdopen(fd, "w") as f:
+            traceback.print_exc(file=f)
+        err_console.print(f"[bold red]internal error:[/] {type(e).__name__}: {e}. This is a "
+                          f"bug in sim, not in your input; the details are in {log}",
+                          highlight=False, soft_wrap=True)
+        sys.exit(70)

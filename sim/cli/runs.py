@@ -1,0 +1,271 @@
+"""Commands that run scenarios and write their results: ``run`` (one scenario), ``compare``
+(several, on common random numbers) and ``sweep`` (a grid of budget options)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sim.cli.common import (
+    AddressOpt,
+    ExecutorOpt,
+    FixedOpt,
+    ForceOpt,
+    JobsOpt,
+    MaxRepsOpt,
+    PrecisionOpt,
+    ReplicationsOpt,
+    ResumeOpt,
+    SeedOpt,
+    XlsxOpt,
+    err_console,
+    execute,
+    fail,
+    guard_run,
+    open_checkpoint,
+    out_console,
+    parse_executor,
+    parse_replications,
+    read_scenario,
+    results_dir,
+    where,
+)
+from sim.experiment.runner import check_comparable, default_jobs
+from sim.experiment.sweep import grid, parse_set
+from sim.model.calendar import Calendar
+from sim.model.invariants import InvariantError
+from sim.model.measures import HEADLINE_METRICS
+from sim.outputs.comparison import Comparison
+from sim.outputs.console import option_labels
+from sim.outputs.files import (
+    COMPARISON_FILES,
+    checkpoint_dir,
+    write_comparison,
+    write_results,
+    write_sweep,
+)
+from sim.outputs.finance import OUTCOMES
+from sim.outputs.report import (
+    LABELS,
+    budget_table,
+    cost_difference_table,
+    difference_table,
+    headline_table,
+    sweep_table_view,
+)
+from sim.outputs.sweep import frontier, sweep_table
+from sim.outputs.tables import summarise
+from sim.scenario import Scenario, ScenarioError
+
+
+def run(
+    scenario: Annotated[Path, typer.Argument(help="scenario YAML file")],
+    replications: ReplicationsOpt = None,
+    seed: SeedOpt = None,
+    jobs: JobsOpt = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="results directory [default: results/<scenario name>]")] = None,
+    fixed_parameters: FixedOpt = False,
+    precision: PrecisionOpt = None,
+    max_replications: MaxRepsOpt = 200,
+    xlsx: XlsxOpt = False,
+    executor: ExecutorOpt = "process",
+    address: AddressOpt = None,
+    force: ForceOpt = False,
+    resume: ResumeOpt = False,
+    check: Annotated[bool, typer.Option(
+        "--check", help="assert the model's invariants (conservation of cases, non-negative "
+                        "headcounts...) after every event; slower, same results")] = False,
+) -> None:
+    """Run a scenario's replications and write tables, plots and a summary.
+
+    Each replication is saved as it finishes: after Ctrl-C or a crash, the same command
+    with --resume finishes the run."""
+    spec = parse_executor(executor, address)
+    sc = read_scenario(scenario)
+    reps = parse_replications(replications, sc.run.replications, precision)
+    jobs = jobs or default_jobs()
+    out = out or Path("results") / sc.name
+    unfinished = checkpoint_dir(out)
+    if unfinished.exists() and not (force or resume):
+        n = len(list((unfinished / "replications").glob("r*.npz")))
+        fail(f"--out: an unfinished run for {out} is saved in {unfinished} ({n} "
+             "replications); add --resume to finish it, or --force to start again")
+    # finishing an unfinished run may replace what is in --out: it was started with --force
+    out = results_dir(out, force or (resume and unfinished.exists()))
+    seed = seed if seed is not None else sc.run.seed
+    guard_run({sc.name: sc}, reps or max_replications, jobs, scenario)
+    ck = open_checkpoint(out, sc, seed, fixed_parameters, force, resume)
+    how = "auto" if reps is None else str(reps)
+    err_console.print(f"[bold]{sc.name}[/]: {how} replications {where(jobs, spec)}")
+    try:
+        results, note = execute({sc.name: sc}, reps, seed, jobs, fixed_parameters,
+                                 precision, max_replications, spec, {sc.name: ck}, check)
+    except InvariantError as e:
+        err_console.print(f"[bold red]invariant broken:[/] {e}; the replications finished "
+                          f"before are saved in {ck.directory}", highlight=False,
+                          soft_wrap=True)
+        raise typer.Exit(code=3) from None
+    except OSError as e:  # saving a replication failed (a full disk, say)
+        err_console.print(f"[bold red]error:[/] cannot save a replication in {ck.directory}: "
+                          f"{e}; the {len(ck.saved())} saved so far are kept: fix the cause "
+                          "and run the same command with --resume", highlight=False,
+                          soft_wrap=True)
+        raise typer.Exit(code=1) from None
+    except KeyboardInterrupt:
+        err_console.print(f"interrupted: {len(ck.saved())} finished replication(s) are saved "
+                          f"in {ck.directory}; the same command with --resume finishes the "
+                          "run", highlight=False, soft_wrap=True)
+        raise typer.Exit(code=130) from None
+    if ck.damaged:
+        err_console.print(f"{len(ck.damaged)} saved replication(s) were damaged and were run "
+                          "again", soft_wrap=True)
+    res = results[sc.name]
+    try:
+        path = write_results(res, out, xlsx)
+    except KeyboardInterrupt:
+        err_console.print(f"interrupted while writing the results: all {len(ck.saved())} "
+                          f"replications are saved in {ck.directory}; the same command with "
+                          "--resume writes them", highlight=False, soft_wrap=True)
+        raise typer.Exit(code=130) from None
+    except OSError as e:
+        err_console.print(f"[bold red]error:[/] cannot write the results to {out}: {e}; the "
+                          f"finished replications are kept in {ck.directory}: fix the cause "
+                          "and run the same command with --resume", highlight=False,
+                          soft_wrap=True)
+        raise typer.Exit(code=1) from None
+    ck.remove()
+    n = len(res.replications)
+    out_console.print(headline_table(
+        summarise(res.annual),
+        f"{sc.name}: mean ± half-width of its 95% confidence interval, {n} replications",
+    ))
+    out_console.print(budget_table(res.budget_summary(),
+                                   f"{sc.name}: spending by line, £m cash (mean)"))
+    if note:
+        out_console.print(note)
+    out_console.print(f"results: {path}/  ({res.wall_seconds:.1f} s)")
+
+
+def compare(
+    scenarios: Annotated[list[Path], typer.Argument(
+        help="the base scenario first, then the ones to compare with it")],
+    replications: ReplicationsOpt = None,
+    seed: SeedOpt = None,
+    jobs: JobsOpt = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="results directory [default: results/<base>_vs_<others>]")] = None,
+    fixed_parameters: FixedOpt = False,
+    precision: PrecisionOpt = None,
+    max_replications: MaxRepsOpt = 200,
+    drivers_fy: Annotated[str | None, typer.Option(
+        help="financial year for the drivers plots, e.g. 2021-22 [default: for each measure, "
+             "the year its difference is clearest]")] = None,
+    xlsx: XlsxOpt = False,
+    executor: ExecutorOpt = "process",
+    address: AddressOpt = None,
+    force: ForceOpt = False,
+) -> None:
+    """Compare scenarios on common random numbers: paired differences from the first, with
+    95% intervals, and which uncertain effects drive them."""
+    if len(scenarios) < 2:
+        fail("compare needs at least two scenario files: the base, then the others")
+    spec = parse_executor(executor, address)
+    loaded: dict[str, Scenario] = {}
+    for path in scenarios:
+        if path.stem in loaded:
+            fail(f"{path}: two scenarios are named {path.stem!r}; rename one file")
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}", path.stem) \
+                or path.stem in COMPARISON_FILES:
+            fail(f"{path}: the file's name names its results directory; use letters, digits, "
+                 "'_', '.' or '-', and not the name of a results file")
+        loaded[path.stem] = read_scenario(path)
+    try:
+        check_comparable(loaded)
+    except ValueError as e:
+        fail(str(e))
+    base = next(iter(loaded.values()))
+    reps = parse_replications(replications, base.run.replications, precision)
+    if drivers_fy is not None:
+        cal = Calendar(base.run.start_date, base.run.horizon_years)
+        years = sorted({fy for _, fy, _ in cal.fy_ends()} |
+                       {fy for _, fy, _, _ in cal.workforce_snapshots()})
+        if drivers_fy not in years:
+            fail(f"--drivers-fy: {drivers_fy!r} is not a year of the run (allowed: "
+                 f"{', '.join(years)})")
+    jobs = jobs or default_jobs()
+    names = list(loaded)
+    guard_run(loaded, reps or max_replications, jobs, scenarios[0])
+    out = results_dir(out or Path("results") / f"{names[0]}_vs_{'_'.join(names[1:])}", force)
+    how = "auto" if reps is None else str(reps)
+    err_console.print(f"comparing {', '.join(names)}: {how} replications each, "
+                      f"{where(jobs, spec)}")
+    results, note = execute(loaded, reps, seed if seed is not None else base.run.seed, jobs,
+                             fixed_parameters, precision, max_replications, spec)
+    comp = Comparison(results)
+    path = write_comparison(comp, out, LABELS, list(HEADLINE_METRICS), drivers_fy, note, xlsx)
+    for name in names[1:]:
+        out_console.print(difference_table(comp.table, name, names[0]))
+        out_console.print()
+        out_console.print(cost_difference_table(comp.costs, comp.cost_effectiveness, name,
+                                                names[0]))
+        out_console.print()
+    for line in (note, comp.drivers_note):
+        if line:
+            out_console.print(line)
+    out_console.print(f"{comp.replications} replications each; results: {path}/  "
+                      f"({results[names[0]].wall_seconds:.1f} s)")
+
+
+def sweep(
+    scenario: Annotated[Path, typer.Argument(help="scenario YAML file")],
+    sets: Annotated[list[str], typer.Option(
+        "--set", help="PATH=V1,V2,... a dotted path into the scenario and its values; "
+                      "repeat for a grid, e.g. --set interventions.retention.annual_spend="
+                      "0,1000000,2500000,5000000")],
+    replications: Annotated[int | None, typer.Option(
+        "--replications", "-r", min=1, max=100_000,
+        help="replications per grid point [default: the scenario's]")] = None,
+    seed: SeedOpt = None,
+    jobs: JobsOpt = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="results directory [default: results/<scenario>_sweep]")] = None,
+    outcome: Annotated[str, typer.Option(
+        help="what the frontier weighs cost against: worker_changes, "
+             "unallocated_case_days or caseload_mean")] = "worker_changes",
+    fixed_parameters: FixedOpt = False,
+    xlsx: XlsxOpt = False,
+    executor: ExecutorOpt = "process",
+    address: AddressOpt = None,
+    force: ForceOpt = False,
+) -> None:
+    """Run a grid of budget options on common random numbers: outcomes and costs of each,
+    and the options that are not dominated."""
+    spec = parse_executor(executor, address)
+    if outcome not in OUTCOMES:
+        fail(f"--outcome: {outcome!r} is not one of {', '.join(OUTCOMES)}")
+    base = read_scenario(scenario)
+    try:
+        points = grid(base, [parse_set(x) for x in sets])
+    except ScenarioError as e:
+        fail(str(e))
+    n = replications or base.run.replications
+    jobs = jobs or default_jobs()
+    out = results_dir(out or Path("results") / f"{base.name}_sweep", force)
+    err_console.print(f"{base.name}: {len(points)} options × {n} replications "
+                      f"{where(jobs, spec)}")
+    results, _ = execute({p.label: p.scenario for p in points}, n,
+                          seed if seed is not None else base.run.seed, jobs, fixed_parameters,
+                          None, n, spec)
+    values = {p.label: p.values for p in points}
+    table = sweep_table(results, values, base.costs.discount_rate_pct)
+    front = frontier(table, outcome)
+    labels = option_labels(points)
+    meta = {"scenario": base.name, "replications": n, "seed": seed if seed is not None
+            else base.run.seed, "outcome": outcome, "fixed_parameters": fixed_parameters}
+    path = write_sweep(table, front, points, out, labels, OUTCOMES[outcome][3], meta, xlsx)
+    out_console.print(sweep_table_view(front, labels, OUTCOMES[outcome][3]))
+    out_console.print(f"results: {path}/  ({results[points[0].label].wall_seconds:.1f} s)")
