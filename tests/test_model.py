@@ -133,8 +133,8 @@ class Checked(Service):
         super().__init__(*a, **k)
         self.checks = 0
 
-    def _snapshot_week(self) -> None:
-        super()._snapshot_week()
+    def _week(self) -> None:
+        super()._week()
         self.verify()
 
     def verify(self) -> None:

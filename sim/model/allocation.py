@@ -19,6 +19,10 @@ from typing import Any
 from sim.model.cases import Case
 
 
+def _ignore(*_: Any) -> None:
+    pass
+
+
 class Allocator:
     def __init__(self, priority: list[int], overflow: list[float],
                  on_assign: Callable[[Case, Any], None],
@@ -33,6 +37,15 @@ class Allocator:
         self.n_waiting = 0
         self.n_allocated = 0
         self.n_workers = 0
+
+    @property
+    def priority(self) -> list[int]:
+        """Stage codes, highest priority first."""
+        return list(self._rank)
+
+    def detach(self) -> None:
+        """Drop the callbacks (at the end of a run: they hold the model's objects)."""
+        self._on_assign = self._on_queue_change = _ignore
 
     # ------------------------------------------------------------------ workers
 

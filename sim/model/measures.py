@@ -29,6 +29,16 @@ snapshot whenever its date falls in the run.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.model.costs import YearQuantities
+from sim.model.demand import CLA, CP
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sim.model.simulation import Service
+
 ANNUAL_METRICS = (
     "referrals", "rereferral_rate", "cin_31mar", "cp_31mar", "cla_31mar", "cla_starts",
     "cp_starts", "waited_share", "allocation_wait_mean",
@@ -146,3 +156,94 @@ class Recorder:
 
     def window(self, times: list[float], t0: float, t1: float) -> int:
         return sum(1 for x in times if t0 < x <= t1)
+
+
+# ---------------------------------------------------------------------- taking the measures
+# Each reads the service's state at its date and writes to its Recorder; the service only
+# schedules them (simulation.py).
+
+
+def snapshot_week(svc: Service) -> None:
+    """The weekly series, in the order of WEEKLY_METRICS."""
+    wf, alloc, rec = svc.workforce, svc.alloc, svc.rec
+    exp, nq, ag = wf.counts()
+    holders = len(wf.case_holders)
+    caseload = alloc.n_allocated / holders if holders else np.nan
+    n = svc.journey.n_open
+    rec.weekly_t.append(svc.env.now)
+    rec.weekly.append((n[0], n[1], n[2], n[3], alloc.n_waiting, exp, nq, ag, caseload))
+    if holders:
+        rec.caseload_sum += caseload
+        rec.caseload_weeks += 1
+
+
+def year_end(svc: Service, fy: str, complete: bool, fy_start: float) -> None:
+    """The 31 March figures of financial year ``fy`` (its flows and budget only if the
+    whole year, from ``fy_start``, was simulated); then the Recorder starts a new year."""
+    t = svc.env.now
+    rec = svc.rec
+    add = rec.add
+    journey = svc.journey
+    open_cases = list(journey.open_cases.values())
+    add(fy, "cin_31mar", len(open_cases))
+    add(fy, "cp_31mar", journey.n_open[CP])
+    add(fy, "cla_31mar", journey.n_open[CLA])
+    mean_q, max_q = rec.unallocated.take(t)
+    fte = rec.fte_means(t)
+    foster, residential, other = (ta.take(t)[0] for ta in rec.cla_by_type)
+    if complete:
+        add(fy, "referrals", rec.referrals)
+        add(fy, "rereferral_rate", 100 * rec.rereferrals / rec.referrals
+            if rec.referrals else np.nan)
+        add(fy, "cla_starts", rec.cla_starts)
+        add(fy, "cp_starts", rec.cp_starts)
+        add(fy, "waited_share", 100 * rec.waited / rec.referrals if rec.referrals else np.nan)
+        add(fy, "allocation_wait_mean", rec.wait_days / rec.waits if rec.waits else np.nan)
+        add(fy, "unallocated_mean", mean_q)
+        add(fy, "unallocated_max", max_q)
+        add(fy, "unallocated_case_days", mean_q * (t - fy_start))
+        children = journey.fy_children
+        changes = sum(c.fy_changes for c in children)
+        add(fy, "worker_changes_per_child", changes / len(children) if children else np.nan)
+        add(fy, "worker_changes", rec.changes)
+        looked_after = [c.child for c in open_cases if c.stage == CLA]
+        three = sum(1 for c in looked_after if len(c.fy_workers) >= 3)
+        add(fy, "children_3plus_workers_rate",
+            100 * three / len(looked_after) if looked_after else np.nan)
+        add(fy, "caseload_mean", rec.caseload_sum / rec.caseload_weeks
+            if rec.caseload_weeks else np.nan)
+        q = YearQuantities(
+            days=t - fy_start, fte_experienced=fte["experienced"],
+            fte_newly_qualified=fte["newly_qualified"], fte_agency=fte["agency"],
+            cla_by_type=(foster, residential, other), hires=rec.hires,
+            cohort_hires=rec.cohort_hires, retention_paid=rec.retention_paid,
+            retention_clawed_back=rec.retention_clawed_back)
+        rec.budget.extend((fy, line, cash, real) for line, cash, real in
+                          svc.ledger.year(fy, fy_start, t, q))
+    rec.new_year()
+
+
+def september(svc: Service, fy: str, complete: bool, window_start: float) -> None:
+    """The 30 September workforce figures, filed under ``fy``; starters, leavers and
+    turnover only if the 12 months from ``window_start`` were simulated."""
+    t = svc.env.now
+    rec = svc.rec
+    wf = svc.workforce
+    exp, nq, agency = wf.counts()
+    inpost = exp + nq
+    vac = wf.vacancies()
+    rec.add(fy, "inpost_fte", inpost)
+    rec.add(fy, "agency_fte", agency)
+    rec.add(fy, "vacancy_rate", 100 * vac / (vac + inpost) if vac + inpost else np.nan)
+    rec.add(fy, "agency_rate", 100 * agency / (agency + inpost) if agency + inpost else np.nan)
+    holders = list(wf.case_holders.values())
+    rec.add(fy, "caseload_per_fte", svc.alloc.n_allocated / len(holders) if holders
+            else np.nan)
+    over = sum(1 for w in holders if len(w.cases) > w.cap)
+    rec.add(fy, "over_cap_share", 100 * over / len(holders) if holders else np.nan)
+    if complete:
+        starters = rec.window(rec.starters, window_start, t)
+        leavers = rec.window(rec.leavers, window_start, t)
+        rec.add(fy, "starters_fte", starters)
+        rec.add(fy, "leavers_fte", leavers)
+        rec.add(fy, "turnover_rate", 100 * leavers / inpost if inpost else np.nan)

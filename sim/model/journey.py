@@ -1,0 +1,269 @@
+"""A child's journey through the service, from referral to closure and back.
+
+Read this module as the story of one case; ``Service`` (simulation.py) wires it to the
+workforce, the measures and the clock.
+
+1. **Referral.** Referrals arrive at times drawn up front with the whole path of each case
+   (``demand.py``). With the scenario's re-referral share, the referral brings back a child
+   from the re-referral pool (children whose case closed); a child picked from the pool
+   counts as a re-referral only if last referred within 12 months (the official
+   definition), and children past that window leave the pool. Otherwise, and when the pool
+   has nobody left in the window, a new child is referred.
+2. **Opening.** The case opens in its first stage — every referral starts with an
+   assessment — and the child is counted in the financial year (their year's workers and
+   changes of worker start afresh in a new year).
+3. **Allocation or waiting.** The allocator (``allocation.py``) gives the case to the
+   worker with most room, or to the child's last worker if ``keep_worker`` and they have
+   room; if nobody has room it waits, queued by the priority of its stage. A case that
+   waits on arrival counts in ``waited_share``; the wait ends when a first worker takes it
+   (``allocation_wait_mean``). Every time a child gets a worker other than their last, it
+   is a change of worker for that child (``on_assign``).
+4. **The stage clock.** A stage ends after its drawn duration. An assessment's clock runs
+   from referral or, with ``assessment_clock: from_allocation``, only once a worker has it;
+   every later stage runs from its start, allocated or not.
+5. **The stages.** At the end of a stage the next of the path begins: children in need
+   (CIN), a child protection plan (CP), looked after (CLA). A waiting case waits on with
+   its new stage's priority. Designed team moves: after an assessment
+   (``team_move_after_assessment``) and on coming into care (``team_move_into_care``) an
+   allocated case goes to a worker other than the one it had.
+6. **Hand-overs.** When a worker leaves (``workforce.py``), the allocator passes their
+   cases to others, highest priority first; each is a change of worker (step 3).
+7. **Closure.** When the path ends, the case closes: its worker's room goes to the cases
+   waiting, and the child goes back into the re-referral pool (step 1).
+
+At 31 March the measures of the year are taken (``measures.py``) and ``new_year`` starts
+the children's yearly counters again: a new year's children are those open then, each
+with the worker they have, and those referred later.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import simpy
+
+from sim.model.allocation import Allocator
+from sim.model.cases import Case, Child
+from sim.model.demand import ASSESSMENT, CLA, CLOSED, CP, STAGE_NAMES
+from sim.model.measures import Recorder
+from sim.model.scheduling import Ticker, rescheduler
+from sim.scenario.schema import Scenario
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sim.model.demand import Referrals
+
+STAGE_CODE = {name: i for i, name in enumerate(STAGE_NAMES)}
+RE_REFERRAL_WINDOW = 365.0  # the official definition: within 12 months
+
+
+class Journey:
+    """The cases of one replication and what happens to them (the steps above).
+
+    ``arrive``, ``on_assign`` and ``stage_end`` run for every referral, every allocation and
+    every change of stage, the hottest code of the model: they read SimPy's clock directly
+    (``env._now``, not its property) and put events back through ``rescheduler``.
+    """
+
+    def __init__(self, env: simpy.Environment, s: Scenario, rec: Recorder) -> None:
+        self.env = env
+        self.rec = rec
+        a = s.allocation
+        self.alloc = Allocator(
+            priority=[STAGE_CODE[p] for p in a.priority],
+            overflow=[getattr(a.overflow, name) for name in STAGE_NAMES],
+            on_assign=self.on_assign,
+            on_queue_change=lambda n: rec.queue_length(env._now, n),
+        )
+        self.open_cases: dict[int, Case] = {}
+        self.n_open = [0, 0, 0, 0]  # open cases by stage code
+        self.recent: list[Child] = []  # the re-referral pool: children whose case closed
+        self.fy_index = 0
+        self.fy_children: list[Child] = []  # children with an open case in this year
+        self.clock_from_allocation = a.assessment_clock == "from_allocation"
+        self.team_move = a.team_move_after_assessment
+        self.team_move_care = a.team_move_into_care
+        self.keep_worker = a.keep_worker
+        self.rereferral_share = s.demand.rereferral_share
+        self._case_ids = 0
+        self._child_ids = 0
+        self._after = rescheduler(env)
+        self._end_cbs = [self.stage_end]  # shared callback lists (SimPy only reads them)
+        self._arrive_cbs = [self.arrive]
+        self.refs: Referrals | None = None
+        self.n_referrals = 0
+
+    # ------------------------------------------------------------------ 1. referral
+
+    def start_referrals(self, refs: Referrals) -> None:
+        """Schedule the first referral; each then schedules the next (``arrive``)."""
+        self.refs = refs
+        self.n_referrals = len(refs.times)
+        if refs.times:
+            self._after(Ticker(0), refs.times[0], self._arrive_cbs)
+
+    def arrive(self, ev: Ticker) -> None:
+        """Referral ``ev.arg`` arrives; the next is scheduled from here, on the same object
+        (no process, nothing allocated)."""
+        i = ev.arg
+        refs: Any = self.refs
+        t = self.env._now
+        rec = self.rec
+        child = None
+        if refs.rereferral_u[i] < self.rereferral_share:
+            child = self._pick_recent(refs.pick_u[i], t)
+        rec.referrals += 1
+        rec.total_referrals += 1
+        if child is None:
+            child = self.new_child(t)
+        else:
+            rec.rereferrals += 1
+            child.last_referral = t
+        case = self.open(child, refs.stages[i], refs.durations[i], refs.placements[i])
+        if not self.clock_from_allocation:
+            self.start_clock(case)
+        case.referred = t
+        self.alloc.request(case, child.last_worker if self.keep_worker else None)
+        if case.queued:
+            rec.waited += 1
+        if i + 1 < self.n_referrals:
+            ev.arg = i + 1
+            self._after(ev, refs.times[i + 1] - t, self._arrive_cbs)
+
+    def _pick_recent(self, u: float, t: float) -> Child | None:
+        """A child from the re-referral pool referred within the window, or None; those
+        picked past the window leave the pool."""
+        pool = self.recent
+        while pool:
+            j = int(u * len(pool))
+            child = pool[j]
+            pool[j] = pool[-1]
+            pool.pop()
+            if t - child.last_referral <= RE_REFERRAL_WINDOW:
+                return child
+        return None
+
+    def new_child(self, last_referral: float) -> Child:
+        self._child_ids += 1
+        return Child(self._child_ids, last_referral)
+
+    # ------------------------------------------------------------------ 2. opening
+
+    def open(self, child: Child, stages: list[int], durations: list[float],
+             placement: int) -> Case:
+        """Open a case on the path ``stages`` (with their ``durations``) for ``child``."""
+        self.count_in_year(child)
+        self._case_ids += 1
+        case = Case(self._case_ids, child, stages, durations, placement)
+        self.open_cases[case.id] = case
+        self.n_open[case.stage] += 1
+        if case.stage == CLA:
+            self.rec.cla_change(self.env._now, placement, +1)
+        child.case = case
+        return case
+
+    def count_in_year(self, child: Child) -> None:
+        """Count a child in this financial year, starting their year's counters afresh."""
+        if child.fy != self.fy_index:
+            child.fy = self.fy_index
+            child.fy_changes = 0
+            child.fy_workers = set()
+            self.fy_children.append(child)
+
+    # ------------------------------------------------------------------ 3. allocation
+
+    def on_assign(self, case: Case, w: Any) -> None:
+        """A worker takes a case (the allocator calls this on every allocation)."""
+        child = case.child
+        if child.last_worker is not None and child.last_worker is not w:
+            child.fy_changes += 1
+            self.rec.changes += 1
+            self.rec.total_changes += 1
+        child.last_worker = w
+        child.fy_workers.add(w.id)
+        if case.referred >= 0:  # the wait for a first worker ends
+            self.rec.wait_days += self.env._now - case.referred
+            self.rec.waits += 1
+            case.referred = -1.0
+        if not case.clock_started:
+            self.start_clock(case)
+
+    # ------------------------------------------------------------------ 4. the clock
+
+    def start_clock(self, case: Case) -> None:
+        """The current stage starts running: it ends after its drawn duration."""
+        case.clock_started = True
+        self._after(case, case.durations[case.k], self._end_cbs)
+
+    # ------------------------------------------------------------------ 5. the stages
+
+    def stage_end(self, case: Case) -> None:
+        """A case's stage ends (the case is its own event: see ``scheduling.py``)."""
+        old = case.stage
+        k = case.k + 1
+        nxt = case.stages[k] if k < len(case.stages) else CLOSED
+        self.n_open[old] -= 1
+        if old == CLA:
+            self.rec.cla_change(self.env._now, case.placement, -1)
+        if nxt == CLOSED:
+            self.close(case)
+            return
+        case.k = k
+        case.stage = nxt
+        self.n_open[nxt] += 1
+        if nxt == CLA:
+            self.rec.cla_starts += 1
+            self.rec.cla_change(self.env._now, case.placement, +1)
+        elif nxt == CP:
+            self.rec.cp_starts += 1
+        self._after(case, case.durations[k], self._end_cbs)
+        alloc = self.alloc
+        if case.queued:
+            alloc.requeue(case)
+        elif case.worker is not None and ((old == ASSESSMENT and self.team_move)
+                                          or (nxt == CLA and self.team_move_care)):
+            w = alloc.unassign(case)  # a designed team move: to another worker
+            alloc.request(case, exclude=w)
+            if alloc.n_waiting:  # nothing to do when nobody waits
+                alloc.drain()
+
+    # ------------------------------------------------------------------ 7. closure
+
+    def close(self, case: Case) -> None:
+        """The path has ended: the worker's room goes to waiting cases, the child to the
+        re-referral pool."""
+        alloc = self.alloc
+        if case.queued:
+            alloc.dequeue(case)
+        elif case.worker is not None:
+            alloc.unassign(case)
+            if alloc.n_waiting:  # nothing to do when nobody waits
+                alloc.drain()
+        del self.open_cases[case.id]
+        self.rec.total_closed += 1
+        child = case.child
+        child.case = None
+        self.recent.append(child)
+
+    # ------------------------------------------------------------------ years
+
+    def new_year(self) -> None:
+        """A new financial year: its children are those open now (and those referred from
+        now on), each starting with the worker they have."""
+        self.fy_index += 1
+        self.fy_children = []
+        for c in self.open_cases.values():
+            self.count_in_year(c.child)
+            if c.worker is not None:
+                c.child.fy_workers.add(c.worker.id)
+
+    def teardown(self) -> None:
+        """Break the reference cycles between cases, children, workers and events."""
+        self._end_cbs.clear()  # they hold bound methods of self, and pending cases hold them
+        self._arrive_cbs.clear()
+        for case in self.open_cases.values():
+            case.child.case = case.child.last_worker = None
+            case.worker = None
+        self.open_cases.clear()
+        self.alloc.detach()
+        self.recent.clear()
+        self.fy_children.clear()
