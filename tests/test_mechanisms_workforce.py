@@ -21,9 +21,22 @@ from sim.scenario.loader import with_overrides
 
 from .mechanism_scenarios import EPS, at, day, run, state, tiny, workers
 
-DPM = 365.25 / 12  # days in a month, as the model counts months
 FIRST_LOOK = 7.0  # the first reading of the leaving hazard (end of week 1)
 NOTICE = 30.0
+
+
+PRICES = {
+    "costs.salary": {"experienced": 50000, "newly_qualified": 30000},
+    "costs.on_cost_share": 0.25,
+    "costs.agency_weekly": 1000,
+    "costs.recruitment_per_hire": 3000,
+    "costs.pay_award_pct": {"default": 3},
+    "costs.inflation_pct": {"default": 10},
+    "costs.placement_inflation_pct": {"default": 5},
+}
+"""Pay, inflation and placement inflation all differ, so a line uprated by the wrong index
+shows. The financial years from 1 April 2020 have 365 days each (no 29 February)."""
+WEEKS = 365 / 7
 
 
 # --------------------------------------------------------------------------- helpers
@@ -291,6 +304,7 @@ def test_retention_payment_delays_leaving_by_its_hazard_ratio() -> None:
 @pytest.mark.parametrize(("cases", "reference", "notice_day"), [
     (8, 5, 100.0),  # 3 cases above the reference: hazard x 1.1 ** 3
     (8, None, 100.0),  # null reference: the worker's own cap (5)
+    (6, 3, 100.0),  # a reference below the cap: 3 cases above it
     (5, 5, 7 + 93 * 1.1 ** 3),  # at the reference: no effect
     (3, 5, 7 + 93 * 1.1 ** 3),  # below it: no effect either (no lowering)
 ])
@@ -318,23 +332,21 @@ def test_caseload_above_the_reference_raises_the_leaving_hazard(
 # --------------------------------------------------------------------------- retention money
 
 
-def test_retention_payments_are_monthly_instalments_of_the_annual_spend() -> None:
-    # £12,000 a year from 1 April 2020 to 30 September 2020: six instalments of £1,000
-    # (1 April ... 1 September), all in 2020-21, none in 2021-22
-    s = tiny(interventions__retention={
-        "annual_spend": 12000, "start": "2020-04-01", "end": "2020-09-30",
+@pytest.mark.parametrize(("start", "first_year"), [("2020-04-01", 12000.0),
+                                                  ("2020-04-02", 11000.0)])
+def test_retention_payments_are_monthly_instalments_of_the_annual_spend(
+        start: str, first_year: float) -> None:
+    # £12,000 a year to 30 September 2021: £1,000 on the 1st of each month, twelve in
+    # 2020-21 (eleven when the scheme starts on 2 April: the first waits for 1 May) and
+    # six in 2021-22 (April to September), in cash as paid: not uprated by inflation
+    s = tiny({**PRICES, "interventions.retention": {
+        "annual_spend": 12000, "start": start, "end": "2021-09-30",
         "clawback": {"months": 0, "share": 0}, "reference_payment": 1000,
-        "hazard_ratio": 1})
+        "hazard_ratio": 1}})
     b = run(s).budget
-    assert b[("2020-21", "retention")] == pytest.approx(6000.0, abs=1e-9)
-    assert b[("2021-22", "retention")] == 0.0
+    assert b[("2020-21", "retention")] == pytest.approx(first_year, abs=1e-9)
+    assert b[("2021-22", "retention")] == pytest.approx(6000.0, abs=1e-9)
     assert b[("2020-21", "retention_clawback")] == 0.0
-    # a start on the 2nd waits for the next 1st: May ... September, five instalments
-    later = tiny(interventions__retention={
-        "annual_spend": 12000, "start": "2020-04-02", "end": "2020-09-30",
-        "clawback": {"months": 0, "share": 0}, "reference_payment": 1000,
-        "hazard_ratio": 1})
-    assert run(later).budget[("2020-21", "retention")] == pytest.approx(5000.0, abs=1e-9)
 
 
 @pytest.mark.parametrize(("months", "share", "clawed"), [
@@ -582,18 +594,6 @@ def test_newly_qualified_cohort_fills_vacancies_in_its_month(size: int) -> None:
 
 # --------------------------------------------------------------------------- money
 
-PRICES = {
-    "costs.salary": {"experienced": 50000, "newly_qualified": 30000},
-    "costs.on_cost_share": 0.25,
-    "costs.agency_weekly": 1000,
-    "costs.recruitment_per_hire": 3000,
-    "costs.pay_award_pct": {"default": 3},
-    "costs.inflation_pct": {"default": 10},
-    "costs.placement_inflation_pct": {"default": 5},
-}
-"""Pay, inflation and placement inflation all differ, so a line uprated by the wrong index
-shows. The financial years from 1 April 2020 have 365 days each (no 29 February)."""
-WEEKS = 365 / 7
 
 
 def test_staff_costs_are_fte_times_salary_and_on_costs_uprated_by_pay() -> None:
