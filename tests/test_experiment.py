@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from sim.experiment.runner import run_replications
+from sim.experiment.summary import mean_ci, summarise
 from sim.outputs.published import compare, load_published
-from sim.outputs.tables import mean_ci, summarise
 
 from .conftest import variant
 

@@ -21,6 +21,7 @@ import pandas as pd
 
 from sim.experiment.checkpoint import Checkpoint
 from sim.experiment.executors import PROCESS, ExecutorSpec, run_all
+from sim.experiment.summary import budget_summary, summarise
 from sim.model import ReplicationResult, simulate
 from sim.model.measures import WEEKLY_METRICS
 from sim.model.simulation import long_weekly
@@ -73,15 +74,11 @@ class Results:
 
     def summary(self) -> pd.DataFrame:
         """``fy, metric, mean, ci_low, ci_high, p05, p95`` (as ``summary.csv``)."""
-        from sim.outputs.tables import summarise  # outputs sit above; imported on use
-
         return summarise(self.annual)
 
     def budget_summary(self) -> pd.DataFrame:
         """``fy, line, terms, mean, ci_low, ci_high, p05, p95`` (as ``budget_summary.csv``):
         cash and real terms by year, and over all years with the present value."""
-        from sim.outputs.finance import budget_summary
-
         return budget_summary(self.budget, self.scenario.costs.discount_rate_pct)
 
 
@@ -147,9 +144,15 @@ def combine(scenario: Scenario, seed: int, results: list[ReplicationResult]) -> 
     )
     totals = pd.DataFrame([{"replication": r.replication, **r.totals} for r in results])
     budget = pd.concat(
-        [r.budget.assign(replication=r.replication) for r in results], ignore_index=True
+        [_budget(r).assign(replication=r.replication) for r in results], ignore_index=True
     )[["replication", "fy", "line", "cost", "cost_real"]]
     return Results(scenario, seed, reps, annual, weekly, weeks, parameters, totals, budget)
+
+
+def _budget(r: ReplicationResult) -> pd.DataFrame:
+    if r.budget is None:  # the model always costs a run; a result without is a defect
+        raise ValueError(f"replication {r.replication} has no budget")
+    return r.budget
 
 
 def _reload(ck: Checkpoint, replication: int) -> ReplicationResult:

@@ -23,8 +23,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sim.experiment.summary import mean_ci
 from sim.outputs.finance import cost_differences, cost_effectiveness
-from sim.outputs.tables import mean_ci
 
 COMPARISON_COLUMNS = ["fy", "metric", "scenario", "mean", "ci_low", "ci_high", "diff_mean",
                       "diff_ci_low", "diff_ci_high", "diff_p05", "diff_p95"]

@@ -1,5 +1,6 @@
-"""Finance views of a run: budgets by line with intervals, present values, cost differences
-between scenarios and what each pound buys.
+"""Finance views of a run: cost differences between scenarios and what each pound buys.
+Budgets by line with intervals and present values are ``sim/experiment/summary.py``'s
+(re-exported here).
 
 Conventions (HM Treasury Green Book): costs are cash by financial year; real terms are in
 prices of the run's first financial year (deflated by the scenario's inflation); present
@@ -11,54 +12,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.model.costs import LINES, TOTAL
-from sim.outputs.tables import mean_ci
+from sim.experiment.summary import (
+    ALL_YEARS,
+    PV,
+    budget_summary,
+    discount_factors,
+    mean_ci,
+    run_totals,
+)
+from sim.model.costs import TOTAL
 
-ALL_YEARS = "all years"
-PV = "present value"
-
-
-def _stats(v: np.ndarray) -> tuple[float, float, float, float, float]:
-    v = np.asarray(v, dtype=float)
-    m, lo, hi = mean_ci(v)
-    p05, p95 = np.percentile(v, [5, 95]) if len(v) else (np.nan, np.nan)
-    return m, lo, hi, float(p05), float(p95)
-
-
-def discount_factors(fys: list[str], rate_pct: float) -> dict[str, float]:
-    """1 / (1 + r)^k for each financial year, k = 0 for the first."""
-    first = int(min(fys)[:4])
-    return {fy: 1 / (1 + rate_pct / 100) ** (int(fy[:4]) - first) for fy in fys}
-
-
-def run_totals(budget: pd.DataFrame, rate_pct: float) -> pd.DataFrame:
-    """Per replication and line: cash and real totals over the run, and the present value:
-    ``replication, line, cash, real, pv``."""
-    f = discount_factors(sorted(budget.fy.unique()), rate_pct)
-    b = budget.assign(pv=budget.cost_real * budget.fy.map(f))
-    g = b.groupby(["replication", "line"], sort=False)
-    return pd.DataFrame({"cash": g.cost.sum(), "real": g.cost_real.sum(),
-                         "pv": g.pv.sum()}).reset_index()
-
-
-def budget_summary(budget: pd.DataFrame, rate_pct: float) -> pd.DataFrame:
-    """``fy, line, terms, mean, ci_low, ci_high, p05, p95``: each line by year in cash and
-    real terms, then over all years in cash, real terms and present value."""
-    rows = []
-    order = {line: i for i, line in enumerate((*LINES, TOTAL))}
-    for (fy, line), g in budget.groupby(["fy", "line"], sort=False):
-        rows.append((fy, line, "cash", *_stats(g.cost)))
-        rows.append((fy, line, "real", *_stats(g.cost_real)))
-    tot = run_totals(budget, rate_pct)
-    for line, g in tot.groupby("line", sort=False):
-        rows.append((ALL_YEARS, line, "cash", *_stats(g.cash)))
-        rows.append((ALL_YEARS, line, "real", *_stats(g.real)))
-        rows.append((ALL_YEARS, line, PV, *_stats(g.pv)))
-    out = pd.DataFrame(rows, columns=["fy", "line", "terms", "mean", "ci_low", "ci_high",
-                                      "p05", "p95"])
-    out["_o"] = out.line.map(order)
-    return out.sort_values(["fy", "_o", "terms"], kind="stable").drop(columns="_o") \
-        .reset_index(drop=True)
+__all__ = ["ALL_YEARS", "OUTCOMES", "PV", "budget_summary", "cost_differences",
+           "cost_effectiveness", "discount_factors", "outcome_totals", "run_totals"]
 
 
 def cost_differences(budgets: dict[str, pd.DataFrame], base: str, rate_pct: float

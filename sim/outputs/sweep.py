@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.experiment.summary import mean_ci, run_totals
 from sim.model.costs import TOTAL
-from sim.outputs.finance import OUTCOMES, outcome_totals, run_totals
-from sim.outputs.tables import mean_ci
+from sim.outputs.finance import OUTCOMES, outcome_totals
 
 EXTRA = {  # further measures, averaged over the run's years
     "inpost_fte": "mean over years", "agency_rate": "mean over years",
