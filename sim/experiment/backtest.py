@@ -27,6 +27,7 @@ import yaml
 from sim.data import dfe
 from sim.experiment.executors import PROCESS, ExecutorSpec
 from sim.experiment.runner import Task, stream
+from sim.periods import fy_ending, fy_label
 from sim.scenario import Scenario, with_overrides
 from sim.scenario.council import council_scenario
 
@@ -49,8 +50,8 @@ def sim_fy(when: str, year: int) -> str:
     ``year`` (31 March figures: the year ending then; 30 September: the year containing
     it)."""
     if when == "30 September":
-        return f"{year}-{(year + 1) % 100:02d}"
-    return f"{year - 1}-{year % 100:02d}"
+        return fy_label(year)
+    return fy_ending(year)
 
 
 def scenario_for(council: str, year: int, years: int) -> Scenario:

@@ -19,6 +19,7 @@ each indicator's interval.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,7 +29,7 @@ import pandas as pd
 
 from sim.data import dfe
 from sim.experiment.runner import run_many
-from sim.model.calendar import fy_label
+from sim.periods import fy_label, fy_of
 from sim.scenario import Scenario, with_overrides
 from sim.scenario.distributions import Fixed
 from sim.scenario.yaml_writer import Commented, emit
@@ -48,9 +49,10 @@ class Target:
 
 def targets(start_year: int) -> list[Target]:
     y0, y1 = str(start_year), str(start_year + 1)
-    fy0 = f"{start_year}-{(start_year + 1) % 100:02d}"
-    fy_sep = fy_label(pd.Timestamp(start_year + 1, 9, 30).date())
-    fy_sep0 = fy_label(pd.Timestamp(start_year, 9, 30).date())
+    fy0 = fy_label(start_year)
+    # the workforce is counted on 30 September: filed under the year that contains it
+    fy_sep = fy_of(dt.date(start_year + 1, 9, 30))
+    fy_sep0 = fy_of(dt.date(start_year, 9, 30))
     return [
         Target("caseload_per_fte", fy_sep0, "caseload_per_fte", y0, False),
         Target("turnover_rate", fy_sep, "turnover_rate", y1, True),

@@ -7,10 +7,14 @@ and with the tolerance that the model is held to where one applies.
 
 from __future__ import annotations
 
+import datetime as dt
 from importlib import resources
 
 import numpy as np
 import pandas as pd
+
+from sim.periods import DAYS_PER_WEEK, FY_START_MONTH, fy_start_year
+from sim.scenario import Scenario
 
 
 def load_published(area: str = "west_sussex") -> pd.DataFrame:
@@ -92,12 +96,13 @@ def to_markdown(table: pd.DataFrame, title: str, command: str, note: str = "") -
 
 
 def load_published_costs(area: str = "west_sussex") -> pd.DataFrame:
+    """Published costs for an area: item, fy, published, unit, source."""
     with resources.files("sim").joinpath("data", f"{area}_published_costs.csv").open() as f:
         return pd.read_csv(f, dtype={"fy": str})
 
 
-def compare_costs(budget_summary: pd.DataFrame, annual_summary: pd.DataFrame, scenario,
-                  published: pd.DataFrame, fy: str = "2019-20") -> pd.DataFrame:
+def compare_costs(budget_summary: pd.DataFrame, annual_summary: pd.DataFrame,
+                  scenario: Scenario, published: pd.DataFrame, fy: str = "2019-20") -> pd.DataFrame:
     """Simulated spending in one financial year against what was published or what the
     published workforce implies at the scenario's prices.
 
@@ -111,7 +116,8 @@ def compare_costs(budget_summary: pd.DataFrame, annual_summary: pd.DataFrame, sc
         .set_index("line")
     a = annual_summary.set_index(["metric", "fy"])
     c = scenario.costs
-    days = 366 if fy == "2019-20" else 365
+    start = fy_start_year(fy)
+    days = (dt.date(start + 1, FY_START_MONTH, 1) - dt.date(start, FY_START_MONTH, 1)).days
 
     def sim(line: str) -> tuple[float, float, float]:
         r = b.loc[line]
@@ -131,9 +137,9 @@ def compare_costs(budget_summary: pd.DataFrame, annual_summary: pd.DataFrame, sc
          (scenario.initial_state.open_cases.cla + cla_sim_end) / 2, np.nan, np.nan,
          "drives the looked-after spend"),
         ("permanent staff", inpost * pay, *sim("staff_permanent"),
-         f"published FTE {inpost:.1f} (mean of 30 Sept {fy[:4]} and {int(fy[:4]) + 1}) x "
+         f"published FTE {inpost:.1f} (mean of 30 Sept {start} and {start + 1}) x "
          f"£{c.salary.experienced:,.0f} x {1 + c.on_cost_share:g}"),
-        ("agency staff", agency * c.agency_weekly * days / 7, *sim("staff_agency"),
+        ("agency staff", agency * c.agency_weekly * days / DAYS_PER_WEEK, *sim("staff_agency"),
          f"published agency FTE {agency:.1f} x £{c.agency_weekly:,.0f} a week"),
         ("safeguarding (S251, for context)", p["safeguarding_spend"], np.nan, np.nan, np.nan,
          "all children's social care safeguarding, not only social workers' pay"),
@@ -151,6 +157,7 @@ def _money_or_count(x: float, money: bool) -> str:
 
 
 def costs_markdown(table: pd.DataFrame, title: str, command: str, explanation: str) -> str:
+    """The costs comparison as a Markdown page."""
     lines = [f"# {title}", "", f"Regenerate with `{command}`.", "",
              "| item | published | simulated | 95% CI | difference | basis |",
              "|---|---:|---:|---|---:|---|"]
@@ -180,6 +187,7 @@ LEAGUE_INDICATORS = {
 
 def league_markdown(league: pd.DataFrame, start: int, years: int, replications: int,
                     councils: int, skipped: dict[str, str], command: str, wall: float) -> str:
+    """The back-test's league table as a Markdown page."""
     lines = [
         f"# Back-test of every council from {start}: {years} years ahead", "",
         f"Regenerate with `{command}` ({wall / 60:.0f} minutes on 2 cores here).", "",
