@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -115,7 +116,7 @@ def _simulate(s: Scenario, reps: int, seed: int, jobs: int, fixed: bool) -> pd.D
 
 def calibrate(s: Scenario, council: str, start_year: int, reps: int = 6, jobs: int = 2,
               final_reps: int = 20, tolerance_pct: float = 3.0, tolerance_points: float = 0.75,
-              progress=None) -> Fit:
+              progress: Callable[[int, int], None] | None = None) -> Fit:
     """Fit the scenario's unpublished rates to ``council``'s published figures for the first
     year from 1 April ``start_year``."""
     la = dfe.resolve(council)
@@ -161,7 +162,8 @@ def calibrate(s: Scenario, council: str, start_year: int, reps: int = 6, jobs: i
     return Fit(final, over, table, a, history, notes)
 
 
-def _update(s: Scenario, over: dict[str, Any], goals, sim: dict[str, float]) -> dict[str, Any]:
+def _update(s: Scenario, over: dict[str, Any], goals: list[tuple[Target, float]],
+            sim: dict[str, float]) -> dict[str, Any]:
     """One damped fixed-point step on every rate whose indicator is off."""
     over = dict(over)
     got = {t.metric: (v, sim[t.metric]) for t, v in goals}

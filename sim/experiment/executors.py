@@ -125,13 +125,13 @@ def run_all(fn: Callable[[Any], Any], tasks: Iterable[Any], jobs: int,
         submit = lambda t: client.submit(fn, t, pure=False)  # noqa: E731
         from distributed import wait as dask_wait
 
-        def wait_any(fs):
+        def wait_any(fs: list[Any]) -> set[Any]:
             return dask_wait(fs, return_when="FIRST_COMPLETED").done
     else:
         pool = _process_pool(jobs)
         submit = lambda t: pool.submit(fn, t)  # noqa: E731
 
-        def wait_any(fs):
+        def wait_any(fs: list[Any]) -> set[Any]:
             return wait(fs, return_when=FIRST_COMPLETED)[0]
     pending: dict[Any, Any] = {}
     try:

@@ -60,7 +60,7 @@ class Results:
     weeks: np.ndarray  # datetime64[D]
     parameters: pd.DataFrame  # replication, parameter, value
     totals: pd.DataFrame  # replication, then one column per total
-    budget: pd.DataFrame | None = None  # replication, fy, line, cost, cost_real
+    budget: pd.DataFrame  # replication, fy, line, cost, cost_real
     wall_seconds: float = 0.0
     jobs: int = 1
     fixed_parameters: bool = False
