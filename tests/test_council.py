@@ -7,17 +7,38 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
 from sim.data import dfe
 from sim.experiment.backtest import league_table, run_backtest
-from sim.experiment.calibration import calibrate
+from sim.experiment.calibration import (
+    DAMPING,
+    Fit,
+    Target,
+    _case_holding_posts,
+    _update,
+    calibrate,
+    calibrated_yaml,
+)
 from sim.experiment.runner import run_many
 from sim.periods import fy_label
-from sim.scenario import Scenario, load_scenario
+from sim.scenario import Scenario, load_scenario, with_overrides
 from sim.scenario.council import council_scenario
+from sim.scenario.council_rates import (
+    CIN_TO_CLA,
+    CIN_TO_CP,
+    CP_TO_CIN,
+    CP_TO_CLA,
+    MAX_NOT_IN_NEED_SHARE,
+    MIN_CIN_SHARE,
+    MIN_ROUTE_SHARE,
+    estimate_rates,
+    solve_outcomes,
+)
 
+from .conftest import SCENARIOS
 from .test_cli import sim as cli
 
 # (published measure, period offset from the start year, simulated metric, its fy offset,
@@ -107,3 +128,108 @@ def test_backtest_compares_like_with_like() -> None:
     league = league_table(t)
     assert {"median_error", "naive_median_error", "inside_90_pct"} <= set(league.columns)
     assert np.isfinite(league.median_error).all()
+
+
+# --- estimating the rates (no simulation)
+
+@pytest.mark.parametrize("refs, nin, cp_starts, cla_starts", [
+    (5000, 0.40, 600, 250), (1200, 0.55, 90, 40), (300, 0.30, 60, 20)])
+def test_outcomes_reproduce_the_published_starts(refs, nin, cp_starts, cla_starts) -> None:
+    """The solved shares, with the moves between stages, give back the CP and care starts."""
+    p_cin, p_cp, p_cla, note = solve_outcomes(refs, nin, cp_starts, cla_starts)
+    assert note is None and p_cin + p_cp + p_cla == pytest.approx(1 - nin)
+    s_cin = refs * p_cin + CP_TO_CIN * cp_starts
+    assert refs * p_cp + CIN_TO_CP * s_cin == pytest.approx(cp_starts)
+    assert refs * p_cla + CIN_TO_CLA * s_cin + CP_TO_CLA * cp_starts == pytest.approx(
+        cla_starts)
+
+
+def test_outcomes_keep_room_for_children_in_need() -> None:
+    """Where not in need and the starts leave too little, not in need gives way (and says
+    so); a share of not in need above the cap is capped."""
+    p_cin, p_cp, p_cla, note = solve_outcomes(1000, 0.84, 150, 60)
+    assert p_cin == MIN_CIN_SHARE and "not-in-need share cut from 0.840" in note
+    assert p_cp >= MIN_ROUTE_SHARE and p_cla >= MIN_ROUTE_SHARE
+    p_cin, p_cp, p_cla, note = solve_outcomes(1000, 0.95, 1, 1)
+    assert note is None and p_cin + p_cp + p_cla == pytest.approx(1 - MAX_NOT_IN_NEED_SHARE)
+    assert p_cp == p_cla == MIN_ROUTE_SHARE  # moves from CIN explain every start
+
+
+def test_rates_are_the_published_figures_and_little_s_law() -> None:
+    r = estimate_rates("halton", 2019)
+    fig = lambda m, p="2019": dfe.figure("Halton", m, p).value  # noqa: E731
+    assert r.council == "Halton" and r.demand.referrals.value == fig("referrals")
+    assert "Halton, time_period 2019" in r.demand.referrals.note
+    assert sum(r.demand.outcomes.values()) == pytest.approx(1, abs=1e-9)
+    assert r.durations.cp.value == pytest.approx(
+        np.clip(fig("cp_31mar") / fig("cp_starts") * 365, 60, 900))
+    w = r.workforce
+    posts = w.posts_case_holding.value + w.posts_non_case_holding.value
+    assert posts == round(fig("inpost_fte") + fig("vacancy_fte"))
+    in_post = sum(v for k, v in w.case_holding.items() if k != "agency") \
+        + w.non_case_holding["experienced"]
+    assert in_post == round(fig("inpost_fte"))
+    assert r.costs.s251_year == "2018-19" and r.costs.fostering_weekly.value == fig(
+        "fostering_weekly", "2018-19")
+
+
+# --- calibration's steps (no simulation)
+
+def _mean(v: float | dict) -> float:
+    """The mean of an override: a number, or a distribution's fields."""
+    return v if isinstance(v, float | int) else v["mean"]
+
+
+def test_a_calibration_step_moves_each_rate_towards_its_indicator(baseline: Scenario) -> None:
+    goals = [(Target("turnover_rate", "2019-20", "turnover_rate", "2020", True), 20.0),
+             (Target("vacancy_rate", "2019-20", "vacancy_rate", "2019", True), 10.0),
+             (Target("cp_31mar", "2019-20", "cp_31mar", "2020", False), 800.0)]
+    over = _update(baseline, {}, goals, {"turnover_rate": 10.0, "vacancy_rate": 20.0,
+                                         "cp_31mar": 800.0})
+    h = baseline.workforce.leaving.annual_hazard.experienced
+    step = 2 ** DAMPING  # the indicator is half (or twice) what it should be
+    assert _mean(over["workforce.leaving.annual_hazard.experienced"]) == pytest.approx(
+        h.mean_value() * step)
+    fill = baseline.workforce.recruitment.fill_probability.mean_value()
+    assert over["workforce.recruitment.fill_probability"] == pytest.approx(fill * step)
+    # on target: no change; and what no indicator moves is left alone
+    assert _mean(over["demand.durations.cp"]) == pytest.approx(
+        baseline.demand.durations.cp.mean_value())
+    assert not any(k.startswith("workforce.agency") for k in over)
+
+
+def test_case_holding_posts_keep_the_establishment(baseline: Scenario) -> None:
+    est = baseline.workforce.establishment
+    over = _case_holding_posts(baseline, 1.2)
+    new = over["workforce.establishment"]
+    assert new["case_holding"] == round(est.case_holding * 1.2)
+    assert new["case_holding"] + new["non_case_holding"] == \
+        est.case_holding + est.non_case_holding
+    ws = baseline.initial_state.workforce
+    before = sum(ws.case_holding.model_dump().values()) + sum(
+        ws.non_case_holding.model_dump().values())
+    after = sum(over["initial_state.workforce.case_holding"].values()) + sum(
+        over["initial_state.workforce.non_case_holding"].values())
+    assert after == before  # workers move between roles; none appear or vanish
+    assert with_overrides(baseline, over)  # and the result is a valid scenario
+
+
+def test_calibrated_file_extends_the_original(baseline: Scenario, tmp_path: Path) -> None:
+    over = {"workforce.recruitment.fill_probability": 0.3125,
+            "workforce.agency.additional": 30,
+            "demand.durations.cla": {"dist": "lognormal", "mean": 700.0, "sd": 770.0}}
+    table = pd.DataFrame([("turnover_rate", "2020-21", "2020", 15.2, 14.9, 12.0, 18.0,
+                           -0.3, "points")], columns=["indicator", "fy", "published_period",
+                                                      "published", "simulated", "p05",
+                                                      "p95", "error", "error_unit"])
+    text = calibrated_yaml(str(SCENARIOS / "baseline.yaml"), Fit(baseline, over, table),
+                           "West Sussex", 2019)
+    assert "#   turnover_rate 2020-21: 15.2 -> 14.9 [12-18]" in text
+    assert "fill_probability: 0.3125  # calibrated" in text
+    (tmp_path / "c.yaml").write_text(text)
+    s = load_scenario(tmp_path / "c.yaml")
+    assert s.name == f"{baseline.name}_calibrated"
+    assert s.workforce.recruitment.fill_probability.mean_value() == 0.3125
+    assert s.workforce.agency.additional == 30
+    assert s.demand.durations.cla.mean_value() == 700.0
+    assert s.demand.durations.cp == baseline.demand.durations.cp  # the rest inherited
