@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.periods import DAYS_PER_YEAR, fy_of
 
-def fy_label(d: dt.date) -> str:
-    """The financial year (April to March) containing date ``d``, written ``2019-20``."""
-    y = d.year if d.month >= 4 else d.year - 1
-    return f"{y}-{(y + 1) % 100:02d}"
+fy_label = fy_of
+"""The financial year containing a date: the old name of ``sim.periods.fy_of``, kept for
+code not yet moved to it."""
 
 
 def _add_years(d: dt.date, years: int) -> dt.date:
@@ -34,7 +34,7 @@ class Calendar:
     def end(self) -> dt.date:
         whole = int(self.horizon_years)
         frac = self.horizon_years - whole
-        return _add_years(self.start, whole) + dt.timedelta(days=round(frac * 365.25))
+        return _add_years(self.start, whole) + dt.timedelta(days=round(frac * DAYS_PER_YEAR))
 
     @property
     def end_day(self) -> float:
@@ -54,7 +54,7 @@ class Calendar:
     def fy_ends(self) -> list[tuple[float, str, bool]]:
         """(time, label, complete) for each 31 March snapshot in the run: the start of
         1 April. ``complete`` says whether the whole financial year was simulated."""
-        out = []
+        out: list[tuple[float, str, bool]] = []
         y = self.start.year if self.start.month < 4 else self.start.year + 1
         while True:
             d = dt.date(y, 4, 1)
@@ -62,7 +62,7 @@ class Calendar:
                 return out
             if d > self.start:
                 complete = dt.date(y - 1, 4, 1) >= self.start
-                out.append((self.day(d), fy_label(d - dt.timedelta(days=1)), complete))
+                out.append((self.day(d), fy_of(d - dt.timedelta(days=1)), complete))
             y += 1
 
     def workforce_snapshots(self) -> list[tuple[float, str, bool, float]]:
@@ -70,7 +70,7 @@ class Calendar:
         (taken at the start of 1 October); ``complete`` says whether the 12 months before it
         (from the window start, 1 October a year earlier) were simulated, so that starters,
         leavers and turnover can be counted."""
-        out = []
+        out: list[tuple[float, str, bool, float]] = []
         y = self.start.year if (self.start.month, self.start.day) <= (10, 1) else \
             self.start.year + 1
         while True:
@@ -79,7 +79,7 @@ class Calendar:
                 return out
             if d > self.start:
                 before = dt.date(y - 1, 10, 1)
-                out.append((self.day(d), fy_label(dt.date(y, 9, 30)), before >= self.start,
+                out.append((self.day(d), fy_of(dt.date(y, 9, 30)), before >= self.start,
                             self.day(before)))
             y += 1
 
@@ -89,7 +89,7 @@ class Calendar:
         y, m = first.year, first.month
         if first.day > 1:
             y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-        out = []
+        out: list[float] = []
         while dt.date(y, m, 1) <= min(last, self.end):
             d = dt.date(y, m, 1)
             if d >= self.start and d < self.end:
@@ -99,7 +99,7 @@ class Calendar:
 
     def first_of_month(self, month: int) -> list[float]:
         """Times of the 1st of ``month`` (1-12) within the run, after the start."""
-        out = []
+        out: list[float] = []
         y = self.start.year
         while True:
             d = dt.date(y, month, 1)

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sim.model.calendar import Calendar, fy_label
+from sim.model.calendar import Calendar
+from sim.periods import DAYS_PER_WEEK, fy_of, next_fy
 from sim.scenario.schema import ByYear, Scenario
 
 LINES = ("staff_permanent", "staff_agency", "recruitment", "academy", "retention",
@@ -20,11 +21,6 @@ LINES = ("staff_permanent", "staff_agency", "recruitment", "academy", "retention
 """Budget lines, in order; ``total`` is their sum."""
 TOTAL = "total"
 PLACEMENT_TYPES = ("foster", "residential", "other")
-
-
-def next_fy(fy: str) -> str:
-    y = int(fy[:4]) + 1
-    return f"{y}-{(y + 1) % 100:02d}"
 
 
 class PriceIndex:
@@ -66,7 +62,7 @@ class Ledger:
         self.c = s.costs
         self.eh = s.interventions.early_help
         self.cal = cal
-        first = fy_label(cal.start)
+        first = fy_of(cal.start)
         self.pay = PriceIndex(self.c.pay_award_pct, first)
         self.prices = PriceIndex(self.c.inflation_pct, first)
         self.placement_prices = PriceIndex(self.c.placement_inflation_pct, first)
@@ -89,7 +85,7 @@ class Ledger:
         """(line, cash, real) for one whole financial year [t0, t1), with the total last."""
         c = self.c
         pay, prices, place = self.pay(fy), self.prices(fy), self.placement_prices(fy)
-        weeks = q.days / 7.0
+        weeks = q.days / DAYS_PER_WEEK
         oncost = 1 + c.on_cost_share
         cla_weeks = [n * weeks for n in q.cla_by_type]
         weekly = c.placements.weekly

@@ -11,10 +11,9 @@ from collections.abc import Callable
 import numpy as np
 
 from sim.model.calendar import Calendar
+from sim.periods import DAYS_PER_MONTH
 from sim.scenario.distributions import param_value
 from sim.scenario.schema import EarlyHelp, Retention, Scenario
-
-DAYS_PER_MONTH = 365.25 / 12
 
 
 def early_help_multiplier(eh: EarlyHelp, cal: Calendar) -> Callable[[np.ndarray], np.ndarray]:
@@ -32,7 +31,7 @@ def early_help_multiplier(eh: EarlyHelp, cal: Calendar) -> Callable[[np.ndarray]
         def effect(budget: float) -> float:
             return (budget / eh.base_budget) ** (-e)
     else:
-        pct = param_value(eh.pct_per_million)  # type: ignore[arg-type]
+        pct = param_value(eh.pct_per_million)
 
         def effect(budget: float) -> float:
             return max(0.0, 1 + pct / 100 * (eh.base_budget - budget) / 1e6)
@@ -80,8 +79,8 @@ def dated_changes(s: Scenario, cal: Calendar) -> list[tuple[float, str, object]]
     out: list[tuple[float, str, object]] = []
     for c in s.interventions.establishment_changes:
         out.append((cal.day(c.date), "establishment", c))
-    for c in s.interventions.cap_changes:
-        out.append((cal.day(c.date), "cap", c))
+    for cap in s.interventions.cap_changes:
+        out.append((cal.day(cap.date), "cap", cap))
     out = [x for x in out if 0 <= x[0] <= cal.end_day]
     out.sort(key=lambda x: x[0])
     return out

@@ -24,16 +24,17 @@ import simpy
 from sim.model.allocation import Allocator
 from sim.model.calendar import Calendar
 from sim.model.demand import residual_durations
-from sim.model.interventions import DAYS_PER_MONTH, Recruiting, RetentionScheme
+from sim.model.interventions import Recruiting, RetentionScheme
 from sim.model.measures import Recorder
 from sim.model.randomness import Uniforms
 from sim.model.scheduling import Call
+from sim.periods import DAYS_PER_MONTH, DAYS_PER_WEEK
 from sim.scenario.distributions import param_value
 from sim.scenario.schema import Scenario
 
 EXPERIENCED, NEWLY_QUALIFIED, AGENCY = "experienced", "newly_qualified", "agency"
 CASE_HOLDING, NON_CASE_HOLDING = "case_holding", "non_case_holding"
-WEEK = 7.0
+WEEK = DAYS_PER_WEEK  # the old name
 HAZARD_WEEKS = 4
 """Leaving hazards are re-read every four weeks (each worker's notice date is then exact
 for the hazard read): every week would cost a loop over the workforce 4 times as often for
