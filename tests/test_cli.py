@@ -111,3 +111,77 @@ def test_never_replaces_a_directory_sim_did_not_write(tiny: Path, tmp_path: Path
         assert r.returncode == 2 and "--out" in r.stderr, (out, r.stderr)
     assert (mine / "keep.txt").read_text() == "precious"
     assert sorted(p.name for p in mine.iterdir()) == ["keep.txt"]
+
+
+# --- check-costs: the published figures and the note are the scenario's council's
+
+
+def test_published_costs_are_the_shipped_west_sussex_figures() -> None:
+    """The figures check-costs takes from the DfE table are those it once read from the
+    West Sussex file."""
+    from sim.cli.checks import published_costs
+    from sim.outputs.published import load_published_costs
+
+    shipped = load_published_costs("west_sussex").set_index("item").published
+    ours = published_costs("West Sussex", "2019-20").set_index("item").published
+    assert ours.to_dict() == shipped.to_dict()
+
+
+def _costs(tmp_path: Path, extends: Path | str) -> tuple[str, pd.Series]:
+    (tmp_path / "tiny.yaml").write_text(
+        f"extends: {extends}\nname: tiny\nrun: {{horizon_years: 1.6, replications: 1}}\n")
+    r = sim("check-costs", "tiny.yaml", "-j", "1", "--out", "costs", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    table = pd.read_csv(tmp_path / "costs.csv").set_index("item")
+    return (tmp_path / "costs.md").read_text(), table.published
+
+
+def test_check_costs_names_west_sussex_and_its_figures(tmp_path: Path) -> None:
+    md, _ = _costs(tmp_path, SCENARIOS / "baseline.yaml")
+    assert md.startswith("# tiny: spending in 2019-20 against published figures "
+                         "(West Sussex)\n")
+    text = " ".join(md.split())  # the note is wrapped
+    for fact in ("from West Sussex's own S251 figures", "the rest of the £66.7m",
+                 "unit cost of £1,585 a week", "which were more than the year's average",
+                 "starts from the published 705", "(published: 806)",
+                 "the 95 West Sussex had", "against the published 13.3% and 15.9%"):
+        assert fact in text, fact
+
+
+def test_check_costs_names_the_scenarios_council(tmp_path: Path) -> None:
+    """Another council's scenario is compared with that council's figures, not West
+    Sussex's."""
+    from sim.data import dfe
+
+    r = sim("init", "--la", "Barnsley", "--year", "2019", "--out", "barnsley.yaml",
+            cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    md, published = _costs(tmp_path, "barnsley.yaml")
+    assert md.startswith("# tiny: spending in 2019-20 against published figures (Barnsley)\n")
+    assert "West Sussex" not in md
+    text = " ".join(md.split())
+    weekly = dfe.figure("Barnsley", "looked_after_weekly", "2019-20").value
+    cla = dfe.figure("Barnsley", "cla_31mar", "2019").value
+    assert "from Barnsley's own S251 figures" in text
+    assert f"unit cost of £{weekly:,.0f} a week" in text
+    assert f"starts from the published {cla:,.0f}" in text
+    spend = dfe.figure("Barnsley", "looked_after_spend", "2019-20").value
+    # the table is written to 6 significant figures
+    assert published["looked-after spend (placements + other looked-after)"] == \
+        pytest.approx(spend, rel=1e-5)
+
+
+@pytest.mark.parametrize("body, args, fragment", [
+    ("", ["--fy", "2024-25"], "--fy: '2024-25' is not a whole financial year of the run "
+                              "(allowed: 2019-20)"),
+    ("council: null\n", [], "council: the scenario does not say which council"),
+    ("", ["--area", "Atlantis"], "--area: no English council called 'Atlantis'"),
+])
+def test_check_costs_bad_input_is_one_line(body: str, args: list[str], fragment: str,
+                                           tmp_path: Path) -> None:
+    (tmp_path / "s.yaml").write_text(f"extends: {SCENARIOS / 'baseline.yaml'}\n{body}"
+                                     "run: {horizon_years: 1.6}\n")
+    r = sim("check-costs", "s.yaml", *args, "--out", "costs", cwd=tmp_path)
+    assert r.returncode == 2
+    assert r.stderr.count("\n") == 1 and fragment in r.stderr, r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.yaml"]
