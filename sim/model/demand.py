@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.model.calendar import Calendar
-from sim.scenario.distributions import param_value
-from sim.scenario.schema import MAX_REFERRAL_MULTIPLIER, Demand
+from sim.scenario.distributions import DistributionBase, param_value
+from sim.scenario.schema import MAX_REFERRAL_MULTIPLIER, Demand, PlacementMix
 
 # Stage codes used by the model. CLOSED ends a path.
 ASSESSMENT, CIN, CP, CLA, CLOSED = 0, 1, 2, 3, -1
@@ -135,7 +135,7 @@ def trim(values: np.ndarray, stages: np.ndarray) -> list[list]:
     return [flat[a:b] for a, b in zip(starts, ends.tolist(), strict=True)]
 
 
-def placement_types(mix, u: np.ndarray) -> np.ndarray:
+def placement_types(mix: PlacementMix, u: np.ndarray) -> np.ndarray:
     """The placement type (0 foster, 1 residential, 2 other) each child would have if looked
     after, drawn from the mix with one uniform each."""
     cum = np.cumsum([mix.foster, mix.residential, mix.other])
@@ -144,7 +144,7 @@ def placement_types(mix, u: np.ndarray) -> np.ndarray:
 
 def draw_referrals(demand: Demand, cal: Calendar, rate_multiplier: Callable[[np.ndarray],
                    np.ndarray], arrivals: np.random.Generator,
-                   attributes: np.random.Generator, demand_mix) -> Referrals:
+                   attributes: np.random.Generator, demand_mix: PlacementMix) -> Referrals:
     """All referrals of a replication.
 
     ``rate_multiplier(t)`` scales the base rate (the early-help effect); it must stay
@@ -193,7 +193,7 @@ def draw_referrals(demand: Demand, cal: Calendar, rate_multiplier: Callable[[np.
     )
 
 
-def residual_durations(dist, u_age: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def residual_durations(dist: DistributionBase, u_age: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(age, remaining) of spells in progress at a random time, for spells that start at a
     steady rate with durations from ``dist``: the spell containing a random time is
     length-biased, and the time is uniform within it. Uses a fixed quantile grid, so it
@@ -209,7 +209,7 @@ def residual_durations(dist, u_age: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return age, length - age
 
 
-def conditional_remaining(dist, age: np.ndarray, u: np.ndarray) -> np.ndarray:
+def conditional_remaining(dist: DistributionBase, age: np.ndarray, u: np.ndarray) -> np.ndarray:
     """Remaining duration of spells that have lasted ``age``: D - age given D > age."""
     f = np.asarray(dist.cdf(age), dtype=float)
     q = np.minimum(f + u * (1 - f), 1 - 1e-9)

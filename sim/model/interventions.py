@@ -66,13 +66,6 @@ class RetentionScheme:
         payment = self.spend / permanent_workers
         return self.hr ** (payment / self.reference)
 
-    def spend_between(self, t0: float, t1: float) -> float:
-        """Money paid out between two times (spread evenly over the scheme's days)."""
-        if self.spend <= 0:
-            return 0.0
-        overlap = max(0.0, min(t1, self.end) - max(t0, self.start))
-        return self.spend * overlap / 365.0
-
 
 def dated_changes(s: Scenario, cal: Calendar) -> list[tuple[float, str, object]]:
     """Establishment and cap changes within the run as (time, kind, change), in order."""

@@ -6,8 +6,6 @@ things of what it schedules: ``callbacks`` (called with the event when its time 
 
 * ``Call`` is a plain SimPy event that calls ``fn(arg)`` after ``delay`` — about half a
   ``Timeout`` plus a lambda, and far less than a process per case;
-* ``Fire`` calls ``fn(event)`` itself, ``fn`` finding its argument in ``event.arg`` (one
-  Python call fewer per event);
 * ``reschedule`` puts an object that already has those two attributes back on the queue:
   a case is its own stage-end event, and the referral stream is one object moved from
   arrival to arrival, so the hottest events allocate nothing;
@@ -43,20 +41,6 @@ class Call(Event):
         self._value = None
         self._ok = True
         self.fn = fn
-        self.arg = arg
-        env.schedule(self, NORMAL, delay)
-
-
-class Fire(Event):
-    """Like ``Call``, for hot paths: the environment calls ``fn(event)`` itself, and ``fn``
-    finds its argument in ``event.arg``."""
-
-    def __init__(self, env: simpy.Environment, delay: float, fn: Callable[[Event], Any],
-                 arg: Any = None) -> None:
-        self.env = env
-        self.callbacks = [fn]
-        self._value = None
-        self._ok = True
         self.arg = arg
         env.schedule(self, NORMAL, delay)
 
@@ -103,6 +87,7 @@ def run_until(env: simpy.Environment, until: float,
     handled (a process that raised) raises here. ``check()``, if given, is called after
     every event (for ``--check``; one test of ``None`` per event otherwise)."""
     queue = env._queue
+    ev: Any  # a SimPy event, a Case or a Ticker: anything with callbacks and _ok
     while queue and queue[0][0] < until:
         env._now, _, _, ev = heappop(queue)
         callbacks, ev.callbacks = ev.callbacks, None
