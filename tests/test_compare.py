@@ -22,7 +22,7 @@ SHORT = {"run.horizon_years": 2}
 @pytest.fixture(scope="module")
 def comp():
     return sim.compare(SCENARIOS / "baseline.yaml", SCENARIOS / "retention.yaml",
-                       replications=5, jobs=2, overrides=SHORT)
+                       replications=3, jobs=2, overrides=SHORT)
 
 
 def test_table_shape_and_base_differences_are_zero(comp) -> None:
@@ -36,16 +36,17 @@ def test_table_shape_and_base_differences_are_zero(comp) -> None:
 def test_referrals_identical_in_every_replication(comp) -> None:
     d = comp.differences
     ref = d[(d.metric == "referrals") & (d.scenario == "retention")]
-    assert len(ref) == 5 * 2 and (ref["diff"] == 0).all()
+    assert len(ref) == 3 * 2 and (ref["diff"] == 0).all()
 
 
 def test_parameter_draws_shared_and_visible(comp) -> None:
     a, b = (comp.results[k].parameters for k in ("baseline", "retention"))
     pd.testing.assert_frame_equal(a, b)
-    assert a["replication"].nunique() == 5
+    assert a["replication"].nunique() == 3
     assert "interventions.retention.hazard_ratio" in set(a.parameter)
 
 
+@pytest.mark.slow
 def test_pairing_narrows_the_interval() -> None:
     """Common random numbers: the paired interval of a difference is far narrower than the
     interval two independent runs would give (here with the uncertain effects at their
@@ -83,13 +84,14 @@ def test_drivers_find_the_parameter_that_matters() -> None:
 def test_no_uncertainty_no_drivers(short) -> None:
     comp = sim.compare(short, variant(short, name="more_posts",
                                       workforce__establishment__case_holding=320),
-                       replications=3, jobs=1, fixed_parameters=True,
+                       replications=2, jobs=1, fixed_parameters=True,
                        overrides={"run.horizon_years": 1})
     assert comp.drivers.empty
     p = comp.parameters
     assert (p.groupby("parameter")["value"].nunique() == 1).all()
 
 
+@pytest.mark.slow
 def test_sequential_replications_stop_when_precise(short) -> None:
     one = {"s": variant(short, run__horizon_years=1)}
     res, prec = run_until_precise(one, seed=3, jobs=1, target=0.2, lookahead=2,
@@ -156,13 +158,14 @@ def test_drivers_see_an_effect_uncertain_in_one_scenario_only(short) -> None:
     base = variant(short, run__horizon_years=1, interventions__retention__hazard_ratio=0.9)
     alt = variant(short, name="alt", run__horizon_years=1,
                   interventions__retention__annual_spend=2.5e6)
-    comp = sim.compare(base, alt, replications=3, jobs=1)
+    comp = sim.compare(base, alt, replications=2, jobs=1)
     assert "interventions.retention.hazard_ratio" in set(comp.parameters.parameter)
 
 
 from .test_cli import sim as cli  # noqa: E402 - the in-process runner of the CLI tests
 
 
+@pytest.mark.slow
 def test_compare_command_writes_everything(tmp_path: Path) -> None:
     for name, parent in (("base", "baseline"), ("alt", "ipeh_cuts")):
         (tmp_path / f"{name}.yaml").write_text(
