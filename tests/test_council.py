@@ -7,24 +7,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 import yaml
 
 from sim.data import dfe
 from sim.experiment.backtest import league_table, run_backtest
-from sim.experiment.calibration import (
-    DAMPING,
-    Fit,
-    Target,
-    _case_holding_posts,
-    _update,
-    calibrate,
-    calibrated_yaml,
-)
+from sim.experiment.calibration import calibrate
 from sim.experiment.runner import run_many
 from sim.periods import fy_label
-from sim.scenario import Scenario, load_scenario, with_overrides
+from sim.scenario import Scenario, load_scenario
 from sim.scenario.council import council_scenario
 from sim.scenario.council_rates import (
     CIN_TO_CLA,
@@ -38,7 +29,6 @@ from sim.scenario.council_rates import (
     solve_outcomes,
 )
 
-from .conftest import SCENARIOS
 from .test_cli import sim as cli
 
 # (published measure, period offset from the start year, simulated metric, its fy offset,
@@ -172,64 +162,3 @@ def test_rates_are_the_published_figures_and_little_s_law() -> None:
     assert r.costs.s251_year == "2018-19" and r.costs.fostering_weekly.value == fig(
         "fostering_weekly", "2018-19")
 
-
-# --- calibration's steps (no simulation)
-
-def _mean(v: float | dict) -> float:
-    """The mean of an override: a number, or a distribution's fields."""
-    return v if isinstance(v, float | int) else v["mean"]
-
-
-def test_a_calibration_step_moves_each_rate_towards_its_indicator(baseline: Scenario) -> None:
-    goals = [(Target("turnover_rate", "2019-20", "turnover_rate", "2020", True), 20.0),
-             (Target("vacancy_rate", "2019-20", "vacancy_rate", "2019", True), 10.0),
-             (Target("cp_31mar", "2019-20", "cp_31mar", "2020", False), 800.0)]
-    over = _update(baseline, {}, goals, {"turnover_rate": 10.0, "vacancy_rate": 20.0,
-                                         "cp_31mar": 800.0})
-    h = baseline.workforce.leaving.annual_hazard.experienced
-    step = 2 ** DAMPING  # the indicator is half (or twice) what it should be
-    assert _mean(over["workforce.leaving.annual_hazard.experienced"]) == pytest.approx(
-        h.mean_value() * step)
-    fill = baseline.workforce.recruitment.fill_probability.mean_value()
-    assert over["workforce.recruitment.fill_probability"] == pytest.approx(fill * step)
-    # on target: no change; and what no indicator moves is left alone
-    assert _mean(over["demand.durations.cp"]) == pytest.approx(
-        baseline.demand.durations.cp.mean_value())
-    assert not any(k.startswith("workforce.agency") for k in over)
-
-
-def test_case_holding_posts_keep_the_establishment(baseline: Scenario) -> None:
-    est = baseline.workforce.establishment
-    over = _case_holding_posts(baseline, 1.2)
-    new = over["workforce.establishment"]
-    assert new["case_holding"] == round(est.case_holding * 1.2)
-    assert new["case_holding"] + new["non_case_holding"] == \
-        est.case_holding + est.non_case_holding
-    ws = baseline.initial_state.workforce
-    before = sum(ws.case_holding.model_dump().values()) + sum(
-        ws.non_case_holding.model_dump().values())
-    after = sum(over["initial_state.workforce.case_holding"].values()) + sum(
-        over["initial_state.workforce.non_case_holding"].values())
-    assert after == before  # workers move between roles; none appear or vanish
-    assert with_overrides(baseline, over)  # and the result is a valid scenario
-
-
-def test_calibrated_file_extends_the_original(baseline: Scenario, tmp_path: Path) -> None:
-    over = {"workforce.recruitment.fill_probability": 0.3125,
-            "workforce.agency.additional": 30,
-            "demand.durations.cla": {"dist": "lognormal", "mean": 700.0, "sd": 770.0}}
-    table = pd.DataFrame([("turnover_rate", "2020-21", "2020", 15.2, 14.9, 12.0, 18.0,
-                           -0.3, "points")], columns=["indicator", "fy", "published_period",
-                                                      "published", "simulated", "p05",
-                                                      "p95", "error", "error_unit"])
-    text = calibrated_yaml(str(SCENARIOS / "baseline.yaml"), Fit(baseline, over, table),
-                           "West Sussex", 2019)
-    assert "#   turnover_rate 2020-21: 15.2 -> 14.9 [12-18]" in text
-    assert "fill_probability: 0.3125  # calibrated" in text
-    (tmp_path / "c.yaml").write_text(text)
-    s = load_scenario(tmp_path / "c.yaml")
-    assert s.name == f"{baseline.name}_calibrated"
-    assert s.workforce.recruitment.fill_probability.mean_value() == 0.3125
-    assert s.workforce.agency.additional == 30
-    assert s.demand.durations.cla.mean_value() == 700.0
-    assert s.demand.durations.cp == baseline.demand.durations.cp  # the rest inherited
