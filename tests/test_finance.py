@@ -23,7 +23,7 @@ from .conftest import SCENARIOS, variant
 @pytest.fixture(scope="module")
 def retention_runs():
     s = sim.load_scenario(SCENARIOS / "retention.yaml", {"run.horizon_years": 3})
-    return run_replications(s, 3, jobs=1)
+    return run_replications(s, 2, jobs=1)
 
 
 def test_retention_line_adds_up_to_the_spend(retention_runs) -> None:
@@ -99,7 +99,7 @@ def test_present_value_discounts_later_years() -> None:
 
 def test_comparison_costs_and_cost_effectiveness() -> None:
     comp = sim.compare(SCENARIOS / "baseline.yaml", SCENARIOS / "retention.yaml",
-                       replications=4, jobs=2, overrides={"run.horizon_years": 2})
+                       replications=3, jobs=2, overrides={"run.horizon_years": 2})
     pv = comp.costs.query("terms == 'present value' and scenario == 'retention'") \
         .set_index("line")
     assert pv.loc["retention", "diff_mean"] == pytest.approx(2.5e6 * (1 + 1 / 1.02 / 1.035))
@@ -113,12 +113,12 @@ def test_comparison_costs_and_cost_effectiveness() -> None:
 def test_sweep_grid_and_frontier(tmp_path: Path) -> None:
     from sim.outputs.sweep import frontier, sweep_table
 
-    base = sim.load_scenario(SCENARIOS / "baseline.yaml", {"run.horizon_years": 1.5})
+    base = sim.load_scenario(SCENARIOS / "baseline.yaml", {"run.horizon_years": 1.2})
     points = grid(base, [parse_set("interventions.retention.annual_spend=0,2500000"),
                          parse_set("workforce.cohort.size=15,30")])
     assert [p.values for p in points][1] == {"interventions.retention.annual_spend": 0,
                                              "workforce.cohort.size": 30}
-    results = sim.experiment.runner.run_many({p.label: p.scenario for p in points}, 3,
+    results = sim.experiment.runner.run_many({p.label: p.scenario for p in points}, 2,
                                              base.run.seed, 2)
     table = sweep_table(results, {p.label: p.values for p in points}, 3.5)
     front = frontier(table)
@@ -143,6 +143,7 @@ def test_set_option_with_a_bad_value_names_the_path(baseline) -> None:
         grid(baseline, [parse_set("interventions.retention.anual_spend=5")])
 
 
+@pytest.mark.slow
 def test_sweep_command_and_workbooks(tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
