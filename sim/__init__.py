@@ -7,9 +7,24 @@ Layers, with arrows one way: ``sim.model`` (SimPy, no I/O) <- ``sim.experiment``
 The Python API (``sim.api``): ``sim.load_scenario``, ``sim.run``, ``sim.compare``.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
-from sim.api import compare, load_scenario, run
-
 __all__ = ["__version__", "compare", "load_scenario", "run"]
+
+if TYPE_CHECKING:
+    from sim.api import compare, load_scenario, run
+
+
+def __getattr__(name: str) -> Any:
+    # the API is loaded on first use, so that importing one layer (say ``sim.scenario``)
+    # does not load every layer above it
+    if name in ("compare", "load_scenario", "run"):
+        from sim import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")
 

@@ -276,7 +276,8 @@ def tornado_figure(drivers: pd.DataFrame, scenario: str, base: str, metrics: lis
     fig, axes = _panels(len(panels))
     for ax, (metric, year, d) in zip(axes, panels, strict=True):
         t = d.head(9).iloc[::-1]
-        colors, names = [], []
+        colors: list[str | tuple[float, float, float, float]] = []
+        names: list[str] = []
         for row in t.itertuples(index=False):
             if row.parameter == "(chance and interactions)":
                 colors.append("0.6")
