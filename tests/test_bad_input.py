@@ -417,6 +417,7 @@ def _real(args: list[str], cwd: Path, limit_gb: float | None = None
     ("!!python/object/apply:os.system ['touch pwned']\n", ["validate"], "is not allowed"),
     (ext("run: {horizon_years: 0.1}\n"), ["run", "--jobs", "0"], "--jobs/-j: expected"),
 ])
+@pytest.mark.slow  # one real process stays quick: test_cli.py
 def test_real_process_one_line(content: str, args: list[str], fragment: str,
                                tmp_path: Path) -> None:
     (tmp_path / "bad.yaml").write_text(content)
@@ -427,6 +428,7 @@ def test_real_process_one_line(content: str, args: list[str], fragment: str,
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.yaml"]
 
 
+@pytest.mark.slow
 def test_billion_laughs_is_cheap(tmp_path: Path) -> None:
     """Nine levels of aliases (387 million values if expanded) are refused at once, in
     bounded memory."""

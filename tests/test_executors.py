@@ -18,6 +18,7 @@ def short_file(tmp_path: Path) -> Path:
     return p
 
 
+@pytest.mark.slow
 def test_every_executor_gives_identical_results(short_file: Path, tmp_path: Path) -> None:
     from distributed import LocalCluster
 

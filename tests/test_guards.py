@@ -18,6 +18,7 @@ from .conftest import SCENARIOS, variant
 from .test_cli import sim
 
 
+@pytest.mark.slow
 def test_referral_estimate_matches_a_run(baseline, short) -> None:
     """The estimate is the expected count: a run's referrals are within a few per cent."""
     for sc in (baseline, short, variant(short, demand__trend_pct_per_year=20.0)):
