@@ -217,10 +217,11 @@ def paired(base, alt, metric: str, fy: str, reps: int = 3) -> np.ndarray:
 def test_retention_payments_cut_leaving(short) -> None:
     base = variant(short, interventions__retention__hazard_ratio=0.5)
     ret = variant(base, interventions__retention__annual_spend=3000 * 500)
-    d = paired(base, ret, "leavers_fte", "2020-21")
+    d = paired(base, ret, "leavers_fte", "2020-21", reps=2)
     assert d.mean() < -10
 
 
+@pytest.mark.slow
 def test_early_help_cut_raises_referrals(short) -> None:
     base = variant(short, interventions__early_help__elasticity=0.3,
                    interventions__early_help__lag_months=0)
@@ -232,6 +233,7 @@ def test_early_help_cut_raises_referrals(short) -> None:
     assert rel.mean() == pytest.approx(expected, abs=0.03)
 
 
+@pytest.mark.slow
 def test_more_posts_lower_caseloads(short) -> None:
     more = variant(short, interventions__establishment_changes=[
         {"date": "2019-04-01", "role": "case_holding", "change": 60}])
@@ -239,6 +241,7 @@ def test_more_posts_lower_caseloads(short) -> None:
     assert (d < -1).all()
 
 
+@pytest.mark.slow
 def test_higher_caps_cut_unallocated(short) -> None:
     busy = variant(short, demand__referrals_per_year=13000)
     roomy = variant(busy, interventions__cap_changes=[
@@ -248,6 +251,7 @@ def test_higher_caps_cut_unallocated(short) -> None:
     assert (d < 0).all()
 
 
+@pytest.mark.slow
 def test_recruitment_campaign_cuts_vacancies(short) -> None:
     camp = variant(short, interventions__recruitment_campaigns=[
         {"start": "2019-04-01", "end": "2021-03-31", "fill_probability": 0.9}])

@@ -36,6 +36,7 @@ def mmc_runs():
     return run_many(scenarios, 8, seed=1, jobs=2)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("rho", LOADS)
 def test_queue_matches_erlang_c(mmc_runs, rho: float) -> None:
     """Probability of waiting, mean number unallocated and mean wait against Erlang C.
@@ -64,6 +65,7 @@ def test_queue_matches_erlang_c(mmc_runs, rho: float) -> None:
             assert abs(mean - expected) <= rel_tol * expected, (metric, mean, expected)
 
 
+@pytest.mark.slow
 def test_steady_state_obeys_littles_law(baseline) -> None:
     """Little's law on the child protection and looked-after stocks: the average stock is
     the yearly number of starts times the mean duration, once the start-up has passed."""
@@ -82,7 +84,7 @@ def test_steady_state_obeys_littles_law(baseline) -> None:
 
 
 def test_unlimited_capacity_means_no_waiting(baseline) -> None:
-    s = variant(baseline, run__horizon_years=3,
+    s = variant(baseline, run__horizon_years=1,
                 workforce__caps={"experienced": 10_000, "newly_qualified": 10_000,
                                  "agency": 10_000})
     a = run_many({"s": s}, 2, seed=5, jobs=2)["s"].annual
