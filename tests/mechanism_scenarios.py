@@ -87,10 +87,14 @@ def run(s: Scenario, probes: Mapping[float, Callable[[Service], Any]] | None = N
     resolved, params = draw_parameters(s, seed, replication)
     svc = Service(resolved, seed, replication)
     out = Run(svc)
+    def probe(t: float, look: Callable[[Service], Any]) -> Callable[[Any], None]:
+        def fire(_ev: Any) -> None:
+            out.seen[t] = look(svc)
+        return fire
+
     for t, look in sorted((probes or {}).items()):
         # a plain SimPy timeout, scheduled before the model schedules anything
-        ev = svc.env.timeout(t)
-        ev.callbacks.append(lambda _ev, t=t, look=look: out.seen.__setitem__(t, look(svc)))
+        svc.env.timeout(t).callbacks.append(probe(t, look))
     svc.run()
     out.result = svc.result(replication, params)
     return out
