@@ -37,6 +37,7 @@ def test_summary_shape() -> None:
     assert s.set_index("metric").loc["b", "ci_low"] == 5.0
 
 
+@pytest.mark.slow  # the golden files (test_golden.py) flag any change of results
 def test_baseline_lands_near_published_figures(short) -> None:
     """The figures the model is held to (README, docs/baseline_vs_published.md)."""
     results = run_replications(short, 8, jobs=2)
