@@ -19,7 +19,7 @@ from sim.model.simulation import Service
 from sim.scenario import Scenario
 from sim.scenario.loader import with_overrides
 
-from .mechanism_scenarios import EPS, at, day, run, state, tiny, workers
+from .mechanism_scenarios import EPS, at, budget, day, run, state, tiny, weekly, workers
 
 FIRST_LOOK = 7.0  # the first reading of the leaving hazard (end of week 1)
 NOTICE = 30.0
@@ -45,8 +45,12 @@ WEEKS = 365 / 7
 def exhaustion(s: Scenario, post: int = 1) -> float:
     """The exhaustion drawn by the worker in post ``post`` at the start (it does not depend
     on any hazard, so it is the same in every variant of ``s`` with the same seed)."""
-    return at(s, 0.5, lambda svc: next(p for p in svc.workforce.posts
-                                      if p.id == post).occupant.exhaustion)
+    def look(svc: Service) -> float:
+        occupant = next(p for p in svc.workforce.posts if p.id == post).occupant
+        assert occupant is not None, f"post {post} is vacant at the start"
+        return occupant.exhaustion
+
+    return at(s, 0.5, look)
 
 
 def hazard_for(e: float, notice_day: float, multiplier: float = 1.0) -> float:
@@ -221,7 +225,7 @@ def test_agency_stay_ends_hands_over_and_a_new_agency_worker_covers() -> None:
     assert (third["start"], third["cases"]) == (115.0, 2)
     # agency workers leave on days 55, 110, ..., 715 (13 stays end in the 730-day run),
     # and each hand-over is a change of worker for both children
-    assert r.result.totals["worker_changes"] == 2 * 13
+    assert r.result is not None and r.result.totals["worker_changes"] == 2 * 13
 
 
 # --------------------------------------------------------------------------- newly qualified
@@ -242,7 +246,7 @@ def test_newly_qualified_become_experienced_after_the_asye_period(months_in_post
     assert (r.seen[becomes - 7]["experienced"], r.seen[becomes - 7]["newly_qualified"]) == (1, 1)
     assert (r.seen[becomes]["experienced"], r.seen[becomes]["newly_qualified"]) == (1, 1)
     assert [w["kind"] for w in r.seen[becomes + EPS]] == ["experienced", "experienced"]
-    w = r.result.weekly.pivot(index="week", columns="metric", values="value")
+    w = weekly(r.result)
     assert list(w["fte_newly_qualified"].iloc[: int(becomes // 7) + 1]) == \
         [1.0] * int(becomes // 7) + [0.0]
 
@@ -604,7 +608,7 @@ def test_staff_costs_are_fte_times_salary_and_on_costs_uprated_by_pay() -> None:
                                                        "agency": 0},
               "workforce.newly_qualified.asye_months": 36})
     r = run(s)
-    cash, real = r.budget, r.result.budget.set_index(["fy", "line"])["cost_real"]
+    cash, real = r.budget, budget(r.result, real=True)
     assert cash[("2020-21", "staff_permanent")] == pytest.approx(162500.0, rel=1e-12)
     assert cash[("2021-22", "staff_permanent")] == pytest.approx(167375.0, rel=1e-12)
     assert real[("2020-21", "staff_permanent")] == pytest.approx(162500.0, rel=1e-12)
