@@ -76,10 +76,6 @@ def leaver(notice_day: float = 100.0, **updates) -> Scenario:
     return tiny(base)
 
 
-def post_of(svc: Service, pid: int):
-    return next((p for p in svc.workforce.posts if p.id == pid), None)
-
-
 # --------------------------------------------------------------------------- notice, vacancy
 
 
