@@ -22,7 +22,7 @@ SHORT = {"run.horizon_years": 2}
 @pytest.fixture(scope="module")
 def comp():
     return sim.compare(SCENARIOS / "baseline.yaml", SCENARIOS / "retention.yaml",
-                       replications=3, jobs=2, overrides=SHORT)
+                       replications=2, jobs=2, overrides=SHORT)
 
 
 def test_table_shape_and_base_differences_are_zero(comp) -> None:
@@ -36,13 +36,13 @@ def test_table_shape_and_base_differences_are_zero(comp) -> None:
 def test_referrals_identical_in_every_replication(comp) -> None:
     d = comp.differences
     ref = d[(d.metric == "referrals") & (d.scenario == "retention")]
-    assert len(ref) == 3 * 2 and (ref["diff"] == 0).all()
+    assert len(ref) == 2 * 2 and (ref["diff"] == 0).all()
 
 
 def test_parameter_draws_shared_and_visible(comp) -> None:
     a, b = (comp.results[k].parameters for k in ("baseline", "retention"))
     pd.testing.assert_frame_equal(a, b)
-    assert a["replication"].nunique() == 3
+    assert a["replication"].nunique() == 2
     assert "interventions.retention.hazard_ratio" in set(a.parameter)
 
 
@@ -131,6 +131,7 @@ def test_sequential_replications_need_something_to_watch(short) -> None:
         run_until_precise(tiny, seed=3, jobs=1, max_replications=5)
 
 
+@pytest.mark.slow
 def test_drivers_need_enough_replications_and_correct_for_many_tests() -> None:
     """With too few replications, or a difference that is pure noise, no parameter is
     credited: Holm-adjusted p-values keep false alarms near the nominal 5%."""
