@@ -289,7 +289,8 @@ def test_the_corpus_is_large_enough() -> None:
     assert len(kinds) + len(OPTION_CASES) >= 30
 
 
-@pytest.mark.parametrize("command", ["run", "validate"])
+# `run` reads a scenario as `validate` does; its half is slow (test_cli keeps a quick one)
+@pytest.mark.parametrize("command", [pytest.param("run", marks=pytest.mark.slow), "validate"])
 @pytest.mark.parametrize("case", CASES, ids=[c.kind for c in CASES])
 def test_bad_scenario(case: Bad, command: str, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)  # so a default results/ would show up here
