@@ -185,3 +185,71 @@ def test_check_costs_bad_input_is_one_line(body: str, args: list[str], fragment:
     assert r.returncode == 2
     assert r.stderr.count("\n") == 1 and fragment in r.stderr, r.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.yaml"]
+
+
+# --- what the commands print (sim/outputs/console.py)
+
+
+def _text(renderable: object) -> str:
+    import io
+
+    from rich.console import Console
+
+    console = Console(width=120, record=True, file=io.StringIO())
+    console.print(renderable)
+    return console.export_text()
+
+
+def test_backtest_table_of_one_council_and_of_all() -> None:
+    from sim.outputs.console import backtest_table
+
+    league = pd.DataFrame({"indicator": ["referrals", "agency_rate"], "years_ahead": [1, 2],
+                           "unit": ["pct", "points"], "median_error": [4.44, 1.26],
+                           "naive_median_error": [6.0, 0.5], "inside_90_pct": [88.9, 50.0]})
+    one = _text(backtest_table(league, "Halton"))
+    assert one.splitlines()[0].rstrip() == "Halton: simulated against published"
+    assert "4.4%" in one and "6.0%" in one and "89%" in one
+    assert "1.3 pts" in one and "0.5 pts" in one and "50%" in one
+    every = " ".join(_text(backtest_table(league, None)).split())  # the title wraps
+    assert every.startswith("every council: error of the simulated forecast against the naive "
+                            "forecast (median across councils)")
+
+
+def test_calibration_table() -> None:
+    from sim.outputs.console import calibration_table
+
+    fit = pd.DataFrame({"indicator": ["referrals", "agency_rate"], "fy": ["2019-20"] * 2,
+                        "published": [9993, 13.3], "simulated": [9800, 15.0],
+                        "p05": [9500, 12.0], "p95": [10100, 18.0], "error": [-1.93, 1.7],
+                        "error_unit": ["pct", "points"]})
+    text = _text(calibration_table("West Sussex", fit))
+    assert text.splitlines()[0].rstrip() == "West Sussex: first year after calibration"
+    assert "9,993" in text and "-1.9%" in text and "+1.7 pts" in text and "12–18" in text
+
+
+def test_tolerance_and_cost_lines() -> None:
+    from sim.outputs.console import cost_lines, tolerance_lines
+
+    checked = pd.DataFrame({"metric": ["referrals", "cla_31mar", "cp_31mar"],
+                            "fy": ["2019-20"] * 3, "published": [9993, 806, 816],
+                            "simulated": [10100.0, 900.0, 700.0], "tolerance": ["±10%"] * 3,
+                            "within_tolerance": [True, False, pd.NA]})
+    assert tolerance_lines(checked, Path("t.md")) == [
+        "1 of 2 figures within tolerance; table: t.md",
+        "  outside: cla_31mar 2019-20: published 806, simulated 900 (±10%)"]
+    costs = pd.DataFrame({"item": ["staff", "context"], "published": [1000.0, 5.0],
+                          "simulated": [900.0, float("nan")],
+                          "difference_pct": [-10.0, float("nan")]})
+    assert cost_lines(costs) == ["staff: published 1,000.0, simulated 900.0 (-10.0%)",
+                                 "context: published 5.0, simulated nan"]
+
+
+def test_option_labels_name_each_value_by_the_last_part_of_its_path() -> None:
+    from sim.experiment.sweep import GridPoint
+    from sim.outputs.console import option_labels
+    from sim.scenario import load_scenario
+
+    base = load_scenario(SCENARIOS / "baseline.yaml")
+    points = [GridPoint("p0", {"interventions.retention.annual_spend": 1000000,
+                               "run.flag": True, "costs.name": "x"}, base)]
+    assert option_labels(points) == {"p0": "annual_spend=1,000,000, flag=True, name=x"}
