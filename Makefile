@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-quick setup clean
+.PHONY: run test test-quick setup clean mutants
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "sim needs Python 3.11 or newer (found " + sys.version.split()[0] + "); set PYTHON=python3.x")'
@@ -28,6 +28,21 @@ test: $(STAMP)
 test-quick: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q -m "not slow"
+
+# mutation testing of sim/model/ and sim/scenario/distributions.py (not in CI; docs/mutants.md)
+# prints killed / survived by file and the survivors. A full run takes hours:
+#   make mutants MUTANTS_SAMPLE=200   a seeded random sample of 200 mutants instead
+#   make mutants MUTANTS='names'      (re)test only these mutants (names or globs such as
+#                                     'sim.model.workforce.*'), keeping the last run's others
+#   make mutants MUTANTS_JOBS=2       mutants tested at once (default 1)
+MUTANTS_JOBS ?= 1
+mutants: $(STAMP)
+	@$(BIN)/python -c 'import mutmut' 2>/dev/null || \
+		$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[mutants]'
+	$(if $(MUTANTS),,rm -rf mutants)
+	$(BIN)/mutmut run --max-children $(MUTANTS_JOBS) $(MUTANTS) \
+		$(if $(MUTANTS_SAMPLE),$$($(BIN)/python tools/mutants_report.py --sample $(MUTANTS_SAMPLE)))
+	$(BIN)/python tools/mutants_report.py
 
 clean:
 	rm -rf $(VENV) results .pytest_cache .ruff_cache
