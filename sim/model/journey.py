@@ -86,9 +86,10 @@ class Journey:
         self.rereferral_share = s.demand.rereferral_share
         self._case_ids = 0
         self._child_ids = 0
-        self._after = rescheduler(env)
         self._end_cbs = [self.stage_end]  # shared callback lists (SimPy only reads them)
         self._arrive_cbs = [self.arrive]
+        self._end_after = rescheduler(env, self._end_cbs)  # the stage ends after a delay
+        self._next_after = rescheduler(env, self._arrive_cbs)  # the next referral arrives
         self.refs: Referrals | None = None
         self.n_referrals = 0
 
@@ -99,13 +100,13 @@ class Journey:
         self.refs = refs
         self.n_referrals = len(refs.times)
         if refs.times:
-            self._after(Ticker(0), refs.times[0], self._arrive_cbs)
+            self._next_after(Ticker(0), refs.times[0])
 
     def arrive(self, ev: Ticker) -> None:
         """Referral ``ev.arg`` arrives; the next is scheduled from here, on the same object
         (no process, nothing allocated)."""
         i = ev.arg
-        refs: Any = self.refs
+        refs: Any = self.refs  # set by start_referrals (Any: no None test per referral)
         t = self.env._now
         rec = self.rec
         child = None
@@ -127,7 +128,7 @@ class Journey:
             rec.waited += 1
         if i + 1 < self.n_referrals:
             ev.arg = i + 1
-            self._after(ev, refs.times[i + 1] - t, self._arrive_cbs)
+            self._next_after(ev, refs.times[i + 1] - t)
 
     def _pick_recent(self, u: float, t: float) -> Child | None:
         """A child from the re-referral pool referred within the window, or None; those
@@ -174,15 +175,17 @@ class Journey:
     def on_assign(self, case: Case, w: Any) -> None:
         """A worker takes a case (the allocator calls this on every allocation)."""
         child = case.child
-        if child.last_worker is not None and child.last_worker is not w:
+        rec = self.rec
+        last = child.last_worker
+        if last is not None and last is not w:
             child.fy_changes += 1
-            self.rec.changes += 1
-            self.rec.total_changes += 1
+            rec.changes += 1
+            rec.total_changes += 1
         child.last_worker = w
         child.fy_workers.add(w.id)
         if case.referred >= 0:  # the wait for a first worker ends
-            self.rec.wait_days += self.env._now - case.referred
-            self.rec.waits += 1
+            rec.wait_days += self.env._now - case.referred
+            rec.waits += 1
             case.referred = -1.0
         if not case.clock_started:
             self.start_clock(case)
@@ -192,7 +195,7 @@ class Journey:
     def start_clock(self, case: Case) -> None:
         """The current stage starts running: it ends after its drawn duration."""
         case.clock_started = True
-        self._after(case, case.durations[case.k], self._end_cbs)
+        self._end_after(case, case.durations[case.k])
 
     # ------------------------------------------------------------------ 5. the stages
 
@@ -215,7 +218,7 @@ class Journey:
             self.rec.cla_change(self.env._now, case.placement, +1)
         elif nxt == CP:
             self.rec.cp_starts += 1
-        self._after(case, case.durations[k], self._end_cbs)
+        self._end_after(case, case.durations[k])
         alloc = self.alloc
         if case.queued:
             alloc.requeue(case)

@@ -9,9 +9,9 @@ things of what it schedules: ``callbacks`` (called with the event when its time 
 * ``reschedule`` puts an object that already has those two attributes back on the queue:
   a case is its own stage-end event, and the referral stream is one object moved from
   arrival to arrival, so the hottest events allocate nothing;
-* ``rescheduler(env)`` is ``reschedule`` bound to one environment, for the hottest paths
-  (every referral and every change of stage): it saves looking up the queue, the counter
-  and the clock on each call.
+* ``rescheduler(env, callbacks)`` is ``reschedule`` bound to one environment and one
+  callback list, for the hottest paths (every referral and every change of stage): it
+  saves looking up the queue and the counter on each call.
 
 This module is the only one that touches SimPy's private queue (``_queue``, ``_eid``).
 
@@ -63,11 +63,11 @@ def reschedule(env: simpy.Environment, obj: Any, delay: float, callbacks: list) 
     heappush(env._queue, (env._now + delay, NORMAL, next(env._eid), obj))
 
 
-def rescheduler(env: simpy.Environment) -> Callable[[Any, float, list], None]:
-    """``reschedule`` bound to ``env``: ``after(obj, delay, callbacks)``."""
+def rescheduler(env: simpy.Environment, callbacks: list) -> Callable[[Any, float], None]:
+    """``reschedule`` bound to ``env`` and ``callbacks``: ``after(obj, delay)``."""
     queue, eid = env._queue, env._eid
 
-    def after(obj: Any, delay: float, callbacks: list) -> None:
+    def after(obj: Any, delay: float) -> None:
         obj.callbacks = callbacks
         heappush(queue, (env._now + delay, NORMAL, next(eid), obj))
 

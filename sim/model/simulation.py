@@ -126,6 +126,8 @@ class Service:
     # ------------------------------------------------------------------ scheduled measures
 
     def _weekly(self) -> Generator[simpy.Event, None, None]:
+        """The weekly round, as one SimPy process: each week the workforce's weekly changes,
+        then the week's measures (on the start date, the measures only)."""
         env = self.env
         while True:
             self._week()
@@ -135,6 +137,7 @@ class Service:
             self.workforce.weekly()
 
     def _week(self) -> None:
+        """The week's measures (and, with ``check``, the thorough invariants)."""
         if self.check:
             self._assert(broken_state(self))
         snapshot_week(self)
