@@ -329,3 +329,20 @@ def test_a_replication_leaves_no_cycles_behind(short) -> None:
         gc.set_debug(0)
         gc.garbage.clear()
     assert left < 50, f"{left} objects in reference cycles after a replication"
+
+
+def test_only_scheduling_touches_simpys_queue() -> None:
+    """Every event goes on SimPy's private queue through scheduling.py (the hot paths too),
+    so a change of SimPy's internals is met in one module."""
+    import re
+    from pathlib import Path
+
+    import sim.model
+
+    root = Path(sim.model.__file__).parent
+    found = [f"{p.name}:{i}: {line.strip()}" for p in sorted(root.glob("*.py"))
+             if p.name != "scheduling.py"
+             for i, line in enumerate(p.read_text().splitlines(), 1)
+             if re.search(r"heappush|\._queue\b|\._eid\b", line)]
+    assert not found, found
+    assert re.search(r"heappush", (root / "scheduling.py").read_text())
