@@ -32,8 +32,12 @@ CP_BANDS = ((0.0, 91.0), (91.0, 182.5), (182.5, 365.0), (365.0, 730.0), (730.0, 
 """CP plans open at the start: the published duration bands, in days (the last band,
 "2 years or more", is taken as 2 to 3 years: an assumption; it holds ~3% of plans)."""
 
-_U_AGE = 2  # columns of a case's row of uniforms: 0-1 age, 2 CP remaining, 3 placement,
-_U_PLACE = 3  # then two per stage of the path
+# Columns of a start case's row of uniforms: two for its age (a CP plan: its band, and
+# where in the band), one for a CP plan's remaining time, one for the placement type, then
+# two per stage of its path.
+_U_AGE = slice(0, 2)
+_U_REMAINING = 2
+_U_PLACE = 3
 _U_PATH = 4
 
 
@@ -42,14 +46,14 @@ def ages_and_remaining(s: Scenario, name: str, u: np.ndarray) -> tuple[np.ndarra
     ``name``, from each row of ``u``."""
     dist = getattr(s.demand.durations, name)
     if name != "cp":
-        return residual_durations(dist, u[:, :_U_AGE])
+        return residual_durations(dist, u[:, _U_AGE])
     bands = np.array(list(s.initial_state.cp_duration_bands_pct.model_dump().values()))
     cum = np.cumsum(bands) / bands.sum()
     band = np.minimum(np.searchsorted(cum, u[:, 0], side="right"), len(bands) - 1)
     lo = np.array([b[0] for b in CP_BANDS])[band]
     hi = np.array([b[1] for b in CP_BANDS])[band]
     age = lo + u[:, 1] * (hi - lo)
-    return age, conditional_remaining(dist, age, u[:, _U_AGE])
+    return age, conditional_remaining(dist, age, u[:, _U_REMAINING])
 
 
 def open_start_cases(journey: Journey, s: Scenario, g: np.random.Generator) -> int:
