@@ -113,7 +113,7 @@ def test_comparison_costs_and_cost_effectiveness() -> None:
 def test_sweep_grid_and_frontier(tmp_path: Path) -> None:
     from sim.outputs.sweep import frontier, sweep_table
 
-    base = sim.load_scenario(SCENARIOS / "baseline.yaml", {"run.horizon_years": 1.2})
+    base = sim.load_scenario(SCENARIOS / "baseline.yaml", {"run.horizon_years": 1})
     points = grid(base, [parse_set("interventions.retention.annual_spend=0,2500000"),
                          parse_set("workforce.cohort.size=15,30")])
     assert [p.values for p in points][1] == {"interventions.retention.annual_spend": 0,
