@@ -36,6 +36,12 @@ def short(baseline: Scenario) -> Scenario:
     return variant(baseline, run__horizon_years=2)
 
 
+@pytest.fixture(scope="session")
+def one_year(baseline: Scenario) -> Scenario:
+    """The baseline over one year: for checks that need a whole year, not two."""
+    return variant(baseline, run__horizon_years=1)
+
+
 @pytest.fixture
 def write_scenario(tmp_path: Path):
     """Write a scenario that extends the real baseline with the given overrides."""
