@@ -1,12 +1,12 @@
 # Two commands set everything up from a fresh clone (Python 3.11+ on PATH as python3):
 #   make run    creates .venv, installs sim, runs scenarios/retention.yaml
-#   make test   creates .venv, installs sim with its test tools, runs ruff and the tests
+#   make test   creates .venv, installs sim with its test tools, runs ruff, mypy and the tests
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-quick setup clean mutants
+.PHONY: run test test-quick typecheck golden setup clean mutants
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "sim needs Python 3.11 or newer (found " + sys.version.split()[0] + "); set PYTHON=python3.x")'
@@ -22,7 +22,15 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/pytest -q
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+# rewrite tests/golden/ after a change that is meant to move results (say why in the commit)
+golden: $(STAMP)
+	$(BIN)/python tools/regenerate_golden.py
 
 # the quick set only (under a minute): everything but the tests marked slow
 test-quick: $(STAMP)
