@@ -204,3 +204,15 @@ def test_league_table_page() -> None:
     assert "| turnover (year to 30 Sept) | 2 | 149 | 3.0 pts | 4.0 pts | 8.0 pts | 9.0 pts " \
            "| yes | 91% |" in md
     assert md.index("- Alpha: new") < md.index("- Zeta: merged")  # skipped, sorted
+
+
+def test_published_costs_are_the_councils_own_and_refuse_a_missing_year() -> None:
+    from sim.outputs.published_costs import MissingFigure, published_costs
+
+    t = published_costs("Barnsley", "2019-20").set_index("item").published
+    # 30 September 2019 and 2020, 31 March 2019 and 2020, the 2019-20 outturn
+    assert t["inpost_fte_start"] == 132.5 and t["inpost_fte_end"] == 144.9
+    assert t["cla_31mar_start"] == 301 and t["cla_31mar_end"] == 300
+    with pytest.raises(MissingFigure, match="Cumberland: no published looked_after_spend "
+                       "for 2022-23"):
+        published_costs("Cumberland", "2022-23")  # the council was created in April 2023
