@@ -119,8 +119,8 @@ def test_never_replaces_a_directory_sim_did_not_write(tiny: Path, tmp_path: Path
 def test_published_costs_are_the_shipped_west_sussex_figures() -> None:
     """The figures check-costs takes from the DfE table are those it once read from the
     West Sussex file."""
-    from sim.outputs.published_costs import published_costs
     from sim.outputs.published import load_published_costs
+    from sim.outputs.published_costs import published_costs
 
     shipped = load_published_costs("west_sussex").set_index("item").published
     ours = published_costs("West Sussex", "2019-20").set_index("item").published
