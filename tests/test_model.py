@@ -346,3 +346,17 @@ def test_only_scheduling_touches_simpys_queue() -> None:
              if re.search(r"heappush|\._queue\b|\._eid\b", line)]
     assert not found, found
     assert re.search(r"heappush", (root / "scheduling.py").read_text())
+
+
+def test_simulate_passes_fixed_parameters_on() -> None:
+    """``simulate(..., fixed_parameters=True)`` (--fixed-parameters) runs at the central
+    values: the triangular(0.75, 0.9, 1.0) retention effect at its mean, not a draw."""
+    from .mechanism_scenarios import tiny
+
+    s = tiny(run__horizon_years=0.1, interventions__retention__hazard_ratio={
+        "dist": "triangular", "low": 0.75, "mode": 0.9, "high": 1.0})
+    fixed = simulate(s, 0, 1, fixed_parameters=True).parameters
+    drawn = simulate(s, 0, 1).parameters
+    key = "interventions.retention.hazard_ratio"
+    assert fixed[key] == pytest.approx((0.75 + 0.9 + 1.0) / 3)
+    assert drawn[key] != pytest.approx(fixed[key])
