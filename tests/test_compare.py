@@ -114,6 +114,7 @@ def test_sequential_replications_stop_when_precise(short) -> None:
     pd.testing.assert_frame_equal(res["s"].annual, res2["s"].annual)
 
 
+@pytest.mark.slow  # quick: test_sequential_replications_need_something_to_watch
 def test_sequential_replications_respect_the_cap(short) -> None:
     one = {"s": variant(short, run__horizon_years=1)}
     _, prec = run_until_precise(one, seed=3, jobs=1, target=1e-6, max_replications=4,

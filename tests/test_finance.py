@@ -97,6 +97,7 @@ def test_present_value_discounts_later_years() -> None:
     assert set(s.terms) == {"cash", "real", "present value"}
 
 
+@pytest.mark.slow  # present values are checked quick in test_present_value_discounts_later_years
 def test_comparison_costs_and_cost_effectiveness() -> None:
     comp = sim.compare(SCENARIOS / "baseline.yaml", SCENARIOS / "retention.yaml",
                        replications=3, jobs=2, overrides={"run.horizon_years": 2})

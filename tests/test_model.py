@@ -179,7 +179,7 @@ def test_overflow_lets_urgent_cases_exceed_the_cap(one_year) -> None:
     assert over
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                  HealthCheck.function_scoped_fixture])
 @given(
     referrals=st.floats(500, 4000),
@@ -214,6 +214,7 @@ def paired(base, alt, metric: str, fy: str, reps: int = 3) -> np.ndarray:
     return np.array(out)
 
 
+@pytest.mark.slow  # exact in test_mechanisms_workforce (retention and hazard)
 def test_retention_payments_cut_leaving(short) -> None:
     base = variant(short, interventions__retention__hazard_ratio=0.5)
     ret = variant(base, interventions__retention__annual_spend=3000 * 500)
