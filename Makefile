@@ -23,7 +23,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -32,10 +32,11 @@ typecheck: $(STAMP)
 golden: $(STAMP)
 	$(BIN)/python tools/regenerate_golden.py
 
-# the quick set only (under a minute): everything but the tests marked slow
+# the quick set only (under a minute on two cores): everything but the tests marked slow,
+# spread over one pytest worker per core
 test-quick: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/pytest -q -m "not slow"
+	$(BIN)/pytest -q -m "not slow" -n auto
 
 # mutation testing of sim/model/ and sim/scenario/distributions.py (not in CI; docs/mutants.md)
 # prints killed / survived by file and the survivors. A full run takes hours:

@@ -92,6 +92,18 @@ LAIT = {
     "FamilySupportFinance": ("family_support_spend", "financial year", "£", "count"),
     "SureStartFinance": ("sure_start_spend", "financial year", "£", "count"),
     "SafeguardingFinance": ("safeguarding_spend", "financial year", "£", "count"),
+    "YoungPeopleFinance": ("young_people_spend", "financial year", "£", "count"),
+    # share of continuous assessments completed within 45 working days (year to 31 March)
+    "Continue_Assess_Comp": ("assessment_timeliness_pct", "year to 31 March", "%", "rate"),
+}
+# la_cla_swcount.csv: children looked after at 31 March (2024 only) with 3 or more social
+# workers in the year. measure: (sw_stability row, column, unit, kind)
+SWCOUNT_FILE = "la_cla_swcount.csv"
+SWCOUNT = {
+    "three_plus_sw_pct": ("3 or more social workers during the year", "percentage", "%",
+                          "rate"),
+    "three_plus_sw": ("3 or more social workers during the year", "number", "children",
+                      "count"),
 }
 LEVELS = {"Local authority": "la", "Regional": "region", "National": "england"}
 
@@ -112,6 +124,26 @@ def from_ees(src: Path) -> pd.DataFrame:
             "region": d.region_name.fillna(""), "measure": measure,
             "period": d.time_period.astype(str), "value": d[col].map(number),
             "old_la_code": d.old_la_code,
+        }))
+    return pd.concat(parts, ignore_index=True)
+
+
+def from_swcount(src: Path) -> pd.DataFrame:
+    d = pd.read_csv(src / SWCOUNT_FILE, dtype=str, encoding="utf-8-sig")
+    d = d[d.geographic_level.isin(LEVELS) & (d.cla_group == "CLA on 31 March")]
+    area = d.la_name.where(d.geographic_level == "Local authority",
+                           d.region_name.where(d.geographic_level == "Regional", "England"))
+    code = d.new_la_code.where(d.geographic_level == "Local authority",
+                               d.region_code.where(d.geographic_level == "Regional",
+                                                   d.country_code))
+    parts = []
+    for measure, (row, col, *_) in SWCOUNT.items():
+        keep = d.sw_stability == row
+        parts.append(pd.DataFrame({
+            "area": area[keep], "area_code": code[keep],
+            "level": d.geographic_level[keep].map(LEVELS),
+            "region": d.region_name[keep].fillna(""), "measure": measure,
+            "period": d.time_period[keep].astype(str), "value": d[col][keep].map(number),
         }))
     return pd.concat(parts, ignore_index=True)
 
@@ -149,7 +181,7 @@ def main(src: Path) -> None:
         ["area", "level"])
     lait = from_lait(src, names)
     cols = ["area", "area_code", "level", "region", "measure", "period", "value"]
-    table = pd.concat([ees[cols], lait[cols]], ignore_index=True)
+    table = pd.concat([ees[cols], lait[cols], from_swcount(src)[cols]], ignore_index=True)
     table = table.drop_duplicates(["area", "level", "measure", "period"], keep="first")
     table = table.sort_values(["level", "area", "measure", "period"], kind="stable")
     out = ROOT / "sim" / "data"
@@ -158,6 +190,8 @@ def main(src: Path) -> None:
     rows = [(m, f, c, p, u, k) for m, (f, c, p, u, k) in EES.items()]
     rows += [(m, "lait_bds_long_0.parquet", short, p, u, k)
              for short, (m, p, u, k) in LAIT.items()]
+    rows += [(m, SWCOUNT_FILE, f"{c} ({r})", "31 March", u, k)
+             for m, (r, c, u, k) in SWCOUNT.items()]
     pd.DataFrame(rows, columns=["measure", "file", "column", "period", "unit", "kind"]).to_csv(
         out / "dfe_measures.csv", index=False)
     print(f"{len(table):,} figures, {table.area.nunique()} areas -> {out}")
