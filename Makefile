@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-quick typecheck golden setup clean mutants
+.PHONY: run test test-quick typecheck golden evidence setup clean mutants
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "sim needs Python 3.11 or newer (found " + sys.version.split()[0] + "); set PYTHON=python3.x")'
@@ -31,6 +31,11 @@ typecheck: $(STAMP)
 # rewrite tests/golden/ after a change that is meant to move results (say why in the commit)
 golden: $(STAMP)
 	$(BIN)/python tools/regenerate_golden.py
+
+# rewrite docs/evidence.md (and .csv, the figures, sim/data/effect_ranges.yaml) from the
+# data in sim/data, after a change to the data or to sim/evidence/
+evidence: $(STAMP)
+	$(BIN)/python tools/regenerate_evidence.py
 
 # the quick set only (under a minute on two cores): everything but the tests marked slow,
 # spread over one pytest worker per core

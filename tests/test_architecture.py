@@ -2,11 +2,11 @@
 another module's private names, and no module grows past a size a newcomer can read.
 
 Layers, lowest first: data (``sim/data``, and ``sim/periods.py`` below everything) <
-scenario < model < experiment < outputs < interfaces (``sim/cli``, ``sim/api.py``,
-``sim/__init__.py``). A module may import its own layer or lower ones. Imports inside
-functions and under ``TYPE_CHECKING`` count the same: an arrow is an arrow. The one
-exception is the package's metadata (``from sim import __version__``), which any layer may
-stamp on what it writes.
+scenario < model < experiment (and evidence, beside it) < outputs < interfaces (``sim/cli``,
+``sim/api.py``, ``sim/__init__.py``). A module may import its own layer or lower ones.
+Imports inside functions and under ``TYPE_CHECKING`` count the same: an arrow is an arrow.
+The one exception is the package's metadata (``from sim import __version__``), which any
+layer may stamp on what it writes.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SIM = ROOT / "sim"
 MAX_LINES = 450
 
-LAYERS = {"data": 0, "periods": 0, "scenario": 1, "model": 2, "experiment": 3, "outputs": 4,
-          "cli": 5, "api": 5}
-LAYER_NAMES = {0: "data", 1: "scenario", 2: "model", 3: "experiment", 4: "outputs",
+LAYERS = {"data": 0, "periods": 0, "scenario": 1, "model": 2, "experiment": 3, "evidence": 3,
+          "outputs": 4, "cli": 5, "api": 5}
+LAYER_NAMES = {0: "data", 1: "scenario", 2: "model", 3: "experiment or evidence", 4: "outputs",
                5: "interfaces"}
 
 

@@ -105,8 +105,10 @@ def test_parameter_draws_shared_across_scenarios(short) -> None:
              for rep in range(3)]
     assert len(set(draws)) == 3
     fixed = draw_parameters(short, 1, 0, fixed=True)[1]
-    # central values are means: triangular(0.75, 0.9, 1.0) has its mean at 0.883
-    assert fixed["interventions.retention.hazard_ratio"] == pytest.approx(0.8833, abs=0.001)
+    # central values are means: uniform(0.75, 1.0) has its mean at 0.875, triangular(0, 0.027,
+    # 0.101) at 0.0427
+    assert fixed["interventions.retention.hazard_ratio"] == pytest.approx(0.875)
+    assert fixed["interventions.early_help.elasticity"] == pytest.approx(0.128 / 3)
 
 
 def test_uncertain_duration_multiplier_is_drawn_and_applied(short) -> None:

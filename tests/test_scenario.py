@@ -32,7 +32,7 @@ def test_extends_changes_only_what_it_states(baseline) -> None:
 
 def test_numbers_and_distributions_both_accepted(baseline) -> None:
     assert isinstance(baseline.demand.durations.cp, Lognormal)
-    assert isinstance(baseline.interventions.retention.hazard_ratio, Triangular)
+    assert isinstance(baseline.interventions.early_help.elasticity, Triangular)
     assert baseline.workforce.agency.cover_share == Fixed(value=0.9)
     assert baseline.workforce.agency.stay_days.multiplier == 1.0
 

@@ -9,9 +9,10 @@ is in ``common.py``.
 - ``checks.py``: check-published, check-costs
 - ``councils.py``: init, calibrate, backtest
 - ``scenarios.py``: validate, schema
+- ``evidence.py``: evidence
 """
 
-from sim.cli import checks, councils, runs, scenarios
+from sim.cli import checks, councils, evidence, runs, scenarios
 from sim.cli.entry import app, main
 
 app.command()(runs.run)
@@ -22,6 +23,7 @@ app.command()(councils.init)
 app.command("calibrate")(councils.calibrate_cmd)
 app.command()(councils.backtest)
 app.command("check-costs")(checks.check_costs)
+app.command()(evidence.evidence)
 app.command()(scenarios.validate)
 app.command()(scenarios.schema)
 

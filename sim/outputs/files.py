@@ -88,7 +88,7 @@ class OutputError(Exception):
     """The results cannot be written where asked; the message says why in one line."""
 
 
-MARKERS = ("run.json", "comparison.json")
+MARKERS = ("run.json", "comparison.json", "evidence.json")
 
 
 def has_results(out: Path) -> bool:
