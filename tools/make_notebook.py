@@ -261,7 +261,7 @@ front.assign(option=front.point.map(labels))[shown]"""),
   inflation, 3% placement inflation); change them in the scenario file and the budget
   follows. Real placement prices rose much faster after 2020 than a 2019 planner assumed.
 - The early-help effect on referrals is the most uncertain number here (an elasticity of
-  0.07–0.16 and a lag of 6–18 months, from the evidence in DOMAIN.md); the intervals
+  0 to 0.10, most likely 0.03, and a lag of 6–18 months: docs/evidence.md); the intervals
   include that uncertainty as well as chance.
 - For a budget paper, run `sim compare … --replications 50 --xlsx` and
   `sim sweep … --xlsx`: the workbooks hold these tables with formats for finance."""),

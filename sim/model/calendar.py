@@ -1,7 +1,7 @@
 """Simulated time (days from the start date) and the calendar that reports use.
 
 Children's figures count financial years to 31 March; workforce figures are a snapshot at
-30 September filed under the financial year that contains it (DOMAIN.md).
+30 September filed under the financial year that contains it (DfE definitions).
 """
 
 from __future__ import annotations

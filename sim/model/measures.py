@@ -1,5 +1,5 @@
-"""Measures, each as the official statistics define it (DOMAIN.md), so that simulated
-figures compare directly with published ones.
+"""Measures, each as the official statistics define them (DfE; see the README's Measures),
+so that simulated figures compare directly with published ones.
 
 The names are a contract that later issues and users' notebooks read:
 

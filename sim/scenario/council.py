@@ -21,6 +21,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from sim.data.sources import effect_ranges
 from sim.scenario.council_rates import (
     AGENCY_ENGAGE_DAYS,
     AGENCY_STAY_DAYS,
@@ -82,6 +83,13 @@ def council_scenario(name: str, year: int) -> Built:
 def _c(rate: Rate, value: Any = None, more: str = "") -> C:
     """A rate's value (or ``value``) commented with its note (and ``more``)."""
     return C(rate.value if value is None else value, rate.note + more)
+
+
+def _evidence(parameter: str) -> C:
+    """An uncertain effect's range as docs/evidence.md gives it (sim/data/effect_ranges.yaml),
+    commented with its row."""
+    r = effect_ranges()[parameter]
+    return C(dict(r["dist"]), f"evidence: {r['row']} (docs/evidence.md#{r['row']})")
 
 
 def _symmetric(sd: float, limit: float) -> dict[str, Any]:
@@ -226,9 +234,7 @@ def _workforce(rates: CouncilRates, years: str) -> dict[str, Any]:
                 "newly_qualified": C(round(hazard * NQ_HAZARD_RATIO, 4),
                                      f"assumption: {NQ_HAZARD_RATIO:g} x experienced"),
             },
-            "caseload_effect_per_case": C({"dist": "triangular", "low": 0.0,
-                                           "mode": 0.017, "high": 0.04},
-                                          "DOMAIN.md: weak evidence, including zero"),
+            "caseload_effect_per_case": _evidence("workforce.leaving.caseload_effect_per_case"),
             "caseload_reference": C(None, "the worker's own cap"),
             "notice_days": C({"dist": "uniform", "low": 28, "high": 90}, "assumption"),
         },
@@ -260,18 +266,16 @@ def _interventions(rates: CouncilRates) -> dict[str, Any]:
             "start": C(f"{year}-04-01", "when payments would start"),
             "end": C(f"{year + 2}-03-31", "and end"),
             "clawback": C({"months": 12, "share": 0.5}, "assumption"),
-            "reference_payment": C(3000, "DOMAIN.md: £15k over five years"),
-            "hazard_ratio": C({"dist": "triangular", "low": 0.75, "mode": 0.9, "high": 1.0},
-                              "assumption"),
+            "reference_payment": C(3000, "assumption: West Sussex's £15k over five years "
+                                   "(source: onestopsocial_west_sussex_retention_2018)"),
+            "hazard_ratio": _evidence("interventions.retention.hazard_ratio"),
         },
         "early_help": {
             "base_budget": _c(rates.costs.early_help_budget,
                               round(rates.costs.early_help_budget.value)),
             "changes": C([]),
-            "elasticity": C({"dist": "uniform", "low": 0.07, "high": 0.16},
-                            "DOMAIN.md (Webb 2021)"),
-            "lag_months": C({"dist": "triangular", "low": 6, "mode": 12, "high": 18},
-                            "DOMAIN.md"),
+            "elasticity": _evidence("interventions.early_help.elasticity"),
+            "lag_months": _evidence("interventions.early_help.lag_months"),
         },
         "establishment_changes": C([]),
         "cap_changes": C([]),
@@ -282,9 +286,12 @@ def _interventions(rates: CouncilRates) -> dict[str, Any]:
 def _costs(rates: CouncilRates) -> dict[str, Any]:
     c = rates.costs
     return {
-        "salary": C({"experienced": 35000, "newly_qualified": 28000}, "DOMAIN.md"),
+        "salary": C({"experienced": 35000, "newly_qualified": 28000},
+                    "source: communitycare_pay_foi_2018 (top of scale about £35k, 2018); newly "
+                    "qualified: assumption"),
         "on_cost_share": C(0.30, "assumption"),
-        "agency_weekly": C(1067, "DOMAIN.md"),
+        "agency_weekly": C(1067, "source: communitycare_pay_foi_2018 (£6k a year more) and "
+                           "assumption (to £14k): (35,000 x 1.3 + 10,000) / 52"),
         "recruitment_per_hire": C(5000, "assumption"),
         "academy_per_newly_qualified": C(6000, "assumption"),
         "placements": {
