@@ -208,3 +208,22 @@ def test_studies_say_whether_each_was_verified():
     for s in studies().values():
         assert {"id", "kind", "citation", "verified", "finding", "used_for"} <= set(s), s["id"]
         assert isinstance(s["verified"], bool)
+
+
+@pytest.mark.slow
+def test_sim_evidence_writes_its_results_and_replaces_only_its_own(tmp_path):
+    from .test_cli import sim
+
+    out = tmp_path / "ev"
+    r = sim("evidence", "--out", str(out), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert {"evidence.md", "evidence.csv", "effect_ranges.yaml", "evidence.json",
+            "evidence"} <= {p.name for p in out.iterdir()}
+    again = sim("evidence", "--out", str(out), cwd=tmp_path)
+    assert again.returncode == 2 and "--force" in again.stderr
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me")
+    refused = sim("evidence", "--out", str(mine), "--force", cwd=tmp_path)
+    assert refused.returncode == 2 and "did not write" in refused.stderr
+    assert (mine / "notes.txt").read_text() == "keep me"
