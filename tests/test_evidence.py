@@ -129,7 +129,7 @@ def test_the_report_has_every_effect_the_scenarios_and_issue_name(written):
               "workload__agency_fte", "workload__establishment", "caseload__turnover",
               "agency_rate__three_plus_workers", "turnover__three_plus_workers"):
         rows = est[est.effect == e]
-        assert rows.used_by_scenarios.any(), e
+        assert rows.headline.any(), e
         assert (written / "evidence" / f"{e}.png").stat().st_size > 10_000
     lags = est[(est.effect == "early_help_spend__referrals")
                & (est.method == "two-way fixed effects")].lag_years

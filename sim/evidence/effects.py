@@ -234,7 +234,7 @@ def estimate_all(panel: pd.DataFrame) -> pd.DataFrame:
                     "ci_low": e.scale(est.ci_low), "ci_high": e.scale(est.ci_high),
                     "n_councils": est.n_councils, "years": est.years,
                     "method": spec, "lag_years": at, "p_value": est.p_value,
-                    "n_obs": est.n_obs, "used_by_scenarios": spec in (MAIN, CROSS_SECTION)
+                    "n_obs": est.n_obs, "headline": spec in (MAIN, CROSS_SECTION)
                     and lag == e.scenario_lag,
                 })
     return pd.DataFrame(rows)

@@ -5,7 +5,6 @@ figure, and every source with its full citation) and a figure per effect."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ from sim.evidence.ranges import Range
 
 CSV_COLUMNS = ["effect", "outcome", "exposure", "unit", "estimate", "ci_low", "ci_high",
                "n_councils", "years", "method", "lag_years", "p_value", "n_obs",
-               "used_by_scenarios"]
+               "headline"]
 FIGURES = "evidence"  # the figures' folder, beside evidence.md
 SOURCE_LINE = ("Source: DfE children in need census, children's social work workforce, "
                "LAIT (S251 outturn), ONS; sim evidence")
@@ -57,12 +56,17 @@ def _verdict(r: pd.Series) -> str:
 
 
 def _effect_section(name: str, effects: list[Effect], est: pd.DataFrame,
-                    studies: dict[str, dict[str, Any]]) -> list[str]:
+                    studies: dict[str, dict[str, Any]], ranges: list[Range]) -> list[str]:
     e = effects[0]
     lines = [_anchor(name), f"### `{name}`", "", e.about, ""]
+    used = [f"`{r.parameter}`" for r in ranges if r.row == name]
+    lines += [f"The scenarios' ranges for {' and '.join(used)} rest on this effect (see "
+              "[the scenarios' ranges](#the-scenarios-ranges))." if used
+              else "The model does not use this effect yet: it is evidence for the service's "
+                   "responses to strain, which are still to be built.", ""]
     rows = est[est.effect == name]
     for eff in effects:
-        main = rows[(rows.outcome == eff.outcome_label) & rows.used_by_scenarios].iloc[0]
+        main = rows[(rows.outcome == eff.outcome_label) & rows.headline].iloc[0]
         lines.append(f"**{eff.outcome_label}** against {eff.exposure_label}"
                      f"{'' if eff.cross_section else ', lag ' + str(eff.scenario_lag)}: "
                      f"{_interval(main)} {eff.unit}, from {main.n_councils} councils, "
@@ -100,11 +104,11 @@ def _sources(studies: dict[str, dict[str, Any]]) -> list[str]:
     return lines
 
 
-def evidence_markdown(est: pd.DataFrame, ranges: Iterable[Range],
+def evidence_markdown(est: pd.DataFrame, ranges: list[Range],
                       studies: dict[str, dict[str, Any]], n_councils: int,
                       years: str) -> str:
     """The whole report as Markdown (figures linked from ``evidence/``)."""
-    main = est[est.used_by_scenarios]
+    main = est[est.headline]
     lines = [
         "# Evidence: the model's uncertain effects in every council's published figures", "",
         "Written by `sim evidence` (regenerate the committed copy with `make evidence`); a "
@@ -153,7 +157,7 @@ def evidence_markdown(est: pd.DataFrame, ranges: Iterable[Range],
     for e in EFFECTS:
         by_name.setdefault(e.name, []).append(e)
     for name, effs in by_name.items():
-        lines += _effect_section(name, effs, est, studies)
+        lines += _effect_section(name, effs, est, studies, ranges)
     lines += _sources(studies)
     return "\n".join(lines).rstrip() + "\n"
 
@@ -173,7 +177,7 @@ def effect_figure(panel: pd.DataFrame, e: Effect, est: pd.DataFrame) -> Figure:
     fig = Figure(figsize=(7.5, 4.8), dpi=110)
     ax = fig.add_subplot()
     row = est[(est.effect == e.name) & (est.outcome == e.outcome_label)
-              & est.used_by_scenarios].iloc[0]
+              & est.headline].iloc[0]
     if e.cross_section:
         d = panel[[e.exposure, e.outcome, *e.controls]].xs(2024, level=1).dropna()
         x, y = d[e.exposure].to_numpy(), d[e.outcome].to_numpy()
@@ -232,7 +236,7 @@ def write_evidence(out: Path, panel: pd.DataFrame, est: pd.DataFrame,
                    ranges: list[Range], studies: dict[str, dict[str, Any]]) -> list[Path]:
     """Write evidence.csv, evidence.md and the figures into ``out`` (an existing directory)."""
     est[CSV_COLUMNS].to_csv(out / "evidence.csv", index=False, float_format="%.6g")
-    main = est[est.used_by_scenarios]
+    main = est[est.headline]
     years = main.years.str.split("-", expand=True).astype(int)
     text = evidence_markdown(est, ranges, studies, int(main.n_councils.max()),
                              f"{years[0].min()}-{years[1].max()}")
