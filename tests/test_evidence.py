@@ -140,18 +140,21 @@ def test_the_report_has_every_effect_the_scenarios_and_issue_name(written):
 
 
 def _comment_of(path: Path, dotted: str) -> str:
-    """The comment on a parameter's line in a scenario file, and the lines just above it."""
+    """The comment on a parameter's line in a scenario file, and the comment lines just
+    above it: the line of each part of the dotted path is looked for after the last."""
     lines = path.read_text().splitlines()
-    key = dotted.rsplit(".", 1)[1]
-    for i, line in enumerate(lines):
-        if re.match(rf"\s*{key}:", line):
-            above = []
-            j = i - 1
-            while j >= 0 and lines[j].strip().startswith("#"):
-                above.insert(0, lines[j])
-                j -= 1
-            return "\n".join([*above, line])
-    return ""
+    i = -1
+    for part in dotted.split("."):
+        i = next((j for j in range(i + 1, len(lines))
+                  if re.match(rf"\s*{re.escape(part)}:", lines[j])), -1)
+        if i < 0:
+            return ""
+    above = []
+    j = i - 1
+    while j >= 0 and lines[j].strip().startswith("#"):
+        above.insert(0, lines[j])
+        j -= 1
+    return "\n".join([*above, lines[i]])
 
 
 def test_every_uncertain_effect_of_the_shipped_scenarios_cites_a_row_of_the_evidence():

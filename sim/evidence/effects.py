@@ -94,9 +94,9 @@ EFFECTS: tuple[Effect, ...] = (
     Effect("workload__agency_fte", "agency_fte", "referrals_per_fte",
            "agency social workers (FTE at 30 September, log)",
            "referrals per social worker in post (log)", "% per 10% more workload",
-           True, True, (0, 1), 1, "per_10pct",
-           WORKLOAD + " Agency staff are counted at 30 September; the next year's count shows "
-           "whether councils buy cover after strain."),
+           True, True, (0, 1), 0, "per_10pct",
+           WORKLOAD + " Agency staff are counted at 30 September, half-way through the year; "
+           "the next year's count shows whether the cover lasts."),
     Effect("workload__establishment", "fte", "referrals_per_fte",
            "social workers in post (FTE at 30 September, log)",
            "referrals per social worker in post (log)", "% per 10% more workload",

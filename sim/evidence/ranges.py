@@ -100,7 +100,40 @@ def retention_hazard_ratio() -> Range:
          "nfer_2025_retention_payments", "turley_workforce_interventions_review"))
 
 
+def _workload(est: pd.DataFrame, parameter: str, effect: str, lag: int, outcome: str,
+              what: str) -> Range:
+    rows = est[(est.effect == effect) & (est.method == MAIN) & (est.lag_years == lag)
+               & est.outcome.str.startswith(outcome)]
+    if len(rows) != 1:
+        raise LookupError(f"no single {MAIN} estimate of {effect} ({outcome}) at lag {lag}")
+    m = rows.iloc[0]
+    low, mode, high = (max(0.0, x) for x in (m.ci_low, m.estimate, m.ci_high))
+    when = "the same year" if lag == 0 else "the next year"
+    return Range(
+        parameter, effect, {"dist": "triangular", "low": _r(low), "mode": _r(mode),
+                            "high": _r(high)},
+        f"Panel: {_r(m.estimate)} {m.unit} {when} (95% interval {_r(m.ci_low)} to "
+        f"{_r(m.ci_high)}): {what}. Range: the interval, most likely its centre"
+        + (", with negative values (a response against the strain) left out."
+           if min(m.ci_low, m.estimate) < 0 else "."))
+
+
+def strain_ranges(est: pd.DataFrame) -> list[Range]:
+    """The strain responses (the scenario's ``strain`` section)."""
+    return [
+        _workload(est, "strain.thresholds.points_per_10pct", "workload__not_in_need_share", 0,
+                  "referrals ending", "more referrals end with no further action or not in "
+                  "need when there are more referrals per social worker"),
+        _workload(est, "strain.agency.pct_per_10pct", "workload__agency_fte", 0, "agency",
+                  "councils with more referrals per social worker than usual have more agency "
+                  "staff"),
+        _workload(est, "strain.establishment.pct_per_10pct", "workload__establishment", 1,
+                  "posts", "posts the next year do not follow the workload, as far as the data "
+                  "can tell"),
+    ]
+
+
 def scenario_ranges(est: pd.DataFrame, panel: pd.DataFrame) -> list[Range]:
     """Every uncertain effect of the shipped scenarios, in the order of the scenario file."""
     return [caseload_effect(est, panel), retention_hazard_ratio(), early_help_elasticity(est),
-            early_help_lag()]
+            early_help_lag(), *strain_ranges(est)]

@@ -71,6 +71,7 @@ class Referrals:
     durations: list[list[float]]
     placements: list[int]
     candidates: int
+    threshold_u: list[float] | None = None  # with the thresholds response (strain.py)
 
 
 def _next_stage(u: np.ndarray, shares: list[tuple[int, float]]) -> np.ndarray:
@@ -144,13 +145,15 @@ def placement_types(mix: PlacementMix, u: np.ndarray) -> np.ndarray:
 
 def draw_referrals(demand: Demand, cal: Calendar, rate_multiplier: Callable[[np.ndarray],
                    np.ndarray], arrivals: np.random.Generator,
-                   attributes: np.random.Generator, demand_mix: PlacementMix) -> Referrals:
+                   attributes: np.random.Generator, demand_mix: PlacementMix,
+                   thresholds: np.random.Generator | None = None) -> Referrals:
     """All referrals of a replication.
 
     ``rate_multiplier(t)`` scales the base rate (the early-help effect); it must stay
     within HEADROOM. ``arrivals`` gives the candidates' times and ``attributes`` one row of
     uniforms per candidate, both prefix-stable: a longer horizon adds candidates at the end
-    and changes none before.
+    and changes none before. ``thresholds``, if given, draws one more uniform per candidate
+    from its own stream (for the strain response that ends referrals at assessment).
     """
     end = cal.end_day
     years = int(np.ceil(end / 365.0))
@@ -171,6 +174,7 @@ def draw_referrals(demand: Demand, cal: Calendar, rate_multiplier: Callable[[np.
     lam = lams[(t // 365.0).astype(int)]
     n = len(t)
     u = attributes.random((n, N_UNIFORMS))
+    tu = thresholds.random(n) if thresholds is not None else None
     mult = rate_multiplier(t)
     rate = base_rate(demand, cal, t) * mult
     if (rate > lam * (1 + 1e-9)).any():  # the scenario checks prevent this
@@ -190,6 +194,7 @@ def draw_referrals(demand: Demand, cal: Calendar, rate_multiplier: Callable[[np.
         durations=trim(durs, stages),
         placements=placement_types(demand_mix, u[:, _U_PLACE]).tolist(),
         candidates=n,
+        threshold_u=tu[keep].tolist() if tu is not None else None,
     )
 
 

@@ -46,7 +46,7 @@ from sim.model.allocation import Allocator
 from sim.model.cases import Case, Child
 from sim.model.demand import ASSESSMENT, CLA, CLOSED, CP, STAGE_NAMES
 from sim.model.measures import Recorder
-from sim.model.scheduling import Ticker, rescheduler
+from sim.model.scheduling import Call, Ticker, rescheduler
 from sim.scenario.schema import Scenario
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -92,6 +92,13 @@ class Journey:
         self._next_after = rescheduler(env, self._arrive_cbs)  # the next referral arrives
         self.refs: Referrals | None = None
         self.n_referrals = 0
+        # strain responses (strain.py): the chance that a referral going on past assessment
+        # ends there (set weekly), and a manager holding an assessment nobody can take
+        self.extra_close = 0.0
+        mh = s.strain.manager_holding
+        self.hold_after = mh.after_days if (mh is not None and mh.enabled
+                                            and self.clock_from_allocation) else None
+        self.hold_slowdown = mh.slowdown if mh is not None else 1.0
 
     # ------------------------------------------------------------------ 1. referral
 
@@ -119,13 +126,18 @@ class Journey:
         else:
             rec.rereferrals += 1
             child.last_referral = t
-        case = self.open(child, refs.stages[i], refs.durations[i], refs.placements[i])
+        stages, durations = refs.stages[i], refs.durations[i]
+        if self.extra_close and len(stages) > 1 and refs.threshold_u[i] < self.extra_close:
+            stages, durations = stages[:1], durations[:1]  # the front door tightens
+        case = self.open(child, stages, durations, refs.placements[i])
         if not self.clock_from_allocation:
             self.start_clock(case)
         case.referred = t
         self.alloc.request(case, child.last_worker if self.keep_worker else None)
         if case.queued:
             rec.waited += 1
+            if self.hold_after is not None:
+                Call(self.env, self.hold_after, self.hold, case)
         if i + 1 < self.n_referrals:
             ev.arg = i + 1
             self._next_after(ev, refs.times[i + 1] - t)
@@ -197,6 +209,13 @@ class Journey:
         case.clock_started = True
         self._end_after(case, case.durations[case.k])
 
+    def hold(self, case: Case) -> None:
+        """A team manager holds an assessment that has waited too long: its clock starts,
+        slower, while it waits on for a worker (``strain.manager_holding``)."""
+        if case.queued and not case.clock_started and case.k == 0:
+            case.clock_started = True
+            self._end_after(case, case.durations[0] * self.hold_slowdown)
+
     # ------------------------------------------------------------------ 5. the stages
 
     def stage_end(self, case: Case) -> None:
@@ -205,6 +224,10 @@ class Journey:
         k = case.k + 1
         nxt = case.stages[k] if k < len(case.stages) else CLOSED
         self.n_open[old] -= 1
+        if old == ASSESSMENT:
+            self.rec.assessments_ended += 1
+            if nxt == CLOSED:
+                self.rec.assessments_closed += 1
         if old == CLA:
             self.rec.cla_change(self.env._now, case.placement, -1)
         if nxt == CLOSED:

@@ -27,6 +27,7 @@ from sim.model.measures import WEEKLY_METRICS, Recorder, september, snapshot_wee
 from sim.model.randomness import stream
 from sim.model.scheduling import Call, clear, run_until
 from sim.model.start import open_start_cases
+from sim.model.strain import Strain
 from sim.model.uncertainty import draw_parameters
 from sim.model.workforce import Workforce
 from sim.periods import DAYS_PER_WEEK
@@ -116,12 +117,14 @@ class Service:
         self.ledger = Ledger(s, self.cal)
         self.workforce = Workforce(self.env, s, self.cal, self.alloc, self.rec, self.retention,
                                    gen)
+        self.strain = Strain(s, self.journey, self.workforce, self.rec)
         self.initial_cases = 0
 
     def build_initial(self) -> None:
         """Workers, open cases and the re-referral pool on the start date (``start.py``)."""
         self.workforce.build_initial()
         self.initial_cases = open_start_cases(self.journey, self.s, self.gen("initial_cases"))
+        self.strain.start()
 
     # ------------------------------------------------------------------ scheduled measures
 
@@ -135,6 +138,8 @@ class Service:
                 return
             yield env.timeout(DAYS_PER_WEEK)
             self.workforce.weekly()
+            if self.strain.any:
+                self.strain.weekly()
 
     def _week(self) -> None:
         """The week's measures (and, with ``check``, the thorough invariants)."""
@@ -161,6 +166,7 @@ class Service:
         refs = draw_referrals(
             s.demand, cal, early_help_multiplier(s.interventions.early_help, cal),
             self.gen("referrals"), self.gen("cases"), s.costs.placements.mix,
+            self.gen("thresholds") if s.strain.on("thresholds") else None,
         )
         self.journey.start_referrals(refs)
         env.process(self._weekly())
@@ -180,6 +186,11 @@ class Service:
         for t in cal.first_of_month(s.workforce.cohort.month):
             if s.workforce.cohort.size:
                 at(t, lambda _: wf.cohort())
+        est = s.strain.establishment
+        if est is not None and est.enabled:
+            for t in cal.first_of_month(est.month):
+                if t > 0:
+                    at(t, lambda _: self.strain.budget_round())
         for t, kind, c in dated_changes(s, cal):
             if kind == "establishment":
                 at(t, lambda c: wf.change_establishment(c.role, c.change), c)

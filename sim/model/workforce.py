@@ -34,7 +34,6 @@ from sim.scenario.schema import Scenario
 
 EXPERIENCED, NEWLY_QUALIFIED, AGENCY = "experienced", "newly_qualified", "agency"
 CASE_HOLDING, NON_CASE_HOLDING = "case_holding", "non_case_holding"
-WEEK = DAYS_PER_WEEK  # the old name
 HAZARD_WEEKS = 4
 """Leaving hazards are re-read every four weeks (each worker's notice date is then exact
 for the hazard read): every week would cost a loop over the workforce 4 times as often for
@@ -105,6 +104,7 @@ class Workforce:
         self.u_init = Uniforms(make_stream("initial_workforce"))
         self.caps = self.w.caps.model_dump()
         self.posts: list[Post] = []
+        self.strain_posts: list[Post] = []  # agency bought under strain (strain.py)
         self.permanent: dict[int, Worker] = {}
         self.newly_qualified: dict[int, Worker] = {}
         self.agency: dict[int, Worker] = {}
@@ -153,8 +153,7 @@ class Workforce:
             return max(1, round(full * share))
         return full
 
-    def counts(self) -> tuple[int, int, int]:
-        """(experienced, newly qualified, agency) workers in post."""
+    def counts(self) -> tuple[int, int, int]:  # (experienced, newly qualified, agency)
         nq = len(self.newly_qualified)
         return len(self.permanent) - nq, nq, len(self.agency)
 
@@ -247,7 +246,7 @@ class Workforce:
         ret = self.retention.hazard_multiplier(t, len(self.permanent))
         eff = self.caseload_effect
         ref = self.w.leaving.caseload_reference
-        span = HAZARD_WEEKS * WEEK / 365.0
+        span = HAZARD_WEEKS * DAYS_PER_WEEK / 365.0
         for w in self.permanent.values():
             if w.leaving or w.notice_due:
                 continue
@@ -371,6 +370,17 @@ class Workforce:
         # a vacancy covered by agency stays covered: another agency worker is engaged
         # (whether to cover is decided once, when the vacancy opens)
         self._at(self._engage_delay(post), self._engage, post)
+
+    def set_strain_agency(self, n: int) -> None:
+        """Buy agency case holders beyond vacancy cover (engaged after the time to engage,
+        covered again when one leaves), or release the newest at once, to ``n`` (strain)."""
+        posts = self.strain_posts
+        while len(posts) < n:
+            post = self._new_post(CASE_HOLDING, agency_only=True)
+            posts.append(post)
+            self._at(self._engage_delay(post), self._engage, post)
+        while len(posts) > n:
+            self._remove_post(posts.pop())
 
     # ------------------------------------------------------------------ recruitment
 

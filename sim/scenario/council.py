@@ -138,6 +138,16 @@ def scenario_yaml(rates: CouncilRates) -> str:
                           "assumption: as in scenarios/baseline.yaml"),
         },
         "interventions": _interventions(rates),
+        "strain": {
+            "thresholds": {"points_per_10pct": _evidence("strain.thresholds.points_per_10pct")},
+            "agency": {"pct_per_10pct": _evidence("strain.agency.pct_per_10pct"),
+                       "review_days": C(28, "assumption: reviewed every four weeks")},
+            "establishment": {"pct_per_10pct": _evidence("strain.establishment.pct_per_10pct"),
+                              "month": C(4, "assumption: posts change in April")},
+            "manager_holding": C({"after_days": 14, "slowdown": 1.5},
+                                 "assumption: held by a manager after two weeks, half as "
+                                 "long again"),
+        },
         "costs": _costs(rates),
     }
     header = [

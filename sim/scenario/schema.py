@@ -1,13 +1,13 @@
 """The scenario format: every number a planner might change, validated strictly.
 
 A scenario is data. It is read from YAML (see ``loader.py``), validated here, and never
-mutated by the model. Unknown keys are errors. Every number lives in the scenario file with a
-comment saying where it came from; the code holds none of them.
+mutated by the model. Unknown keys are errors. Every number lives in the scenario file with
+a comment saying where it came from; the code holds none of them.
 
 This module holds the whole (``Scenario``) and its ``run`` settings; each other section has
 its own module (``demand``, ``initial_state``, ``workforce``, ``allocation``,
-``interventions``, ``costs``) and the field types they share are in ``fields``. Every class
-is importable from here as well.
+``interventions``, ``strain``, ``costs``) and the field types they share are in ``fields``.
+Every class is importable from here as well.
 """
 
 from __future__ import annotations
@@ -73,6 +73,13 @@ from sim.scenario.interventions import (
     RecruitmentCampaign,
     Retention,
 )
+from sim.scenario.strain import (
+    AgencyResponse,
+    EstablishmentResponse,
+    ManagerHolding,
+    Strain,
+    Thresholds,
+)
 from sim.scenario.workforce import (
     Agency,
     Caps,
@@ -86,16 +93,18 @@ from sim.scenario.workforce import (
 )
 
 __all__ = [
-    "CASE_TYPES", "FY_LABEL", "MAX_REFERRAL_MULTIPLIER", "ROLES", "Agency", "Allocation",
-    "AssessmentOutcomes", "BudgetChange", "ByYear", "CapChange", "Caps", "CaseType",
-    "CinMoves", "ClaMoves", "Clawback", "Cohort", "Costs", "CpBandsPct", "CpMoves",
-    "CrossFieldError", "Demand", "Duration", "EarlyHelp", "Establishment",
-    "EstablishmentChange", "FieldError", "FinancialYear", "HazardByType", "InitialState",
-    "InitialWorkforce", "Interventions", "Leaving", "Money", "NewlyQualified", "NonNegFloat",
-    "NonNegInt", "OpenCases", "Overflow", "PlacementMix", "PlacementTypes", "Placements",
-    "PositiveInt", "Probability", "RecruitmentCampaign", "RecruitmentCampaignDefaults",
-    "Retention", "Role", "RunSettings", "Salaries", "Scenario", "Shares", "StaffByType",
-    "StageDurations", "Strict", "Transitions", "WorkerType", "Workforce",
+    "CASE_TYPES", "FY_LABEL", "MAX_REFERRAL_MULTIPLIER", "ROLES", "Agency",
+    "AgencyResponse", "Allocation", "AssessmentOutcomes", "BudgetChange", "ByYear",
+    "CapChange", "Caps", "CaseType", "CinMoves", "ClaMoves", "Clawback", "Cohort", "Costs",
+    "CpBandsPct", "CpMoves", "CrossFieldError", "Demand", "Duration", "EarlyHelp",
+    "Establishment", "EstablishmentChange", "EstablishmentResponse", "FieldError",
+    "FinancialYear", "HazardByType", "InitialState", "InitialWorkforce", "Interventions",
+    "Leaving", "ManagerHolding", "Money", "NewlyQualified", "NonNegFloat", "NonNegInt",
+    "OpenCases", "Overflow", "PlacementMix", "PlacementTypes", "Placements", "PositiveInt",
+    "Probability", "RecruitmentCampaign", "RecruitmentCampaignDefaults", "Retention",
+    "Role", "RunSettings", "Salaries", "Scenario", "Shares", "StaffByType",
+    "StageDurations", "Strain", "Strict", "Thresholds", "Transitions", "WorkerType",
+    "Workforce",
 ]
 
 
@@ -128,6 +137,8 @@ class Scenario(Strict):
     workforce: Workforce
     allocation: Allocation
     interventions: Interventions
+    strain: Strain = Field(default_factory=Strain, description="how the service responds "
+                           "when work outgrows its workers; none unless given")
     costs: Costs
 
     @field_validator("name")
