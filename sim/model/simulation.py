@@ -167,6 +167,7 @@ class Service:
             s.demand, cal, early_help_multiplier(s.interventions.early_help, cal),
             self.gen("referrals"), self.gen("cases"), s.costs.placements.mix,
             self.gen("thresholds") if s.strain.on("thresholds") else None,
+            self.gen("referral_level") if s.demand.level is not None else None,
         )
         self.journey.start_referrals(refs)
         env.process(self._weekly())

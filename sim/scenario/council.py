@@ -17,7 +17,6 @@ notice periods, ...) carry their source in the comment written beside them.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,7 +51,6 @@ SEED_START = 401  # the seed is the start date's digits: year x 10,000 + 401 (1 
 
 # ---- uncertain effects, sized by the spread of councils' year-on-year changes
 MIN_SPREAD = 0.01  # a spread of (near) zero would make an effect certain
-TREND_LIMIT_PCT = 45  # the referral trend's range, at most: % a year either way
 CP_DURATION_SPREAD = 1.3  # x the spread of CP plans: a stock follows durations only partly
 CLA_DURATION_SPREAD = 2.0  # x the spread of CLA: long stays, so the stock follows slowly
 MIN_HAZARD_SD = 0.005  # a year: the leaving hazard's sd, at least
@@ -90,12 +88,6 @@ def _evidence(parameter: str) -> C:
     commented with its row."""
     r = effect_ranges()[parameter]
     return C(dict(r["dist"]), f"evidence: {r['row']} (docs/evidence.md#{r['row']})")
-
-
-def _symmetric(sd: float, limit: float) -> dict[str, Any]:
-    """A triangular distribution around 0 with this sd (bounded, unlike a normal)."""
-    a = min(limit, max(sd, MIN_SPREAD) * math.sqrt(6))  # a triangular's sd is a / sqrt(6)
-    return {"dist": "triangular", "low": round(-a, 3), "mode": 0, "high": round(a, 3)}
 
 
 def _multiplier(sd: float) -> dict[str, Any]:
@@ -165,9 +157,9 @@ def _demand(rates: CouncilRates, years: str) -> dict[str, Any]:
     d, dur, sp = rates.demand, rates.durations, rates.spreads
     return {
         "referrals_per_year": _c(d.referrals),
-        "trend_pct_per_year": C(_symmetric(100 * sp.referrals, TREND_LIMIT_PCT),
-                                "no trend of its own; spread: councils' year-on-year "
-                                f"change in referrals {years} (sim/data)"),
+        "trend_pct_per_year": C(0, "no trend of its own: the level wanders (below)"),
+        "level": C({"walk_sd": rates.level.walk_sd, "noise_sd": rates.level.noise_sd},
+                   rates.level.note),
         "seasonality": C(SEASONALITY, "assumption: as in scenarios/baseline.yaml"),
         "rereferral_share": _c(d.rereferral_share, round(d.rereferral_share.value, 4)),
         "assessment_outcomes": C(d.outcomes, d.outcomes_note),

@@ -12,7 +12,8 @@ How the rates that are not published are set (see also ``sim calibrate``):
   its starts (Little's law), so with no change the service stays where it was — on this
   data "same as last year" is the forecast to beat;
 * the referral level is the latest year's, with no trend of its own (a council's own trend
-  forecast worse than none over 2016-18);
+  forecast worse than none over 2016-18); it wanders from year to year as councils' levels
+  have (``referral_level.py``);
 * the pathway shares are solved from referrals, child-protection starts and looked-after
   starts, with moves between stages from the West Sussex baseline (assumption);
 * vacancies are filled at the rate that keeps them at the published level, given leavers;
@@ -30,6 +31,7 @@ import numpy as np
 
 from sim.data import dfe
 from sim.periods import DAYS_PER_WEEK, DAYS_PER_YEAR, fy_ending
+from sim.scenario.referral_level import Level, referral_level
 
 # ---- moves between stages and the placement mix (assumptions, as in scenarios/baseline.yaml)
 CIN_TO_CP, CIN_TO_CLA = 0.05, 0.01  # where a child-in-need plan goes when it ends
@@ -161,6 +163,7 @@ class CouncilRates:
     spreads: Spreads
     costs: UnitCosts
     notes: tuple[str, ...]  # fallbacks and adjustments, for the terminal and the header
+    level: Level  # how the referral level wanders (referral_level.py)
 
 
 class _Figures:
@@ -307,7 +310,7 @@ def estimate_rates(name: str, year: int) -> CouncilRates:
                       year_on_year_spread("cp_31mar", year))
     costs = _unit_costs(figs, fy, str(year - 1), cla31.value)
     return CouncilRates(la, year, demand, start, durations, workforce, spreads, costs,
-                        tuple(figs.notes))
+                        tuple(figs.notes), referral_level(la, year))
 
 
 def _workforce(figs: _Figures, y: str, cin31: float) -> WorkforceRates:

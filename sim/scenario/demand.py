@@ -65,6 +65,17 @@ class StageDurations(Strict):
     cla: Duration
 
 
+class ReferralLevel(Strict):
+    """How the referral level wanders from year to year, as councils' levels do: a random
+    walk (changes that last) plus a year's own deviation (changes that pass), on the log of
+    the level. Each replication draws its own path, the same in every scenario."""
+
+    walk_sd: float = Field(ge=0, le=1, description="sd of the yearly change of the log level "
+                           "that lasts (0.1: about 10% a year)")
+    noise_sd: float = Field(ge=0, le=1, description="sd of each year's passing deviation of "
+                            "the log level")
+
+
 class Demand(Strict):
     """Referrals and the paths children take through the service."""
 
@@ -80,6 +91,9 @@ class Demand(Strict):
     rereferral_share: Probability = Field(
         description="share of referrals that are of a child referred in the previous 12 months"
     )
+    level: ReferralLevel | None = Field(
+        default=None, description="year-to-year random changes of the referral level (none "
+        "if not given)")
     assessment_outcomes: AssessmentOutcomes
     transitions: Transitions
     durations: StageDurations
