@@ -113,7 +113,7 @@ so we run the retention comparison again with more of them, over two years (the 
 runs to March 2021). Pale bars marked *n.s.* cannot be told apart from chance with this
 many replications — treat them as unknown, not as zero."""),
     code("""TWO_YEARS = {"run.horizon_years": 2}
-ret = sim.compare(SCENARIOS[0], SCENARIOS[1], replications=24, overrides=TWO_YEARS)
+ret = sim.compare(SCENARIOS[0], SCENARIOS[1], replications=36, overrides=TWO_YEARS)
 ret.drivers.query("metric == 'turnover_rate' and fy == '2020-21'")"""),
     code("""plots.tornado_figure(ret.drivers, "retention", "baseline",
                      ["turnover_rate", "worker_changes_per_child", "agency_rate",
