@@ -97,6 +97,16 @@ class Calendar:
             y, m = (y + 1, 1) if m == 12 else (y, m + 1)
         return out
 
+    def anniversary(self, k: int) -> float:
+        """The day of the start's ``k``-th anniversary (28 February for a 29 February start).
+
+        >>> Calendar(dt.date(2019, 4, 1), 5).anniversary(1)
+        366.0
+        """
+        d = self.start
+        return self.day(dt.date(d.year + k, d.month, min(d.day, 28) if d.month == 2
+                                else d.day))
+
     def first_of_month(self, month: int) -> list[float]:
         """Times of the 1st of ``month`` (1-12) within the run, after the start."""
         out: list[float] = []

@@ -87,6 +87,7 @@ class Recruiting:
         self.campaigns = [
             (cal.day(c.start), cal.day(c.end) + 1, c) for c in s.interventions.recruitment_campaigns
         ]
+        self.fill_factor = 1.0  # this year's shock to the chance of filling (workforce_shocks)
 
     def at(self, t: float) -> tuple[float, float]:
         """(fill probability, time-to-hire scale) at time t."""
@@ -96,4 +97,4 @@ class Recruiting:
                 if c.fill_probability is not None:
                     p = c.fill_probability
                 scale *= c.time_to_hire_scale
-        return p, scale
+        return min(1.0, p * self.fill_factor), scale

@@ -30,7 +30,8 @@ from sim.model.start import open_start_cases
 from sim.model.strain import Strain
 from sim.model.uncertainty import draw_parameters
 from sim.model.workforce import Workforce
-from sim.periods import DAYS_PER_WEEK
+from sim.model.workforce_shocks import WorkforceShocks
+from sim.periods import DAYS_PER_WEEK, DAYS_PER_YEAR
 from sim.scenario.schema import Scenario
 
 
@@ -187,6 +188,13 @@ class Service:
         for t in cal.first_of_month(s.workforce.cohort.month):
             if s.workforce.cohort.size:
                 at(t, lambda _: wf.cohort())
+        if s.workforce.shocks is not None:
+            years = int(np.ceil(self.end / DAYS_PER_YEAR))
+            shocks = WorkforceShocks(s, wf, years, self.gen("workforce_shocks"))
+            for k in range(1, years + 1):
+                t = cal.anniversary(k)
+                if t < self.end:
+                    at(t, lambda k: shocks.year(k), k)
         est = s.strain.establishment
         if est is not None and est.enabled:
             for t in cal.first_of_month(est.month):

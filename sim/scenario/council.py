@@ -39,6 +39,7 @@ from sim.scenario.council_rates import (
     Rate,
     estimate_rates,
 )
+from sim.scenario.workforce_shocks import workforce_shocks
 from sim.scenario.yaml_writer import Commented as C
 from sim.scenario.yaml_writer import emit
 
@@ -257,7 +258,18 @@ def _workforce(rates: CouncilRates, years: str) -> dict[str, Any]:
             "stay_days": C({"dist": "lognormal", "mean": AGENCY_STAY_DAYS, "sd": 120},
                            "assumption"),
         },
+        **_shocks(rates.year),
     }
+
+
+def _shocks(year: int) -> dict[str, Any]:
+    """The workforce's year-to-year moves, where two censuses before ``year`` size them."""
+    try:
+        sh = workforce_shocks(year)
+    except ValueError:
+        return {}
+    return {"shocks": C({"establishment_sd": sh.establishment_sd, "fill_sd": sh.fill_sd,
+                         "agency_cover_sd": sh.agency_cover_sd}, sh.note)}
 
 
 def _interventions(rates: CouncilRates) -> dict[str, Any]:

@@ -92,6 +92,19 @@ class Agency(Strict):
     stay_days: Duration = Field(description="how long an agency worker stays in a post")
 
 
+class WorkforceShocks(Strict):
+    """Year-to-year moves of the workforce that no plan in the scenario explains, as councils'
+    published figures move: drawn each year from the first anniversary of the start, per
+    replication, the same in every scenario."""
+
+    establishment_sd: float = Field(ge=0, le=1, description="sd of the yearly change of the "
+                                    "log of case-holding posts; changes last (a random walk)")
+    fill_sd: float = Field(ge=0, le=3, description="sd of the log of a year's multiplier of "
+                           "the chance of filling a vacancy (each year its own)")
+    agency_cover_sd: float = Field(ge=0, le=1, description="sd of a year's change in the share "
+                                   "of vacancies covered by agency (each year its own)")
+
+
 class Workforce(Strict):
     establishment: Establishment
     caps: Caps
@@ -100,3 +113,6 @@ class Workforce(Strict):
     recruitment: RecruitmentCampaignDefaults
     cohort: Cohort
     agency: Agency
+    shocks: WorkforceShocks | None = Field(
+        default=None, description="year-to-year moves of posts, fill chance and agency cover "
+        "(none if not given)")
