@@ -24,8 +24,9 @@ workforce, the measures and the clock.
 5. **The stages.** At the end of a stage the next of the path begins: children in need
    (CIN), a child protection plan (CP), looked after (CLA). A waiting case waits on with
    its new stage's priority. Designed team moves: after an assessment
-   (``team_move_after_assessment``) and on coming into care (``team_move_into_care``) an
-   allocated case goes to a worker other than the one it had.
+   (``team_move_after_assessment``), on coming into care (``team_move_into_care``) and on a
+   step between child in need and child protection (``team_move_on_step``) an allocated
+   case goes to a worker other than the one it had.
 6. **Hand-overs.** When a worker leaves (``workforce.py``), the allocator passes their
    cases to others, highest priority first; each is a change of worker (step 3).
 7. **Closure.** When the path ends, the case closes: its worker's room goes to the cases
@@ -44,7 +45,7 @@ import simpy
 
 from sim.model.allocation import Allocator
 from sim.model.cases import Case, Child
-from sim.model.demand import ASSESSMENT, CLA, CLOSED, CP, STAGE_NAMES
+from sim.model.demand import ASSESSMENT, CIN, CLA, CLOSED, CP, STAGE_NAMES
 from sim.model.measures import Recorder
 from sim.model.scheduling import Call, Ticker, rescheduler
 from sim.scenario.schema import Scenario
@@ -82,6 +83,7 @@ class Journey:
         self.clock_from_allocation = a.assessment_clock == "from_allocation"
         self.team_move = a.team_move_after_assessment
         self.team_move_care = a.team_move_into_care
+        self.team_move_step = a.team_move_on_step
         self.keep_worker = a.keep_worker
         self.rereferral_share = s.demand.rereferral_share
         self._case_ids = 0
@@ -246,7 +248,10 @@ class Journey:
         if case.queued:
             alloc.requeue(case)
         elif case.worker is not None and ((old == ASSESSMENT and self.team_move)
-                                          or (nxt == CLA and self.team_move_care)):
+                                          or (nxt == CLA and self.team_move_care)
+                                          or (self.team_move_step and
+                                              ((old == CIN and nxt == CP)
+                                               or (old == CP and nxt == CIN)))):
             w = alloc.unassign(case)  # a designed team move: to another worker
             alloc.request(case, exclude=w)
             if alloc.n_waiting:  # nothing to do when nobody waits

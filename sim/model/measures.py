@@ -113,6 +113,7 @@ class Recorder:
         self.retention_paid = 0.0
         self.retention_clawed_back = 0.0
         self.changes = 0
+        self.internal_moves = 0  # over the run
         self.assessments_ended = 0
         self.assessments_closed = 0  # the path ended with the assessment (not in need, NFA)
         self.caseload_sum = 0.0

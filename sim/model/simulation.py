@@ -29,6 +29,7 @@ from sim.model.scheduling import Call, clear, run_until
 from sim.model.start import open_start_cases
 from sim.model.strain import Strain
 from sim.model.uncertainty import draw_parameters
+from sim.model.worker_changes import ROUND_DAYS, InternalMoves
 from sim.model.workforce import Workforce
 from sim.model.workforce_shocks import WorkforceShocks
 from sim.periods import DAYS_PER_WEEK, DAYS_PER_YEAR
@@ -188,6 +189,10 @@ class Service:
         for t in cal.first_of_month(s.workforce.cohort.month):
             if s.workforce.cohort.size:
                 at(t, lambda _: wf.cohort())
+        moves = InternalMoves(wf, self.rec)
+        if moves.p > 0:
+            for t in np.arange(ROUND_DAYS, self.end, ROUND_DAYS):
+                at(float(t), lambda _: moves.round())
         if s.workforce.shocks is not None:
             years = int(np.ceil(self.end / DAYS_PER_YEAR))
             shocks = WorkforceShocks(s, wf, years, self.gen("workforce_shocks"))

@@ -120,7 +120,7 @@ class Workforce:
     def _at(self, delay: float, fn, *args) -> None:
         Call(self.env, max(0.0, delay), lambda a: fn(*a), args)
 
-    def _u(self, post: Post, purpose: str) -> float:
+    def draw(self, post: Post, purpose: str) -> float:
         """The next uniform of this post's stream for ``purpose`` (leave, recruit, agency)."""
         key = (post.id, purpose)
         u = self._streams.get(key)
@@ -201,8 +201,8 @@ class Workforce:
         w = self._new_worker(kind, post, t)
         w.months_at_start = months
         w.cap = self._cap_for(w, t)
-        w.exhaustion = -math.log1p(-self._u(post, "leave"))
-        w.notice = float(self.w.leaving.notice_days.ppf(self._u(post, "leave")))
+        w.exhaustion = -math.log1p(-self.draw(post, "leave"))
+        w.notice = float(self.w.leaving.notice_days.ppf(self.draw(post, "leave")))
         post.occupant = w
         self.permanent[w.id] = w
         if kind == NEWLY_QUALIFIED:
@@ -334,10 +334,10 @@ class Workforce:
     # ------------------------------------------------------------------ agency
 
     def _engage_delay(self, post: Post) -> float:
-        return float(self.w.agency.time_to_engage_days.ppf(self._u(post, "agency")))
+        return float(self.w.agency.time_to_engage_days.ppf(self.draw(post, "agency")))
 
     def _vacancy_opened(self, post: Post) -> None:
-        if self._u(post, "agency") < self.cover_share:
+        if self.draw(post, "agency") < self.cover_share:
             self._at(self._engage_delay(post), self._engage, post)
 
     def _engage(self, post: Post, stay: float | None = None) -> None:
@@ -349,7 +349,7 @@ class Workforce:
         self.agency[a.id] = a
         self.rec.headcount(t, AGENCY, +1)
         if stay is None:
-            stay = float(self.w.agency.stay_days.ppf(self._u(post, "agency")))
+            stay = float(self.w.agency.stay_days.ppf(self.draw(post, "agency")))
         self._at(stay, self._agency_leaves, a, False)
         if a.holds_cases:
             self.case_holders[a.id] = a
@@ -396,9 +396,9 @@ class Workforce:
             if post.vacant and not post.recruiting and not post.closing:
                 post.recruiting = True
                 n += 1
-                success = self._u(post, "recruit") < p
-                delay = float(r.time_to_hire_days.ppf(self._u(post, "recruit"))) * scale
-                nq = self._u(post, "recruit") < r.newly_qualified_share
+                success = self.draw(post, "recruit") < p
+                delay = float(r.time_to_hire_days.ppf(self.draw(post, "recruit"))) * scale
+                nq = self.draw(post, "recruit") < r.newly_qualified_share
                 self._at(delay, self._recruited, post, success, nq)
 
     def _recruited(self, post: Post, success: bool, nq: bool) -> None:

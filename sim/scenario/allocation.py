@@ -36,6 +36,9 @@ class Allocation(Strict):
     keep_worker: bool = Field(
         description="a re-referred child goes back to their previous worker if they have room"
     )
+    team_move_on_step: bool = Field(
+        default=False, description="a case stepping between child in need and child "
+        "protection goes to another worker (a designed change)")
     team_move_after_assessment: bool = Field(
         description="after assessment the case moves to another worker (a designed change)"
     )

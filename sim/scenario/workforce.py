@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import Field
 
+from sim.scenario.distributions import Fixed
 from sim.scenario.fields import (
     Duration,
     NonNegInt,
@@ -113,6 +114,10 @@ class Workforce(Strict):
     recruitment: RecruitmentCampaignDefaults
     cohort: Cohort
     agency: Agency
+    internal_moves_per_year: NonNegParam = Field(
+        default_factory=lambda: Fixed(value=0.0),
+        description="share of permanent case holders moving team or role within the council "
+        "in a year: each hands every case over (a change of worker each)")
     shocks: WorkforceShocks | None = Field(
         default=None, description="year-to-year moves of posts, fill chance and agency cover "
         "(none if not given)")
