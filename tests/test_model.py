@@ -227,7 +227,7 @@ def test_retention_payments_cut_leaving(short) -> None:
 @pytest.mark.slow
 def test_early_help_cut_raises_referrals(short) -> None:
     base = variant(short, interventions__early_help__elasticity=0.3,
-                   interventions__early_help__lag_months=0)
+                   interventions__early_help__lag_months=0, demand__level=None)
     cut = variant(base, interventions__early_help__changes=[
         {"start": "2019-04-01", "annual_change": -10e6}])
     d = paired(base, cut, "referrals", "2020-21", reps=2)
@@ -246,7 +246,8 @@ def test_more_posts_lower_caseloads(short) -> None:
 
 @pytest.mark.slow
 def test_higher_caps_cut_unallocated(short) -> None:
-    busy = variant(short, demand__referrals_per_year=13000)
+    # a queue builds without the responses to strain and with the level held
+    busy = variant(short, demand__referrals_per_year=13000, demand__level=None, strain={})
     roomy = variant(busy, interventions__cap_changes=[
         {"date": "2019-04-01", "worker_type": "experienced", "cap": 25}])
     assert annual(busy)[("2020-21", "unallocated_mean")] > 50

@@ -70,7 +70,7 @@ def test_steady_state_obeys_littles_law(baseline) -> None:
     """Little's law on the child protection and looked-after stocks: the average stock is
     the yearly number of starts times the mean duration, once the start-up has passed."""
     s = variant(baseline, run__horizon_years=25, demand__trend_pct_per_year=0,
-                demand__seasonality=[1] * 12,
+                demand__seasonality=[1] * 12, demand__level=None, strain={},
                 workforce__caps={"experienced": 1000, "newly_qualified": 1000,
                                  "agency": 1000})
     r = run_many({"s": s}, 2, seed=3, jobs=2)["s"]
