@@ -14,6 +14,12 @@ DAYS_PER_YEAR = 365.25  # the mean calendar year, leap years included
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12
 FY_START_MONTH = 4  # April
 
+ASSESSMENT_LIMIT_DAYS = 63.0
+"""45 working days, the limit for an assessment (DfE's timeliness measure), in calendar
+days: 45 working days are 9 weeks of 5 days, so 63 days. Bank holidays are ignored: 45
+working days over one are 64 calendar days (over Christmas, 66), which this does not count.
+A referral-to-end time of at most 63 days is within the limit."""
+
 
 def fy_label(start_year: int) -> str:
     """The financial year that starts in April of ``start_year``.

@@ -42,6 +42,7 @@ INDICATORS = (
     ("turnover_rate", "turnover_rate", "30 September", True),
     ("vacancy_rate", "vacancy_rate", "30 September", True),
     ("agency_rate", "agency_rate", "30 September", True),
+    ("assessment_timeliness_rate", "assessment_timeliness_pct", "year to 31 March", True),
 )
 
 

@@ -11,6 +11,11 @@ class Child:
     The stability measures count per child, as the published ones do: the social workers a
     child had in the financial year (``fy_workers``) and the changes of worker
     (``fy_changes``), across all of the child's episodes in that year.
+
+    ``last_referral`` is the time of the child's latest referral: while the child has an
+    open case, the time that case was referred (a child is referred again only once their
+    case has closed), so the case keeps no copy of it. For a case open on the start date it
+    is minus the time it had been in its stage by then.
     """
 
     __slots__ = ("case", "fy", "fy_changes", "fy_workers", "id", "last_referral", "last_worker")

@@ -20,7 +20,9 @@ workforce, the measures and the clock.
    is a change of worker for that child (``on_assign``).
 4. **The stage clock.** A stage ends after its drawn duration. An assessment's clock runs
    from referral or, with ``assessment_clock: from_allocation``, only once a worker has it;
-   every later stage runs from its start, allocated or not.
+   every later stage runs from its start, allocated or not. Whatever the clock, an
+   assessment is timely (``assessment_timeliness_rate``) if it ends within 45 working days
+   of the referral, time waiting for a worker included.
 5. **The stages.** At the end of a stage the next of the path begins: children in need
    (CIN), a child protection plan (CP), looked after (CLA). A waiting case waits on with
    its new stage's priority. Designed team moves: after an assessment
@@ -48,6 +50,7 @@ from sim.model.cases import Case, Child
 from sim.model.demand import ASSESSMENT, CIN, CLA, CLOSED, CP, STAGE_NAMES
 from sim.model.measures import Recorder
 from sim.model.scheduling import Call, Ticker, rescheduler
+from sim.periods import ASSESSMENT_LIMIT_DAYS
 from sim.scenario.schema import Scenario
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -227,9 +230,13 @@ class Journey:
         nxt = case.stages[k] if k < len(case.stages) else CLOSED
         self.n_open[old] -= 1
         if old == ASSESSMENT:
-            self.rec.assessments_ended += 1
+            rec = self.rec
+            rec.assessments_ended += 1
             if nxt == CLOSED:
-                self.rec.assessments_closed += 1
+                rec.assessments_closed += 1
+            # an open case's child was last referred when the case opened (Child)
+            if self.env._now - case.child.last_referral <= ASSESSMENT_LIMIT_DAYS:
+                rec.assessments_timely += 1
         if old == CLA:
             self.rec.cla_change(self.env._now, case.placement, -1)
         if nxt == CLOSED:

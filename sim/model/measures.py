@@ -13,7 +13,9 @@ year),
 ``worker_changes`` (changes of social worker in the year), ``unallocated_case_days`` and
 ``caseload_mean`` (the year's average of the weekly mean caseload); ``not_in_need_share``
 (% of assessments ended in the year whose case closed with them: not in need or no further
-action). Money is in the separate budget table (``costs.py``).
+action); ``assessment_timeliness_rate`` (% of assessments ended in the year that ended within
+45 working days of the referral, ``ASSESSMENT_LIMIT_DAYS``: time waiting for a worker counts,
+as it does in DfE's measure). Money is in the separate budget table (``costs.py``).
 
 Workforce (30 September snapshot and the 12 months to it, filed under the financial year
 that contains that 30 September): ``inpost_fte``, ``agency_fte``, ``starters_fte``,
@@ -45,7 +47,7 @@ ANNUAL_METRICS = (
     "cp_starts", "waited_share", "allocation_wait_mean",
     "unallocated_mean", "unallocated_max", "worker_changes_per_child",
     "children_3plus_workers_rate", "worker_changes", "unallocated_case_days", "caseload_mean",
-    "not_in_need_share",
+    "not_in_need_share", "assessment_timeliness_rate",
     "inpost_fte", "agency_fte", "starters_fte", "leavers_fte", "turnover_rate",
     "vacancy_rate", "agency_rate", "caseload_per_fte", "over_cap_share",
 )
@@ -116,6 +118,7 @@ class Recorder:
         self.internal_moves = 0  # over the run
         self.assessments_ended = 0
         self.assessments_closed = 0  # the path ended with the assessment (not in need, NFA)
+        self.assessments_timely = 0  # ended within 45 working days of the referral
         self.caseload_sum = 0.0
         self.caseload_weeks = 0
         self.budget: list[tuple[str, str, float, float]] = []  # fy, line, cash, real
@@ -156,7 +159,7 @@ class Recorder:
         self.waited = self.waits = 0
         self.wait_days = 0.0
         self.hires = self.cohort_hires = self.changes = 0
-        self.assessments_ended = self.assessments_closed = 0
+        self.assessments_ended = self.assessments_closed = self.assessments_timely = 0
         self.retention_paid = self.retention_clawed_back = 0.0
         self.caseload_sum, self.caseload_weeks = 0.0, 0
 
@@ -220,6 +223,8 @@ def year_end(svc: Service, fy: str, complete: bool, fy_start: float) -> None:
             if rec.caseload_weeks else np.nan)
         add(fy, "not_in_need_share", 100 * rec.assessments_closed / rec.assessments_ended
             if rec.assessments_ended else np.nan)
+        add(fy, "assessment_timeliness_rate", 100 * rec.assessments_timely
+            / rec.assessments_ended if rec.assessments_ended else np.nan)
         q = YearQuantities(
             days=t - fy_start, fte_experienced=fte["experienced"],
             fte_newly_qualified=fte["newly_qualified"], fte_agency=fte["agency"],

@@ -182,6 +182,7 @@ LEAGUE_INDICATORS = {
     "turnover_rate": "turnover (year to 30 Sept)",
     "vacancy_rate": "vacancy rate (30 Sept)",
     "agency_rate": "agency rate (30 Sept)",
+    "assessment_timeliness_rate": "assessments within 45 working days (year to 31 March)",
 }
 
 

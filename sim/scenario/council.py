@@ -56,8 +56,8 @@ CP_DURATION_SPREAD = 1.3  # x the spread of CP plans: a stock follows durations 
 CLA_DURATION_SPREAD = 2.0  # x the spread of CLA: long stays, so the stock follows slowly
 MIN_HAZARD_SD = 0.005  # a year: the leaving hazard's sd, at least
 
-# ---- duration sds as a share of the mean (assumption)
-DURATION_SD_SHARE = {"assessment": 0.6, "cin": 0.8, "cp": 0.7, "cla": 1.1}
+# ---- duration sds as a share of the mean (assumption; assessments: council_rates.py)
+DURATION_SD_SHARE = {"cin": 0.8, "cp": 0.7, "cla": 1.1}
 
 # ---- the workforce template (assumptions)
 NQ_HAZARD_RATIO = 1.2  # newly qualified workers leave this much more often than experienced
@@ -173,8 +173,9 @@ def _demand(rates: CouncilRates, years: str) -> dict[str, Any]:
             "cla": C({"cin": 0.0, "close": 1.0}, "assumption"),
         },
         "durations": {
-            "assessment": _c(dur.assessment, _duration(dur.assessment, "assessment"),
-                             "; sd assumption"),
+            "assessment": _c(dur.assessment, {
+                "dist": "lognormal", "mean": dur.assessment.value,
+                "sd": dur.assessment_sd.value}, f"; sd: {dur.assessment_sd.note}"),
             "cin": _c(dur.cin, _duration(dur.cin, "cin")),
             "cp": _c(dur.cp, _duration(dur.cp, "cp", multiplier=_multiplier(
                 CP_DURATION_SPREAD * sp.cp_plans)),

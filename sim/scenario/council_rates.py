@@ -14,6 +14,8 @@ How the rates that are not published are set (see also ``sim calibrate``):
 * the referral level is the latest year's, with no trend of its own (a council's own trend
   forecast worse than none over 2016-18); it wanders from year to year as councils' levels
   have (``referral_level.py``);
+* the assessment duration's spread is the one that, with that mean, gives the published
+  share of assessments completed within 45 working days (``assessment_timing.py``);
 * the pathway shares are solved from referrals, child-protection starts and looked-after
   starts, with moves between stages from the West Sussex baseline (assumption);
 * vacancies are filled at the rate that keeps them at the published level, given leavers;
@@ -30,7 +32,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.data import dfe
-from sim.periods import DAYS_PER_WEEK, DAYS_PER_YEAR, fy_ending
+from sim.periods import ASSESSMENT_LIMIT_DAYS, DAYS_PER_WEEK, DAYS_PER_YEAR, fy_ending
+from sim.scenario.assessment_timing import LOG_SD_BOUNDS, solve_sd
 from sim.scenario.referral_level import Level, referral_level
 
 # ---- moves between stages and the placement mix (assumptions, as in scenarios/baseline.yaml)
@@ -50,6 +53,7 @@ COUNT_DAYS_PER_YEAR = 365  # as sim init has always used (365.25 would move ever
 DURATION_BOUNDS = {  # days, a stage's mean (assumption): an odd stock or count stays plausible
     "assessment": (15, 150), "cin": (30, 900), "cp": (60, 900), "cla": (180, 3000)}
 MIN_CIN_PLANS_SHARE = 0.1  # of children in need, at least, are on CIN plans (not CP/CLA)
+ASSESSMENT_SD_SHARE = 0.6  # the sd of assessments, of the mean, if no timeliness is published
 
 # ---- the social work workforce at 30 September
 AGENCY_ENGAGE_DAYS = 21  # mean days to engage an agency worker (assumption)
@@ -106,12 +110,14 @@ class StartState:
 
 @dataclass(frozen=True)
 class MeanDurations:
-    """Mean days in each stage (Little's law), each with how it was found."""
+    """Mean days in each stage (Little's law), each with how it was found; and the sd of
+    assessments (from the published timeliness)."""
 
-    assessment: Rate
+    assessment: Rate  # rounded to 1 place, as written
     cin: Rate
     cp: Rate
     cla: Rate
+    assessment_sd: Rate
 
 
 @dataclass(frozen=True)
@@ -293,15 +299,17 @@ def estimate_rates(name: str, year: int) -> CouncilRates:
                     cin31.value - awaiting.value - cp31.value - cla31.value)
     start = StartState(awaiting, Rate(cin_plans, f"{cin31.note}, less the others"), cp31,
                        cla31, bands, band_note)
+    assess_mean = round(_mean_days(awaiting.value, r, "assessment"), 1)
     durations = MeanDurations(
-        Rate(_mean_days(awaiting.value, r, "assessment"),
+        Rate(assess_mean,
              f"{awaiting.value:g} awaiting assessment / {r:g} referrals a year (Little's law)"),
         Rate(_mean_days(cin_plans, s_cin, "cin"),
              f"{cin_plans:g} CIN plans / {s_cin:.0f} starts a year"),
         Rate(_mean_days(cp31.value, cp_starts, "cp"),
              f"{cp31.value:g} plans / {cp_starts:g} starts a year"),
         Rate(_mean_days(cla31.value, cla_starts, "cla"),
-             f"{cla31.value:g} looked after / {cla_starts:g} starts a year"))
+             f"{cla31.value:g} looked after / {cla_starts:g} starts a year"),
+        _assessment_sd(figs, assess_mean, y))
 
     workforce = _workforce(figs, y, cin31.value)
     spreads = Spreads(year_on_year_spread("referrals", year),
@@ -311,6 +319,27 @@ def estimate_rates(name: str, year: int) -> CouncilRates:
     costs = _unit_costs(figs, fy, str(year - 1), cla31.value)
     return CouncilRates(la, year, demand, start, durations, workforce, spreads, costs,
                         tuple(figs.notes), referral_level(la, year))
+
+
+def _assessment_sd(figs: _Figures, mean: float, y: str) -> Rate:
+    """The sd (days) of assessments that, with ``mean``, gives the year's published share
+    completed within 45 working days; a note where it cannot (clipped) or none is
+    published."""
+    timely = figs.get("assessment_timeliness_pct", y, required=False)
+    if math.isnan(timely.value):
+        figs.notes.append(f"assessment_timeliness_pct {y}: not published; assessment sd "
+                          f"{ASSESSMENT_SD_SHARE:g} x the mean (assumption)")
+        return Rate(round(ASSESSMENT_SD_SHARE * mean, 1), "assumption: no timeliness published")
+    sp = solve_sd(mean, timely.value)
+    within = f"{sp.share_pct:.1f}% within {ASSESSMENT_LIMIT_DAYS:g} days"
+    if sp.clipped:
+        figs.notes.append(
+            f"assessment sd: no lognormal of mean {mean:g} days with a log-sd within "
+            f"{LOG_SD_BOUNDS[0]:g}-{LOG_SD_BOUNDS[1]:g} gives the published {timely.value:g}% "
+            f"within 45 working days ({y}); clipped to the bound, it gives {within}")
+    return Rate(round(sp.sd, 1), f"{timely.value:g}% of assessments within 45 working days "
+                f"({timely.note}): this sd gives {within}"
+                + (" (clipped: see the header)" if sp.clipped else ""))
 
 
 def _workforce(figs: _Figures, y: str, cin31: float) -> WorkforceRates:
