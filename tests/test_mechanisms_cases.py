@@ -36,12 +36,14 @@ from sim.model.demand import (
     HEADROOM,
     Referrals,
     base_rate,
+    conditional_remaining,
     draw_referrals,
 )
 from sim.model.interventions import DAYS_PER_MONTH, early_help_multiplier
 from sim.model.measures import WEEKLY_METRICS
 from sim.model.simulation import Service
 from sim.scenario import Scenario
+from sim.scenario.distributions import Fixed
 
 from .mechanism_scenarios import Run, annual, run, tiny, weekly
 
@@ -787,6 +789,18 @@ def test_referrals_arrive_only_in_the_months_that_have_them() -> None:
                           s.costs.placements.mix)
     months = {cal.date(t).month for t in refs.times}
     assert months == {3} and len(refs.times) > 500
+
+
+def test_a_fixed_durations_cdf_is_a_step_at_its_value() -> None:
+    """A fixed duration of 10 days: its CDF is 0 below 10 and 1 from 10, as floats; a case
+    open on the start date at age a has 10 - a days left (none once past 10), whatever its
+    uniform."""
+    d = Fixed(value=10)
+    f = d.cdf(np.array([5.0, 10.0, 15.0]))
+    assert f.dtype == np.float64 and list(f) == [0.0, 1.0, 1.0]
+    ages = np.array([0.0, 4.0, 10.0, 12.0])
+    left = conditional_remaining(d, ages, np.array([0.1, 0.5, 0.9, 0.3]))
+    assert list(left) == [10.0, 6.0, 0.0, 0.0]
 
 
 def test_early_help_multiplier_start_lag_and_size() -> None:

@@ -16,7 +16,8 @@ import pytest
 from sim.model.calendar import Calendar
 from sim.model.interventions import RetentionScheme
 from sim.model.simulation import Service
-from sim.scenario import Scenario
+from sim.scenario import Scenario, ScenarioError
+from sim.scenario.distributions import param_value
 from sim.scenario.loader import with_overrides
 
 from .mechanism_scenarios import EPS, at, budget, day, run, state, tiny, weekly, workers
@@ -127,6 +128,15 @@ def test_a_worker_on_notice_takes_no_new_cases() -> None:
 def test_departure_is_exactly_the_notice_period_after_notice(notice: float) -> None:
     s = leaver(100.0, **{"workforce.leaving.notice_days": notice})
     assert run(s).service.rec.leavers == [pytest.approx(100.0 + notice, abs=1e-6)]
+
+
+@pytest.mark.parametrize(("multiplier", "notice"), [(2.0, 60.0), (0.5, 15.0)])
+def test_a_durations_multiplier_scales_what_is_drawn(multiplier: float, notice: float) -> None:
+    # a notice period of 30 days (uniform over 30 to 30.000001: a distribution, as a plain
+    # number has no multiplier) times the multiplier
+    s = leaver(100.0, **{"workforce.leaving.notice_days": {
+        "dist": "uniform", "low": 30, "high": 30.000001, "multiplier": multiplier}})
+    assert run(s).service.rec.leavers == [pytest.approx(100.0 + notice, abs=1e-5)]
 
 
 def test_departure_leaves_an_uncovered_vacancy_without_agency_cover() -> None:
@@ -329,6 +339,20 @@ def test_caseload_above_the_reference_raises_the_leaving_hazard(
     assert r.service.rec.leavers == [pytest.approx(notice_day + NOTICE, abs=1e-6)]
 
 
+def test_a_leaving_hazard_below_zero_is_refused() -> None:
+    # a hazard is a rate, at least 0: as a number, and for every value a distribution of it
+    # can draw (uniform -0.1 to 0.2 could draw a negative rate)
+    with pytest.raises(ScenarioError,
+                       match=r"annual_hazard\.experienced: must be at least 0 \(found -0\.1\)$"):
+        tiny(workforce__leaving__annual_hazard={"experienced": -0.1, "newly_qualified": 0})
+    with pytest.raises(ScenarioError, match=r"must be at least 0 \(found -0\.1 to 0\.2\)$"):
+        tiny(workforce__leaving__annual_hazard={
+            "experienced": {"dist": "uniform", "low": -0.1, "high": 0.2},
+            "newly_qualified": 0})
+    zero = tiny(workforce__leaving__annual_hazard={"experienced": 0, "newly_qualified": 0})
+    assert param_value(zero.workforce.leaving.annual_hazard.experienced) == 0  # 0 is a rate
+
+
 # --------------------------------------------------------------------------- retention money
 
 
@@ -521,6 +545,36 @@ def test_cap_changes_apply_from_their_date_to_their_worker_type() -> None:
     a = r.annual
     assert a[("2020-21", "over_cap_share")] == 100.0
     assert a[("2020-21", "caseload_per_fte")] == 8.0
+
+
+def test_a_cap_change_leaves_a_ramping_workers_cap_to_the_weekly_round() -> None:
+    # the newly qualified worker ramps up as in the test above: cap 7 from day 56, 8 from
+    # day 63 (the ramp reaches 7.5 at 2 months, day 60.875, but the cap is re-read weekly).
+    # The experienced cap rises to 6 on 1 June 2020 (day 61): the experienced worker takes
+    # one more case then, and the newly qualified worker's cap stays 7 until day 63
+    s = tiny({
+        "initial_state.workforce.case_holding": {"experienced": 1, "newly_qualified": 1,
+                                                 "agency": 0},
+        "initial_state.open_cases.cin": 20,
+        "workforce.caps": {"experienced": 5, "newly_qualified": 10, "agency": 5},
+        "workforce.newly_qualified": {"asye_months": 12, "ramp_up_months": 4,
+                                      "ramp_up_start_share": 0.5},
+        "interventions.cap_changes": [
+            {"date": "2020-06-01", "worker_type": "experienced", "cap": 6}],
+    })
+    assert day(s, "2020-06-01") == 61.0
+
+    def look(svc: Service) -> list:
+        return [(w["kind"], w["cap"], w["cases"]) for w in workers(svc)]
+
+    days = [61.0, 61 + EPS, 63.0, 63 + EPS]
+    r = run(s, dict.fromkeys(days, look))
+    assert [r.seen[t] for t in days] == [
+        [("experienced", 5, 5), ("newly_qualified", 7, 7)],
+        [("experienced", 6, 6), ("newly_qualified", 7, 7)],
+        [("experienced", 6, 6), ("newly_qualified", 7, 7)],
+        [("experienced", 6, 6), ("newly_qualified", 8, 8)],
+    ]
 
 
 # --------------------------------------------------------------------------- recruitment
