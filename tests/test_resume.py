@@ -174,8 +174,11 @@ def test_ctrl_c_saves_what_finished_and_says_how_to_resume(tiny: Path, tmp_path:
     out = tmp_path / "out"
     saved = checkpoint_dir(out) / "replications"
     cmd = [sys.executable, "-m", "sim.cli", "run", str(tiny), "--jobs", "1", "--out", str(out)]
+    # a pytest-xdist worker ignores SIGINT, and a child inherits that: restore the default,
+    # so the run gets Ctrl-C as it would from a terminal
     p = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         text=True)
+                         text=True,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline and p.poll() is None:
         if saved.is_dir() and len(list(saved.glob("r*.npz"))) >= 1:
