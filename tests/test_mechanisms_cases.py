@@ -655,6 +655,21 @@ def test_stocks_and_starts(play) -> None:
                                    "cp_starts", "cla_starts")] == [1, 7, 2, 4, 0, 1]
 
 
+@pytest.mark.parametrize(("start", "first_year_flows"), [("2020-04-01", True),
+                                                         ("2020-04-02", False)])
+def test_flows_and_budget_only_for_years_wholly_simulated(start: str,
+                                                          first_year_flows: bool) -> None:
+    """A run from 2 April 2020 misses a day of 2020-21: its 31 March stocks are reported,
+    its flows and budget are not; from 1 April they are. 2021-22 is whole either way."""
+    r = run(tiny(run__start_date=start))
+    a, b = r.annual, r.budget
+    assert (FY1, "cin_31mar") in a.index and (FY2, "referrals") in a.index
+    assert ((FY1, "referrals") in a.index) is first_year_flows
+    assert ((FY1, "waited_share") in a.index) is first_year_flows
+    assert (FY1 in b.index.get_level_values("fy")) is first_year_flows
+    assert FY2 in b.index.get_level_values("fy")
+
+
 def test_weekly_series_on_a_known_state(play) -> None:
     """STOCK_REFS with one child looked after from the start, two workers. Day 49: P3 on
     a plan, P2, P4 and the initial child looked after; 4 cases on 2 workers. Day 63: also
@@ -849,6 +864,24 @@ def test_early_help_effect_reaches_referrals_from_its_date_plus_lag() -> None:
     assert np.array_equal(lagged[lagged < when], none[none < when])
     before = (every < when).sum()
     assert 0.3 * before < (none < when).sum() < 0.7 * before
+
+
+def test_a_rate_multiplier_beyond_the_headroom_stops_the_draw() -> None:
+    """The thinning can raise referrals up to HEADROOM (2) times the baseline's peak: a
+    multiplier of 2 doubles the referrals (about 800 in place of 400), one of 3 is refused
+    rather than quietly giving fewer referrals than asked for (the scenario checks keep
+    every intervention within it)."""
+    s = tiny({"demand.referrals_per_year": 400})
+    cal = Calendar(s.run.start_date, 1)
+
+    def draw(m: float) -> Referrals:
+        return draw_referrals(s.demand, cal, lambda t: np.full_like(t, m, dtype=float),
+                              np.random.default_rng(5), np.random.default_rng(6),
+                              s.costs.placements.mix)
+
+    assert 700 < len(draw(2.0).times) < 900
+    with pytest.raises(ValueError, match=r"3\.00-fold, beyond the 2-fold the model allows"):
+        draw(3.0)
 
 
 def test_early_help_effect_in_a_run() -> None:
