@@ -48,10 +48,22 @@ def test_a_walk_spreads_with_the_years_a_passing_deviation_does_not():
     assert both[1:] == pytest.approx([0.02, 0.03, 0.04, 0.05], rel=0.12)
 
 
-def test_the_level_runs_straight_in_logs_between_year_starts():
-    path = np.array([0.0, np.log(2.0), 0.0])
-    assert level_at(path, np.array([0.0, 365.0, 730.0, 182.5])) == pytest.approx(
-        [1.0, 2.0, 1.0, np.sqrt(2.0)])
+def test_each_run_year_holds_its_own_level():
+    """Level 0 is the 12 months before the start; run year k holds level k + 1."""
+    path = np.array([0.0, np.log(2.0), np.log(0.5)])
+    assert level_at(path, np.array([0.0, 364.9, 365.0, 729.9, 730.0, 5000.0])) == \
+        pytest.approx([2.0, 2.0, 0.5, 0.5, 0.5, 0.5])
+
+
+def test_yearly_changes_have_the_spread_and_autocorrelation_they_were_sized_from():
+    """The level's yearly log changes: variance walk² + 2 noise² and lag-1 autocorrelation
+    -noise² / that (referral_level.py's reading of councils' yearly totals)."""
+    x = paths(0.1, 0.05, years=4)
+    d = np.diff(x[:, 1:], axis=1)  # changes between run years (the first from the start's)
+    var = 0.1 ** 2 + 2 * 0.05 ** 2
+    assert d.var() == pytest.approx(var, rel=0.1)
+    r = np.corrcoef(d[:, 1:].ravel(), d[:, :-1].ravel())[0, 1]
+    assert r == pytest.approx(-0.05 ** 2 / var, abs=0.05)
 
 
 def test_referrals_follow_the_drawn_level():

@@ -63,22 +63,27 @@ def test_workload_counts_the_last_12_months_filling_the_year_before_the_start(mo
         [51 / 52, 50 / 52, 26 / 52, 0.0, 0.0])
 
 
-def test_workload_counts_referrals_and_divides_by_the_workers_in_post(monkeypatch):
-    """Five referrals in the first week: (5 + 51) / 52 of the start's workload. Two workers,
-    then a third post on day 4, filled by agency on day 9: the second week's ratio is
-    (5 + 0 + 50) / 52 x 2 / 3."""
+def test_workload_counts_referrals_and_divides_by_the_permanent_workers_in_post(monkeypatch):
+    """Five referrals in the first week: (5 + 51) / 52 of the start's workload. An agency
+    worker engaged on day 9 (a third post from day 4) is not a worker in post as the
+    census counts them: the second week's ratio is (5 + 0 + 50) / 52. A third permanent
+    worker (a cohort on 1 May, day 30) makes the fifth week's (5 + 47) / 52 x 2 / 3."""
     script(monkeypatch, [(t, [(ASSESSMENT, LONG)]) for t in (1, 2, 3, 4, 5)])
     s = strained({"thresholds": {"points_per_10pct": 1}}, **{
         "workforce.caps.experienced": 10,
+        "workforce.caps.newly_qualified": 10,
         "interventions.establishment_changes": [
-            {"date": "2020-04-05", "role": "case_holding", "change": 1}],
+            {"date": "2020-04-05", "role": "case_holding", "change": 2}],
         "workforce.agency.cover_share": 1,
         "workforce.agency.time_to_engage_days": 5,
-        "workforce.agency.stay_days": LONG})
-    seen = run(s, {WEEK + EPS: ratio, 2 * WEEK + EPS: ratio, 11.0: state}).seen
-    assert seen[11.0]["agency"] == 1
+        "workforce.agency.stay_days": LONG,
+        "workforce.cohort": {"size": 1, "month": 5}})
+    seen = run(s, {WEEK + EPS: ratio, 2 * WEEK + EPS: ratio, 11.0: state,
+                   5 * WEEK + EPS: ratio}).seen
+    assert seen[11.0]["agency"] == 2
     assert seen[WEEK + EPS] == pytest.approx(56 / 52)
-    assert seen[2 * WEEK + EPS] == pytest.approx(55 / 52 * 2 / 3)
+    assert seen[2 * WEEK + EPS] == pytest.approx(55 / 52)
+    assert seen[5 * WEEK + EPS] == pytest.approx(52 / 52 * 2 / 3)
 
 
 def test_thresholds_tighten_by_the_points_the_evidence_gives(monkeypatch):
@@ -154,18 +159,21 @@ def busy(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Run]:
 def test_agency_is_bought_as_the_workload_rises_and_released_as_it_falls(busy):
     """Two workers and two agency workers in extra posts at the start. A 10% slope is an
     elasticity of 1: at twice the start's workload, 2 x (2 - 1) = 2 more agency workers,
-    engaged 3 days after the review. A week later the 6 in post bring the ratio down to
-    (53 + 50) / 52 x 4 / 6 = 1.32: round(2 x 0.32) = 1, so one is released at once."""
+    engaged 3 days after the review. Agency staff do not lower the workload (the census
+    counts permanent workers in post): a week later it is (53 + 50) / 52 = 1.98, still 2
+    more. Once the first week's referrals leave the 12 months (week 53) there are none in
+    it: the ratio is 0, and all those bought are released at once."""
     got = busy({"agency": {"pct_per_10pct": 10, "review_days": 7}},
-               {WEEK + EPS: state, WEEK + 3 + EPS: state, 2 * WEEK + EPS: state},
+               {WEEK + EPS: state, WEEK + 3 + EPS: state, 2 * WEEK + EPS: state,
+                53 * WEEK + EPS: state},
                **{"initial_state.workforce.case_holding": {"experienced": 2,
                                                           "newly_qualified": 0, "agency": 2},
                   "workforce.agency.additional": 2,
                   "workforce.agency.time_to_engage_days": 3,
                   "workforce.agency.stay_days": LONG})
     assert elasticity(10) == pytest.approx(1.0)
-    assert [got.seen[t]["agency"] for t in (WEEK + EPS, WEEK + 3 + EPS, 2 * WEEK + EPS)] == \
-        [2, 4, 3]
+    assert [got.seen[t]["agency"] for t in (WEEK + EPS, WEEK + 3 + EPS, 2 * WEEK + EPS,
+                                            53 * WEEK + EPS)] == [2, 4, 4, 2]
 
 
 def test_posts_follow_the_workload_once_a_year(busy):
@@ -196,3 +204,23 @@ def test_a_manager_holds_an_assessment_nobody_can_take(monkeypatch):
                   "allocation.assessment_clock": "from_allocation"})
         seen = run(s, {t: open_and_waiting for t in (13 + EPS, 23 - EPS, 23 + EPS)}).seen
         assert [seen[t] for t in (13 + EPS, 23 - EPS, 23 + EPS)] == expected
+
+
+def test_a_manager_also_holds_assessments_waiting_on_the_start_date():
+    """Both workers full with a child in need each (cap 1); one assessment open on the start
+    date waits (at most 5 days of it are left). Held after 10 days, at twice the pace, it
+    has closed by day 20 though still unallocated; without holding it never starts."""
+    for on, expected in ((True, [(3, 1), (2, 0)]), (False, [(3, 1), (3, 1)])):
+        s = tiny({"strain": {"manager_holding": {"enabled": on, "after_days": 10,
+                                                 "slowdown": 2}},
+                  "workforce.caps.experienced": 1,
+                  "allocation.assessment_clock": "from_allocation",
+                  "demand.durations.assessment": 5,
+                  "initial_state.open_cases": {"assessment": 1, "cin": 2, "cp": 0, "cla": 0},
+                  "initial_state.awaiting_allocation": 1})
+
+        def open_and_waiting(svc: Service) -> tuple[int, int]:
+            return len(svc.open_cases), svc.alloc.n_waiting
+
+        seen = run(s, {t: open_and_waiting for t in (10 - EPS, 20 + EPS)}).seen
+        assert [seen[t] for t in (10 - EPS, 20 + EPS)] == expected

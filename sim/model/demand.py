@@ -58,15 +58,16 @@ def dominating_rates(demand: Demand, cal: Calendar, years: int,
     out = np.empty(years)
     for k in range(years):
         t = np.arange(365.0 * k, 365.0 * (k + 1))
-        peak = 1.0 if level is None else max(1.0, float(np.exp(level[k:k + 2].max())))
+        peak = 1.0 if level is None else max(1.0, float(np.exp(level[k + 1])))
         out[k] = base_rate(demand, cal, t).max() * HEADROOM * peak
     return out
 
 
 def level_path(demand: Demand, years: int, gen: np.random.Generator) -> np.ndarray | None:
-    """The log referral level at the start of each run year (0 .. ``years``), 0 at the start:
-    a random walk plus each year's own deviation (``demand.level``); None without one. Two
-    normals a year, in order, so a longer run extends the path of a shorter one."""
+    """The log referral level, 0 for the 12 months before the start (``referrals_per_year``),
+    then one for each run year (``years`` more): a random walk plus each year's own
+    deviation (``demand.level``); None without one. Two normals a year, in order, so a longer
+    run extends the path of a shorter one."""
     lv = demand.level
     if lv is None:
         return None
@@ -76,9 +77,12 @@ def level_path(demand: Demand, years: int, gen: np.random.Generator) -> np.ndarr
 
 
 def level_at(level: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """The referral level's multiplier at times ``t``: the log level runs straight from one
-    year's start to the next."""
-    return np.exp(np.interp(t, 365.0 * np.arange(len(level)), level))
+    """The referral level's multiplier at times ``t``: run year k (of 365 days) holds level
+    k + 1, so each year's referrals change from the year before (the first from the 12
+    months before the start) as the walk and the passing deviations were sized
+    (``scenario/referral_level.py``: from councils' yearly totals)."""
+    k = np.minimum((np.asarray(t) // 365.0).astype(int) + 1, len(level) - 1)
+    return np.exp(level[k])
 
 
 @dataclass

@@ -215,8 +215,10 @@ class Journey:
         self._end_after(case, case.durations[case.k])
 
     def hold(self, case: Case) -> None:
-        """A team manager holds an assessment that has waited too long: its clock starts,
-        slower, while it waits on for a worker (``strain.manager_holding``)."""
+        """A team manager holds an assessment that has waited too long: its clock starts and
+        it takes ``slowdown`` times its drawn duration — to its end, even if a worker takes
+        it over later (the pace is set when the manager starts it; a simplification)
+        (``strain.manager_holding``)."""
         if case.queued and not case.clock_started and case.k == 0:
             case.clock_started = True
             self._end_after(case, case.durations[0] * self.hold_slowdown)

@@ -26,6 +26,7 @@ from sim.model.demand import (
     trim,
 )
 from sim.model.journey import RE_REFERRAL_WINDOW, STAGE_CODE, Journey
+from sim.model.scheduling import Call
 from sim.scenario.schema import Scenario
 
 CP_BANDS = ((0.0, 91.0), (91.0, 182.5), (182.5, 365.0), (365.0, 730.0), (730.0, 1095.0))
@@ -100,3 +101,7 @@ def _allocate(journey: Journey, made: dict[int, list[Case]], waiting: int) -> No
         alloc.enqueue(case)
     if alloc.n_waiting:  # nothing to do when nobody waits
         alloc.drain()
+    if journey.hold_after is not None:  # a manager holds those still waiting, in time
+        for case in assessments:
+            if case.queued and not case.clock_started:
+                Call(journey.env, journey.hold_after, journey.hold, case)

@@ -5,8 +5,9 @@ tighten the front door, buy agency staff, add posts a year later, and managers h
 cases nobody can take. Each response here is optional, named, and as strong as the evidence
 says (docs/evidence.md, the ``workload__*`` rows):
 
-- **workload** is referrals in the last 12 months per social worker in post (permanent and
-  agency, every role), over its value on the start date. Before a year has passed, the
+- **workload** is referrals in the last 12 months per social worker in post (permanent, every
+  role: the census's FTE in post, which leaves agency staff out), over its value on the
+  start date. Before a year has passed, the
   months before the start count at the scenario's ``referrals_per_year``;
 - **thresholds**: above the start's workload, a referral that would go on past assessment
   ends there with the probability that raises the share ending after assessment by the
@@ -81,7 +82,8 @@ class Strain:
         return any(self.cfg.on(n) for n in ("thresholds", "agency", "establishment"))
 
     def in_post(self) -> int:
-        return len(self.workforce.permanent) + len(self.workforce.agency)
+        """Permanent social workers in post: the evidence's denominator (csww inpost_fte)."""
+        return len(self.workforce.permanent)
 
     def start(self) -> None:
         """The start date's workload and agency workforce (after the start state is built)."""

@@ -5,7 +5,9 @@ case's journey (``journey.py``).
 **Internal moves.** A permanent case holder moves team or role within the council at the
 scenario's rate a year (``workforce.internal_moves_per_year``): every case they hold is
 handed over, highest priority first, each a change of worker for that child; they stay in
-post and take new cases in their new team. Each worker's chance is read every four weeks from
+post and take new cases in their new team. Where nobody else has room, a handed-over case
+waits, and the worker who moved may take it (or an older waiting case) back at once: the move
+is counted, the change of worker is not. Each worker's chance is read every four weeks from
 their post's own stream, so a move happens at the same time in two scenarios unless the
 worker's history differs.
 """

@@ -1,11 +1,12 @@
 """The ``strain`` section of a scenario: how the service responds when work outgrows its
 workers, as real services do (docs/evidence.md, the ``workload__*`` rows).
 
-*Workload* is referrals in the last 12 months per social worker in post (permanent and
-agency, FTE, every role), as in the evidence; it is compared with its value on the start
-date (the scenario's referrals a year over the workers in post then). Each response is
-switched on by its own section and can be left out (or ``enabled: false``) to compare a
-service with and without it. A scenario without ``strain`` has no responses.
+*Workload* is referrals in the last 12 months per social worker in post (permanent, every
+role: the workforce census's FTE in post, which leaves agency staff out), as in the
+evidence; it is compared with its value on the start date (the scenario's referrals a year
+over the workers in post then). Each response is switched on by its own section and can be
+left out (or ``enabled: false``) to compare a service with and without it. A scenario
+without ``strain`` has no responses.
 """
 
 from __future__ import annotations
@@ -48,7 +49,8 @@ class EstablishmentResponse(Strict):
 
 class ManagerHolding(Strict):
     """An assessment nobody can take is held by a team manager after a while: it progresses,
-    more slowly, while it stays unallocated (counted as unallocated throughout)."""
+    more slowly, counted as unallocated until a worker takes it (it keeps the slower pace to
+    its end: a simplification)."""
 
     enabled: bool = True
     after_days: float = Field(ge=0, le=365, description="days waiting before a manager "
