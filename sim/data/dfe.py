@@ -52,6 +52,25 @@ def _index() -> dict[tuple[str, str, str], float]:
     return dict(zip(zip(t.area, t.measure, t.period, strict=True), t.value, strict=True))
 
 
+@functools.cache
+def by_council(measure: str) -> pd.DataFrame:
+    """Councils x periods: a measure's published figures (missing where not published)."""
+    t = table()
+    return t[(t.level == "la") & (t.measure == measure)].pivot_table(
+        index="area", columns="period", values="value")
+
+
+MAD_TO_SD = 1.4826  # median absolute deviation x this = sd, for a normal distribution
+
+
+def robust_sd(x: np.ndarray) -> float:
+    """The median absolute deviation of the finite values, as an sd (NaN if none): a few
+    councils' recording breaks do not set it."""
+    x = np.asarray(x, dtype=float)
+    x = x[np.isfinite(x)]
+    return float(MAD_TO_SD * np.median(np.abs(x - np.median(x)))) if len(x) else float("nan")
+
+
 def councils(period: str | None = None, measure: str = "referrals") -> list[str]:
     """Councils with a figure for ``measure`` (in ``period``, if given)."""
     t = table()

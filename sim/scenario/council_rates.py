@@ -72,7 +72,6 @@ MIN_EARLY_HELP = 1.0  # £ a year: the scenario needs a positive early-help budg
 
 # ---- spreads of year-on-year change, for the uncertain effects
 SPREAD_YEARS = 3  # changes over the three years to the start
-MAD_TO_SD = 1.4826  # median absolute deviation x this = sd, for a normal distribution
 
 CP_BAND_MEASURES = {  # duration bands of protection plans open at 31 March (d5)
     "up_to_3m": "cp_up_to_3m_pct", "m3_to_6m": "cp_3_6m_pct", "m6_to_12m": "cp_6_12m_pct",
@@ -217,9 +216,7 @@ def year_on_year_spread(measure: str, year: int, relative: bool = True) -> float
     """The spread (median absolute deviation, as an sd) of councils' year-on-year changes of
     a measure over the ``SPREAD_YEARS`` years to ``year``: relative changes or changes in
     points."""
-    t = dfe.table()
-    p = t[(t.level == "la") & (t.measure == measure)].pivot_table(
-        index="area", columns="period", values="value")
+    p = dfe.by_council(measure)
     changes = []
     for y in range(year - SPREAD_YEARS + 1, year + 1):
         a, b = str(y - 1), str(y)
@@ -228,8 +225,7 @@ def year_on_year_spread(measure: str, year: int, relative: bool = True) -> float
             changes.append(d.replace([np.inf, -np.inf], np.nan).dropna())
     if not changes:
         return float("nan")
-    x = np.concatenate([c.to_numpy() for c in changes])
-    return float(MAD_TO_SD * np.median(np.abs(x - np.median(x))))
+    return dfe.robust_sd(np.concatenate([c.to_numpy() for c in changes]))
 
 
 def solve_outcomes(referrals: float, not_in_need: float, cp_starts: float, cla_starts: float

@@ -36,9 +36,7 @@ class Level:
 @functools.cache
 def _changes(year: int) -> pd.DataFrame:
     """Councils x years: the change of log referrals from the year before (to ``year``)."""
-    t = dfe.table()
-    p = t[(t.level == "la") & (t.measure == "referrals")].pivot_table(
-        index="area", columns="period", values="value")
+    p = dfe.by_council("referrals")
     cols = [str(y) for y in range(FIRST_YEAR, year + 1) if str(y) in p]
     logs = np.log(p[cols].where(p[cols] > 0))
     return logs.diff(axis=1).iloc[:, 1:]

@@ -20,7 +20,6 @@ import pandas as pd
 
 from sim.data import dfe
 
-MAD_TO_SD = 1.4826
 FIRST_CENSUS = 2017  # the first workforce census in sim/data (30 September 2017)
 
 
@@ -32,15 +31,8 @@ class Shocks:
     note: str
 
 
-def _robust_sd(x: np.ndarray) -> float:
-    x = x[np.isfinite(x)]
-    return float(MAD_TO_SD * np.median(np.abs(x - np.median(x)))) if len(x) else float("nan")
-
-
 def _wide(measure: str, last: int) -> pd.DataFrame:
-    t = dfe.table()
-    p = t[(t.level == "la") & (t.measure == measure)].pivot_table(
-        index="area", columns="period", values="value")
+    p = dfe.by_council(measure)
     return p[[str(y) for y in range(FIRST_CENSUS, last + 1) if str(y) in p]]
 
 
@@ -59,11 +51,11 @@ def workforce_shocks(year: int) -> Shocks:
     turnover = _wide("turnover_rate", last) / 100
     cover = (_wide("agency_fte", last) / _wide("vacancy_fte", last)).clip(upper=1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        est = _robust_sd(_changes(np.log(posts.where(posts > 0))))
-        logit = _robust_sd(_changes(np.log(vac / (1 - vac)).replace([np.inf, -np.inf], np.nan)))
-        leave = _robust_sd(_changes(np.log(turnover.where(turnover > 0))))
+        est = dfe.robust_sd(_changes(np.log(posts.where(posts > 0))))
+        logit = dfe.robust_sd(_changes(np.log(vac / (1 - vac)).replace([np.inf, -np.inf], np.nan)))
+        leave = dfe.robust_sd(_changes(np.log(turnover.where(turnover > 0))))
     fill = float(np.sqrt(max(0.0, logit ** 2 - leave ** 2)))
-    cov = _robust_sd(_changes(cover.replace([np.inf, -np.inf], np.nan)))
+    cov = dfe.robust_sd(_changes(cover.replace([np.inf, -np.inf], np.nan)))
     note = (f"csww {FIRST_CENSUS}-{last}, every council's yearly change (robust sd): posts "
             f"{est:.3f} (log); vacancy log-odds {logit:.3f} less turnover {leave:.3f} (log) "
             f"gives the fill chance {fill:.3f}; agency cover {cov:.3f} (share)")
