@@ -5,10 +5,8 @@ referrals, hand-worked numbers."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
-from sim.model.randomness import Uniforms, stream
 from sim.model.worker_changes import ROUND_DAYS
 
 from .mechanism_scenarios import tiny
@@ -67,12 +65,30 @@ def test_the_chance_of_a_move_in_a_round_gives_the_yearly_share():
     assert 1 - (1 - m.p) ** (365.25 / 28) == pytest.approx(0.12)
 
 
-def test_moves_read_each_posts_own_stream():
-    """A post's move draws come from its own stream ('post<id>:move'), so another post's
-    history does not shift them (common random numbers, post by post)."""
-    u = Uniforms(stream(1, 0, "post1:move"), block=16)
-    first = [u() for _ in range(3)]
-    again = Uniforms(stream(1, 0, "post1:move"), block=16)
-    assert [again() for _ in range(3)] == first
-    assert not np.allclose(first, [Uniforms(stream(1, 0, "post2:move"), block=16)()
-                                   for _ in range(3)])
+def test_moves_read_each_workers_own_post_stream(monkeypatch):
+    """Each round reads, for each permanent case holder in order of id, one uniform from
+    their own post's 'move' stream (common random numbers, post by post); agency workers
+    and those on notice draw nothing."""
+    from sim.model.workforce import Workforce
+
+    calls: list[tuple[int, str, int]] = []
+    real = Workforce.draw
+
+    def draw(self, post, purpose):
+        if purpose == "move":
+            calls.append((round(self.env.now), purpose, post.id,
+                          post.occupant.id if post.occupant else -1))
+        return real(self, post, purpose)
+
+    monkeypatch.setattr(Workforce, "draw", draw)
+    s = tiny({"workforce.internal_moves_per_year": 0.5, "run.horizon_years": 0.2,
+              "workforce.establishment.case_holding": 3,
+              "workforce.agency.cover_share": 1, "workforce.agency.stay_days": LONG})
+    from .mechanism_scenarios import run
+
+    run(s)
+    rounds = sorted({t for t, *_ in calls})
+    assert rounds == [28, 56]
+    for t in rounds:
+        assert [(post, occupant) for when, _, post, occupant in calls if when == t] == \
+            [(1, 1), (2, 2)]  # the two permanent workers in their posts; the agency one not
