@@ -230,3 +230,16 @@ def test_sim_evidence_writes_its_results_and_replaces_only_its_own(tmp_path):
     refused = sim("evidence", "--out", str(mine), "--force", cwd=tmp_path)
     assert refused.returncode == 2 and "did not write" in refused.stderr
     assert (mine / "notes.txt").read_text() == "keep me"
+
+
+def test_the_figures_slope_is_the_estimate_back_on_its_own_scale():
+    """A figure draws the slope as estimated: ``slope_from_reported`` undoes
+    ``Effect.scale`` for every effect (per 10% more workload, elasticities, plain slopes)."""
+    import math
+
+    from sim.evidence.effects import EFFECTS
+    from sim.outputs.evidence import slope_from_reported
+
+    for e in EFFECTS:
+        for c in (0.3, -0.1):
+            assert math.isclose(slope_from_reported(e, e.scale(c)), c, rel_tol=1e-9), e.name

@@ -195,9 +195,7 @@ def effect_figure(panel: pd.DataFrame, e: Effect, est: pd.DataFrame) -> Figure:
         ax.scatter(r["x"], r["y"], s=4, alpha=0.12, color="0.5", label="a council-year")
         ax.scatter(g["x"], g["y"], s=28, color="#1f77b4", label="mean of a twentieth")
         xs = np.linspace(g["x"].min(), g["x"].max(), 50)
-        slope = row.estimate if e.report != "per_10pct" else None
-        coef = _coef(e, row.estimate) if slope is None else slope
-        ax.plot(xs, coef * xs, color="#d62728",
+        ax.plot(xs, slope_from_reported(e, row.estimate) * xs, color="#d62728",
                 label=f"{fmt(row.estimate)} {e.unit} ({fmt(row.ci_low)} to {fmt(row.ci_high)})")
         lo, hi = np.nanpercentile(r["y"], [1, 99])
         ax.set_ylim(lo - 0.1 * (hi - lo), hi + 0.1 * (hi - lo))
@@ -215,8 +213,11 @@ def effect_figure(panel: pd.DataFrame, e: Effect, est: pd.DataFrame) -> Figure:
     return fig
 
 
-def _coef(e: Effect, reported: float) -> float:
-    """Back from the reported figure (per 10% more exposure) to the slope on the log."""
+def slope_from_reported(e: Effect, reported: float) -> float:
+    """Back from the reported figure to the slope of the outcome on the exposure as
+    estimated (the inverse of ``Effect.scale``)."""
+    if e.report != "per_10pct":
+        return reported
     if e.log_outcome:
         return math.log(1 + reported / 100) / math.log(1.1)
     return reported / math.log(1.1)
