@@ -131,6 +131,13 @@ def test_the_report_has_every_effect_the_scenarios_and_issue_name(written):
         rows = est[est.effect == e]
         assert rows.headline.any(), e
         assert (written / "evidence" / f"{e}.png").stat().st_size > 10_000
+    from PIL import Image  # a panel per outcome: the effect with two outcomes is twice as tall
+
+    def height(name: str) -> int:
+        with Image.open(written / "evidence" / f"{name}.png") as im:
+            return im.size[1]
+
+    assert height("workload__establishment") == 2 * height("workload__caseload")
     lags = est[(est.effect == "early_help_spend__referrals")
                & (est.method == "two-way fixed effects")].lag_years
     assert sorted(lags) == [0, 1, 2]

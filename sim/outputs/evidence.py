@@ -153,13 +153,18 @@ def evidence_markdown(est: pd.DataFrame, ranges: list[Range],
               for s in studies.values()
               if "retention_payment__leaving" in (s.get("used_for") or [])]
     lines += ["", "## The effects", ""]
-    by_name: dict[str, list[Effect]] = {}
-    for e in EFFECTS:
-        by_name.setdefault(e.name, []).append(e)
-    for name, effs in by_name.items():
+    for name, effs in by_effect().items():
         lines += _effect_section(name, effs, est, studies, ranges)
     lines += _sources(studies)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def by_effect() -> dict[str, list[Effect]]:
+    """The effects by name, each with its outcomes (workload__establishment has two)."""
+    out: dict[str, list[Effect]] = {}
+    for e in EFFECTS:
+        out.setdefault(e.name, []).append(e)
+    return out
 
 
 def _demean(d: pd.DataFrame, cols: list[str], rounds: int = 50) -> pd.DataFrame:
@@ -171,11 +176,19 @@ def _demean(d: pd.DataFrame, cols: list[str], rounds: int = 50) -> pd.DataFrame:
     return out
 
 
-def effect_figure(panel: pd.DataFrame, e: Effect, est: pd.DataFrame) -> Figure:
-    """The data behind one effect: within-council-and-year deviations binned into twenty
-    groups (or, for a cross-section, every council), with the estimated slope."""
-    fig = Figure(figsize=(7.5, 4.8), dpi=110)
-    ax = fig.add_subplot()
+def effect_figure(panel: pd.DataFrame, effects: list[Effect], est: pd.DataFrame) -> Figure:
+    """The data behind one effect, a panel per outcome: within-council-and-year deviations
+    binned into twenty groups (or, for a cross-section, every council), with the estimated
+    slope."""
+    fig = Figure(figsize=(7.5, 4.8 * len(effects)), dpi=110)
+    for k, e in enumerate(effects, start=1):
+        _effect_axes(fig.add_subplot(len(effects), 1, k), panel, e, est)
+    fig.text(0.01, 0.01, SOURCE_LINE, fontsize=7, color="0.4")
+    fig.tight_layout(rect=(0, 0.03 / len(effects), 1, 1))
+    return fig
+
+
+def _effect_axes(ax: Any, panel: pd.DataFrame, e: Effect, est: pd.DataFrame) -> None:
     row = est[(est.effect == e.name) & (est.outcome == e.outcome_label)
               & est.headline].iloc[0]
     if e.cross_section:
@@ -208,9 +221,6 @@ def effect_figure(panel: pd.DataFrame, e: Effect, est: pd.DataFrame) -> Figure:
     ax.grid(alpha=0.3)
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(fontsize=8, loc="best", frameon=False)
-    fig.text(0.01, 0.01, SOURCE_LINE, fontsize=7, color="0.4")
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
-    return fig
 
 
 def slope_from_reported(e: Effect, reported: float) -> float:
@@ -245,12 +255,8 @@ def write_evidence(out: Path, panel: pd.DataFrame, est: pd.DataFrame,
     (out / "effect_ranges.yaml").write_text(ranges_yaml(ranges), encoding="utf-8")
     (out / FIGURES).mkdir(exist_ok=True)
     written = [out / "evidence.csv", out / "evidence.md", out / "effect_ranges.yaml"]
-    done: set[str] = set()
-    for e in EFFECTS:
-        if e.name in done:
-            continue
-        done.add(e.name)
-        path = out / FIGURES / f"{e.name}.png"
-        effect_figure(panel, e, est).savefig(path, metadata={"Software": None})
+    for name, effects in by_effect().items():
+        path = out / FIGURES / f"{name}.png"
+        effect_figure(panel, effects, est).savefig(path, metadata={"Software": None})
         written.append(path)
     return written
