@@ -332,7 +332,7 @@ def test_hand_over_is_done_highest_priority_first_and_loses_no_case() -> None:
     a.add_worker(other)
     for _ in range(3):
         a.request(new_case(ASSESSMENT))  # the other has room for 2 more
-    a.hand_over(leaver)
+    a.hand_over(leaver, "previous worker left")
     # cla, then cp, take the two places; cin and the assessment wait
     assert mine["l"].worker is other and mine["p"].worker is other
     assert mine["c"].queued and mine["a"].queued

@@ -76,6 +76,8 @@ EES = {
     "cases": ("csww_indicators_2017_to_2025.csv", "cases", "30 September", "cases", "count"),
     "caseload_per_fte": ("csww_indicators_2017_to_2025.csv", "caseload_fte", "30 September",
                          "cases per FTE", "ratio"),
+    "absence_rate": ("csww_indicators_2017_to_2025.csv", "absence_rate_fte",
+                     "year to 30 September", "% of working days lost", "rate"),
     # population aged 0-17 (ONS mid-year, via DfE)
     "population_0_17": ("ons_mid-year_population_estimates_2012_to_2024.csv",
                         "population_estimate", "mid-year", "children", "count"),

@@ -199,12 +199,35 @@ class Allocator:
             self._on_queue_change(self.n_waiting)
             self.assign(case, w)
 
-    def hand_over(self, w: Any) -> None:
+    def rebalance(self, w: Any, target: int, cause: str, u: Callable[[], float]) -> None:
+        """Give worker ``w`` cases from the colleagues with least room until ``w`` holds
+        ``target`` or nobody has less room than ``w`` less one (a move that would not even
+        the loads is not made); each case is one of the colleague's, picked with the uniform
+        ``u()``, and each move is a change of worker for ``cause``."""
+        buckets = self._buckets
+        while len(w.cases) < target and w.available:
+            donor = None
+            for room in sorted(r for r, b in buckets.items() if b):
+                if room >= w.room - 1:
+                    break
+                donor = next((d for d in buckets[room] if d is not w and d.cases), None)
+                if donor is not None:
+                    break
+            if donor is None:
+                return
+            held = list(donor.cases)
+            case = held[min(int(u() * len(held)), len(held) - 1)]
+            self.unassign(case)
+            case.cause = cause
+            self.assign(case, w)
+
+    def hand_over(self, w: Any, cause: str) -> None:
         """A departing worker's cases go to others, highest priority first; each is a
-        change of social worker for that child."""
+        change of social worker for that child, for ``cause`` (cases.REASONS)."""
         self.withdraw(w)
         cases = sorted(w.cases, key=lambda c: self._rank[c.stage])
         for c in cases:
             self.unassign(c)
+            c.cause = cause
         for c in cases:
             self.request(c)

@@ -4,6 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+# Why a case last left its worker, in the terms of DfE's reasons for a new social worker
+# (stability measures for children looked after): the reason a change of worker is filed
+# under when the case's next worker takes it.
+LEFT = "previous worker left"  # a permanent worker's departure
+AGENCY_ENDED = "agency stay ended"  # DfE files these under the previous worker leaving
+STANDARD = "standard process"  # a designed team move (after assessment, into care, a step)
+CASELOADS = "managing caseloads"  # rebalanced to a new colleague
+ABSENCE = "absence cover"
+MOVE = "internal move"  # the worker moved team or role (DfE: "other")
+REREFERRAL = "re-referral"  # a re-referred child gets a worker other than their last
+REASONS = (LEFT, AGENCY_ENDED, STANDARD, CASELOADS, ABSENCE, MOVE, REREFERRAL)
+
 
 class Child:
     """A child known to the service; a re-referral brings the same child back.
@@ -40,6 +52,7 @@ class Case:
 
     __slots__ = (
         "callbacks",
+        "cause",
         "child",
         "clock_started",
         "durations",
@@ -70,3 +83,4 @@ class Case:
         self.clock_started = False
         self.referred = -1.0  # referral time, until a first worker is allocated (then -1)
         self.callbacks: list | None = None
+        self.cause = REREFERRAL  # why it last left a worker (REASONS)

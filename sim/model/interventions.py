@@ -6,7 +6,8 @@ Uncertain effects arrive here already drawn for the replication (``uncertainty.p
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -14,6 +15,9 @@ from sim.model.calendar import Calendar
 from sim.periods import DAYS_PER_MONTH
 from sim.scenario.distributions import param_value
 from sim.scenario.schema import EarlyHelp, Retention, Scenario
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sim.model.measures import Recorder
 
 
 def early_help_multiplier(eh: EarlyHelp, cal: Calendar) -> Callable[[np.ndarray], np.ndarray]:
@@ -56,6 +60,29 @@ class RetentionScheme:
         self.end = cal.day(r.end) + 1  # the end date is the scheme's last day
         self.hr = param_value(r.hazard_ratio)
         self.reference = r.reference_payment
+        self.clawback = r.clawback
+
+    def pay(self, workers: Iterable[Any], amount: float, t: float, rec: Recorder) -> None:
+        """One instalment, shared equally by the permanent workers in post who have not
+        given notice (each keeps what they were paid within the clawback window)."""
+        eligible = [w for w in workers if not w.leaving]
+        if not eligible:
+            return
+        each = amount / len(eligible)
+        window = self.clawback.months * DAYS_PER_MONTH
+        for w in eligible:
+            if window > 0:
+                w.paid = [p for p in w.paid if t - p[0] < window]
+                w.paid.append((t, each))
+        rec.retention_paid += amount
+
+    def claw_back(self, w: Any, t: float, rec: Recorder) -> None:
+        """A leaver repays the clawback share of what they were paid within the window."""
+        cb = self.clawback
+        if w.paid and cb.months > 0 and cb.share > 0:
+            window = cb.months * DAYS_PER_MONTH
+            rec.retention_clawed_back += cb.share * sum(a for tp, a in w.paid if t - tp < window)
+        w.paid = []
 
     def active(self, t: float) -> bool:
         return self.spend > 0 and self.start <= t < self.end

@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Any
 import simpy
 
 from sim.model.allocation import Allocator
-from sim.model.cases import Case, Child
+from sim.model.cases import STANDARD, Case, Child
 from sim.model.demand import ASSESSMENT, CIN, CLA, CLOSED, CP, STAGE_NAMES
 from sim.model.measures import Recorder
 from sim.model.scheduling import Call, Ticker, rescheduler
@@ -198,6 +198,9 @@ class Journey:
             child.fy_changes += 1
             rec.changes += 1
             rec.total_changes += 1
+            rec.change_reasons[case.cause] += 1
+            if case.stage == CLA:  # as DfE's reasons, which are for looked-after children
+                rec.cla_change_reasons[case.cause] += 1
         child.last_worker = w
         child.fy_workers.add(w.id)
         if case.referred >= 0:  # the wait for a first worker ends
@@ -262,6 +265,7 @@ class Journey:
                                               ((old == CIN and nxt == CP)
                                                or (old == CP and nxt == CIN)))):
             w = alloc.unassign(case)  # a designed team move: to another worker
+            case.cause = STANDARD
             alloc.request(case, exclude=w)
             if alloc.n_waiting:  # nothing to do when nobody waits
                 alloc.drain()

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model.cases import REASONS
 from sim.model.costs import YearQuantities
 from sim.model.demand import CLA, CP
 
@@ -116,6 +117,7 @@ class Recorder:
         self.retention_clawed_back = 0.0
         self.changes = 0
         self.internal_moves = 0  # over the run
+        self.absences = 0  # covered absences, over the run
         self.assessments_ended = 0
         self.assessments_closed = 0  # the path ended with the assessment (not in need, NFA)
         self.assessments_timely = 0  # ended within 45 working days of the referral
@@ -128,6 +130,9 @@ class Recorder:
         self.total_referrals = 0
         self.total_closed = 0
         self.total_changes = 0
+        # changes of worker by reason over the run: all, and of looked-after children
+        self.change_reasons = dict.fromkeys(REASONS, 0)
+        self.cla_change_reasons = dict.fromkeys(REASONS, 0)
 
     def add(self, fy: str, metric: str, value: float) -> None:
         self.annual.append((fy, metric, float(value)))

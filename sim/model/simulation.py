@@ -29,7 +29,7 @@ from sim.model.scheduling import Call, clear, run_until
 from sim.model.start import open_start_cases
 from sim.model.strain import Strain
 from sim.model.uncertainty import draw_parameters
-from sim.model.worker_changes import ROUND_DAYS, InternalMoves
+from sim.model.worker_changes import ROUND_DAYS, Absences, InternalMoves
 from sim.model.workforce import Workforce
 from sim.model.workforce_shocks import WorkforceShocks
 from sim.periods import DAYS_PER_WEEK, DAYS_PER_YEAR
@@ -185,14 +185,20 @@ class Service:
         ret = s.interventions.retention
         if ret.annual_spend > 0:
             for t in cal.months_between(ret.start, ret.end):
-                at(t, wf.pay_retention, ret.annual_spend / 12)
+                at(t, lambda a: self.retention.pay(wf.permanent.values(), a, self.env.now,
+                                                  self.rec), ret.annual_spend / 12)
         for t in cal.first_of_month(s.workforce.cohort.month):
             if s.workforce.cohort.size:
                 at(t, lambda _: wf.cohort())
-        moves = InternalMoves(wf, self.rec)
-        if moves.p > 0:
+        moves, absences = InternalMoves(wf, self.rec), Absences(wf, self.rec)
+
+        def staff_round(_: object) -> None:
+            moves.round()
+            absences.round()
+
+        if moves.p > 0 or absences.p > 0:
             for t in np.arange(ROUND_DAYS, self.end, ROUND_DAYS):
-                at(float(t), lambda _: moves.round())
+                at(float(t), staff_round)
         if s.workforce.shocks is not None:
             years = int(np.ceil(self.end / DAYS_PER_YEAR))
             shocks = WorkforceShocks(s, wf, years, self.gen("workforce_shocks"))

@@ -14,13 +14,16 @@ worker's history differs.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
+from sim.model.cases import ABSENCE, MOVE
+from sim.model.scheduling import Call
 from sim.scenario.distributions import param_value
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.model.measures import Recorder
-    from sim.model.workforce import Workforce
+    from sim.model.workforce import Worker, Workforce
 
 ROUND_DAYS = 28.0  # how often the chance of a move is read (as the leaving hazard's)
 
@@ -40,7 +43,42 @@ class InternalMoves:
         for w in sorted(wf.case_holders.values(), key=lambda w: w.id):
             if w.kind == "agency" or not w.available:
                 continue
-            if wf.draw(w.post, "move") < self.p:
+            if self.p > 0 and wf.draw(w.post, "move") < self.p:
                 self.rec.internal_moves += 1
-                alloc.hand_over(w)  # withdraws them: their cases go to others
+                alloc.hand_over(w, MOVE)  # withdraws them: their cases go to others
                 alloc.add_worker(w)  # back, in the new team, with room for new cases
+
+
+class Absences:
+    """Covered absences: a permanent case holder goes off (sickness, leave) at the scenario's
+    rate a year (``workforce.absence``); colleagues cover every case they hold (a change of
+    worker each, highest priority first, as at a departure) and keep them; the worker stays
+    in post, takes no cases while away and new ones on their return. The chance and the
+    length are read from the post's own stream (common random numbers post by post)."""
+
+    def __init__(self, workforce: Workforce, rec: Recorder) -> None:
+        self.workforce = workforce
+        self.rec = rec
+        a = workforce.w.absence
+        rate = param_value(a.per_year) * a.relative_rate if a is not None else 0.0
+        # a rate of events a year (not a share): the chance of one in a round
+        self.p = -math.expm1(-rate * ROUND_DAYS / 365.25) if rate > 0 else 0.0
+        self.days = a.days if a is not None else None
+
+    def round(self) -> None:
+        """Every four weeks: who goes off, in order of worker id."""
+        wf = self.workforce
+        for w in sorted(wf.case_holders.values(), key=lambda w: w.id):
+            if w.kind == "agency" or not w.available:
+                continue
+            if self.p > 0 and wf.draw(w.post, "absence") < self.p:
+                assert self.days is not None
+                length = float(self.days.ppf(wf.draw(w.post, "absence")))
+                self.rec.absences += 1
+                wf.alloc.hand_over(w, ABSENCE)
+                Call(wf.env, max(0.0, length), self._back, w)
+
+    def _back(self, w: Worker) -> None:
+        # not if they left (or gave notice) meanwhile
+        if w.active and not w.leaving and not w.available:
+            self.workforce.alloc.add_worker(w)

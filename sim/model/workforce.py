@@ -23,6 +23,7 @@ import simpy
 
 from sim.model.allocation import Allocator
 from sim.model.calendar import Calendar
+from sim.model.cases import AGENCY_ENDED, CASELOADS, LEFT
 from sim.model.demand import residual_durations
 from sim.model.interventions import Recruiting, RetentionScheme
 from sim.model.measures import Recorder
@@ -218,7 +219,7 @@ class Workforce:
     def hire(self, post: Post, kind: str, cohort: bool = False) -> None:
         """A permanent worker starts in a post; any agency cover there ends."""
         t = self.env.now
-        self._place(kind, post, t)
+        self._rebalance(self._place(kind, post, t))
         self.rec.starter(t)
         if cohort:
             self.rec.cohort_hires += 1
@@ -289,45 +290,20 @@ class Workforce:
         else:
             self.rec.headcount(t, EXPERIENCED, -1)
         self.rec.leaver(t)
-        self._claw_back(w, t)
+        self.retention.claw_back(w, t, self.rec)
         post = w.post
         post.occupant = None
-        self._hand_over(w)
+        self._hand_over(w, LEFT)
         if post.closing:
             self._remove_post(post)
         else:
             self._vacancy_opened(post)
 
-    # ------------------------------------------------------------------ retention payments
-
-    def pay_retention(self, amount: float) -> None:
-        """One instalment of the retention scheme, shared equally by the permanent workers
-        in post who have not given notice."""
-        t = self.env.now
-        eligible = [w for w in self.permanent.values() if not w.leaving]
-        if not eligible:
-            return
-        each = amount / len(eligible)
-        window = self.s.interventions.retention.clawback.months * DAYS_PER_MONTH
-        for w in eligible:
-            if window > 0:
-                w.paid = [p for p in w.paid if t - p[0] < window]
-                w.paid.append((t, each))
-        self.rec.retention_paid += amount
-
-    def _claw_back(self, w: Worker, t: float) -> None:
-        cb = self.s.interventions.retention.clawback
-        if w.paid and cb.months > 0 and cb.share > 0:
-            window = cb.months * DAYS_PER_MONTH
-            self.rec.retention_clawed_back += cb.share * sum(a for tp, a in w.paid
-                                                            if t - tp < window)
-        w.paid = []
-
-    def _hand_over(self, w: Worker) -> None:
+    def _hand_over(self, w: Worker, cause: str) -> None:
         """A worker who goes passes every case they hold to others."""
         if w.holds_cases:
             del self.case_holders[w.id]
-            self.alloc.hand_over(w)
+            self.alloc.hand_over(w, cause)
             if self.alloc.n_waiting:  # nothing to do when nobody waits
                 self.alloc.drain()
 
@@ -348,12 +324,22 @@ class Workforce:
         post.agency = a
         self.agency[a.id] = a
         self.rec.headcount(t, AGENCY, +1)
+        starting = stay is not None  # one of the start's agency workers, already in post
         if stay is None:
             stay = float(self.w.agency.stay_days.ppf(self.draw(post, "agency")))
         self._at(stay, self._agency_leaves, a, False)
         if a.holds_cases:
             self.case_holders[a.id] = a
             self.alloc.add_worker(a)
+            if not starting:
+                self._rebalance(a)
+
+    def _rebalance(self, w: Worker) -> None:
+        """A new case holder's manager gives them cases from the fullest colleagues."""
+        share = self.s.allocation.rebalance_to_starters
+        if share > 0 and w.holds_cases:
+            self.alloc.rebalance(w, round(share * w.cap), CASELOADS,
+                                 lambda: self.draw(w.post, "rebalance"))
 
     def _agency_leaves(self, a: Worker, replaced: bool) -> None:
         if not a.active:
@@ -364,7 +350,7 @@ class Workforce:
         self.rec.headcount(t, AGENCY, -1)
         post = a.post
         post.agency = None
-        self._hand_over(a)
+        self._hand_over(a, AGENCY_ENDED)
         if replaced or post.removed or post.occupant is not None:
             return
         # a vacancy covered by agency stays covered: another agency worker is engaged

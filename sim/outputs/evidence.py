@@ -146,17 +146,20 @@ def evidence_markdown(est: pd.DataFrame, ranges: list[Range],
     for rg in ranges:
         lines.append(f"| `{rg.parameter}` | [`{rg.row}`](#{rg.row}) | {_dist(rg.dist)} | "
                      f"{rg.reasoning} |")
-    lines += ["", _anchor("retention_payment__leaving"), "### `retention_payment__leaving`",
-              "", "No published figure measures this: the range above comes from studies "
-              "alone.", ""]
-    lines += [f"- [{s['id']}](#{s['id']}): {' '.join(str(s['finding']).split())}"
-              for s in studies.values()
-              if "retention_payment__leaving" in (s.get("used_for") or [])]
+    for row in STUDIES_ONLY:
+        lines += ["", _anchor(row), f"### `{row}`", "", "No panel estimate measures this: "
+                  "the range above comes from the studies alone.", ""]
+        lines += [f"- [{s['id']}](#{s['id']}): {' '.join(str(s['finding']).split())}"
+                  for s in studies.values() if row in (s.get("used_for") or [])]
     lines += ["", "## The effects", ""]
     for name, effs in by_effect().items():
         lines += _effect_section(name, effs, est, studies, ranges)
     lines += _sources(studies)
     return "\n".join(lines).rstrip() + "\n"
+
+
+STUDIES_ONLY = ("retention_payment__leaving", "worker_changes__absence_cover")
+"""Rows of the ranges that rest on studies alone (no effect of the panel)."""
 
 
 def by_effect() -> dict[str, list[Effect]]:

@@ -46,6 +46,10 @@ class Allocation(Strict):
         description="a child who becomes looked after moves to another worker (a children "
         "in care team; a designed change)"
     )
+    rebalance_to_starters: float = Field(
+        default=0.0, ge=0, le=1, description="a new case holder (a hire or an agency worker) "
+        "is given cases from the colleagues with least room until they hold this share of "
+        "their cap; each is a change of worker ('managing caseloads'); 0 = only new cases")
     assessment_clock: Literal["from_allocation", "from_referral"] = Field(
         description="whether an assessment's duration runs from allocation or from referral"
     )

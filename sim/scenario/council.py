@@ -39,6 +39,7 @@ from sim.scenario.council_rates import (
     Rate,
     estimate_rates,
 )
+from sim.scenario.worker_change_rates import ABSENCE_DAYS, REBALANCE_SHARE, relative_absence
 from sim.scenario.workforce_shocks import workforce_shocks
 from sim.scenario.yaml_writer import Commented as C
 from sim.scenario.yaml_writer import emit
@@ -126,6 +127,9 @@ def scenario_yaml(rates: CouncilRates) -> str:
             "keep_worker": C(True),
             "team_move_after_assessment": C(True, "assumption"),
             "team_move_into_care": C(True, "assumption"),
+            "rebalance_to_starters": C(REBALANCE_SHARE, "source: dfe_stability_measures_cla_2024"
+                                       ": DfE's rate of 'managing caseloads' changes (sim/"
+                                       "scenario/worker_change_rates.py)"),
             "assessment_clock": C("from_allocation"),
             "overflow": C({"cla": 1.5, "cp": 1.5, "cin": 1.25, "assessment": 1.1},
                           "assumption: as in scenarios/baseline.yaml"),
@@ -216,6 +220,7 @@ def _initial_state(rates: CouncilRates) -> dict[str, Any]:
 
 def _workforce(rates: CouncilRates, years: str) -> dict[str, Any]:
     w = rates.workforce
+    absence = relative_absence(rates.council, rates.year)
     hazard, cap = w.leaving_hazard.value, w.caseload_cap
     return {
         "establishment": {
@@ -258,6 +263,11 @@ def _workforce(rates: CouncilRates, years: str) -> dict[str, Any]:
                                       "sd": 10}, "assumption"),
             "stay_days": C({"dist": "lognormal", "mean": AGENCY_STAY_DAYS, "sd": 120},
                            "assumption"),
+        },
+        "absence": {
+            "per_year": _evidence("workforce.absence.per_year"),
+            "relative_rate": C(absence.rate, absence.note),
+            "days": C(ABSENCE_DAYS, "assumption: cover is arranged for absences of weeks"),
         },
         **_shocks(rates.year),
     }

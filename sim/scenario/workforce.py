@@ -106,6 +106,20 @@ class WorkforceShocks(Strict):
                                    "of vacancies covered by agency (each year its own)")
 
 
+class Absence(Strict):
+    """Long absences (sickness, leave) for which a case holder's cases are covered by
+    colleagues: the cases are handed over and stay with the colleagues; the worker stays in
+    post and takes new cases on their return."""
+
+    per_year: NonNegParam = Field(
+        description="covered absences per permanent case holder a year in England (DfE "
+        "records absence cover as a reason for a new social worker)")
+    relative_rate: float = Field(
+        default=1.0, ge=0, le=10, description="the council's absence rate (working days "
+        "lost) over England's: multiplies per_year")
+    days: Duration = Field(description="how long a covered absence lasts (calendar days)")
+
+
 class Workforce(Strict):
     establishment: Establishment
     caps: Caps
@@ -118,6 +132,9 @@ class Workforce(Strict):
         default_factory=lambda: Fixed(value=0.0),
         description="share of permanent case holders moving team or role within the council "
         "in a year: each hands every case over (a change of worker each)")
+    absence: Absence | None = Field(
+        default=None, description="covered absences of permanent case holders (none if not "
+        "given)")
     shocks: WorkforceShocks | None = Field(
         default=None, description="year-to-year moves of posts, fill chance and agency cover "
         "(none if not given)")
