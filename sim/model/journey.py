@@ -29,8 +29,11 @@ workforce, the measures and the clock.
    (``team_move_after_assessment``), on coming into care (``team_move_into_care``) and on a
    step between child in need and child protection (``team_move_on_step``) an allocated
    case goes to a worker other than the one it had.
-6. **Hand-overs.** When a worker leaves (``workforce.py``), the allocator passes their
-   cases to others, highest priority first; each is a change of worker (step 3).
+6. **Hand-overs.** When a worker leaves or an agency worker's stay ends (``workforce.py``),
+   moves team, or goes on a covered absence (``worker_changes.py``), the allocator passes
+   their cases to others, highest priority first; and a new case holder's manager gives
+   them cases from the fullest colleagues (``rebalance_to_starters``). Each is a change of
+   worker (step 3), filed under its reason as DfE records them (``cases.REASONS``).
 7. **Closure.** When the path ends, the case closes: its worker's room goes to the cases
    waiting, and the child goes back into the re-referral pool (step 1).
 

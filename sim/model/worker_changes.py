@@ -1,6 +1,7 @@
 """Changes of social worker that come from how a council organises its staff, beyond a worker
-leaving or an agency worker's stay ending (``workforce.py``) and the designed team moves of a
-case's journey (``journey.py``).
+leaving or an agency worker's stay ending (``workforce.py``), the designed team moves of a
+case's journey (``journey.py``) and caseloads rebalanced to a new colleague
+(``Allocator.rebalance``): internal moves and covered absences.
 
 **Internal moves.** A permanent case holder moves team or role within the council at the
 scenario's rate a year (``workforce.internal_moves_per_year``): every case they hold is
