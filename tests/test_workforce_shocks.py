@@ -1,5 +1,5 @@
 """Year-to-year moves of the workforce (workforce.shocks): posts on a random walk, a year's
-fill chance and agency cover, drawn per replication from their own stream; and their sizes
+fill chance, agency cover and leaving, drawn per replication from their own stream; and their sizes
 from the published workforce censuses before the start."""
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def live_posts(svc: Service) -> int:
 
 
 def draws(s, years: int = 4) -> np.ndarray:
-    return stream(s.run.seed, 0, "workforce_shocks").standard_normal((years + 1, 3))
+    return stream(s.run.seed, 0, "workforce_shocks").standard_normal((years + 1, 4))
 
 
 def test_posts_follow_a_random_walk_from_each_anniversary():
@@ -71,6 +71,32 @@ def test_a_years_fill_chance_and_agency_cover_are_drawn_around_the_scenarios():
     assert seen[times[1]][0] == pytest.approx(math.exp(0.4 * z[2, 1]))
 
 
+def test_a_years_leaving_hazard_is_multiplied_by_its_shock():
+    """Each worker's hazard for the next four weeks is read at the look-ahead: with a
+    shock of exp(0.5 z) in year k, the hazard used over a look-ahead after the anniversary
+    is the base hazard times that factor (times 28/365 of a year)."""
+    s = tiny({"workforce.shocks": {"establishment_sd": 0.0, "fill_sd": 0.0,
+                                   "agency_cover_sd": 0.0, "leaving_sd": 0.5},
+              "workforce.leaving.annual_hazard.experienced": 0.1,
+              "run.horizon_years": 3})
+    cal = Calendar(s.run.start_date, s.run.horizon_years)
+    z = draws(s, 3)
+    for k in (1, 2):
+        t = cal.anniversary(k)
+
+        def used(svc: Service) -> list[float]:
+            for w in svc.workforce.permanent.values():
+                w.exhaustion = math.inf  # nobody leaves; the hazard accrues
+            return [w.hazard_used for w in svc.workforce.permanent.values()]
+
+        seen = run(s, {t + EPS: used, t + 57: used}).seen
+        factor = math.exp(0.5 * z[k, 3])
+        assert seen[t + EPS] and all(
+            b - a == pytest.approx(2 * 0.1 * factor * 28 / 365)
+            for a, b in zip(seen[t + EPS], seen[t + 57], strict=True))
+        assert factor != pytest.approx(1.0)
+
+
 def test_without_shocks_the_workforce_does_not_move():
     s = tiny({"workforce.establishment.case_holding": E0,
               "initial_state.workforce.case_holding": {"experienced": E0,
@@ -97,5 +123,6 @@ def test_sim_init_writes_the_shocks_where_two_censuses_allow():
     raw = yaml.safe_load(council_scenario("Barnsley", 2019).yaml)
     assert raw["workforce"]["shocks"] == {"establishment_sd": sh.establishment_sd,
                                           "fill_sd": sh.fill_sd,
-                                          "agency_cover_sd": sh.agency_cover_sd}
+                                          "agency_cover_sd": sh.agency_cover_sd,
+                                          "leaving_sd": sh.leaving_sd}
     assert "shocks" not in yaml.safe_load(council_scenario("Barnsley", 2018).yaml)["workforce"]

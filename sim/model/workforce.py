@@ -115,6 +115,7 @@ class Workforce:
         self._week = 0
         self.caseload_effect = param_value(self.w.leaving.caseload_effect_per_case)
         self.cover_share = param_value(self.w.agency.cover_share)
+        self.leave_factor = 1.0  # this year's shock to leaving (workforce_shocks.py)
 
     # ------------------------------------------------------------------ helpers
 
@@ -244,7 +245,7 @@ class Workforce:
         base = self.w.leaving.annual_hazard
         h_kind = {EXPERIENCED: param_value(base.experienced),
                   NEWLY_QUALIFIED: param_value(base.newly_qualified)}
-        ret = self.retention.hazard_multiplier(t, len(self.permanent))
+        ret = self.retention.hazard_multiplier(t, len(self.permanent)) * self.leave_factor
         eff = self.caseload_effect
         ref = self.w.leaving.caseload_reference
         span = HAZARD_WEEKS * DAYS_PER_WEEK / 365.0

@@ -8,9 +8,10 @@ On each anniversary of the start, this replication's draws move them:
   added or removed in all, so a change lasts;
 - the chance of filling a vacancy is multiplied by exp(fill_sd x z) for the year;
 - the share of new vacancies covered by agency is the scenario's plus agency_cover_sd x z
-  for the year, within 0 and 1.
+  for the year, within 0 and 1;
+- every permanent worker's leaving hazard is multiplied by exp(leaving_sd x z) for the year.
 
-The draws come from their own stream, three normals a year in order: the same in every
+The draws come from their own stream, four normals a year in order: the same in every
 scenario of a comparison, and a longer run extends a shorter one's.
 """
 
@@ -35,7 +36,7 @@ class WorkforceShocks:
         assert cfg is not None
         self.cfg = cfg
         self.workforce = workforce
-        self.z = gen.standard_normal((years + 1, 3))
+        self.z = gen.standard_normal((years + 1, 4))
         self.walk = 0.0
         self.start_posts = s.workforce.establishment.case_holding
         self.posts_added = 0
@@ -43,7 +44,7 @@ class WorkforceShocks:
 
     def year(self, k: int) -> None:
         """The shocks of run year ``k`` (1 on the first anniversary of the start)."""
-        z_posts, z_fill, z_cover = self.z[k]
+        z_posts, z_fill, z_cover, z_leave = self.z[k]
         c, wf = self.cfg, self.workforce
         self.walk += c.establishment_sd * z_posts
         target = round(self.start_posts * (math.exp(self.walk) - 1))
@@ -52,3 +53,4 @@ class WorkforceShocks:
             self.posts_added = target
         wf.recruiting.fill_factor = math.exp(c.fill_sd * z_fill)
         wf.cover_share = min(1.0, max(0.0, self.cover + c.agency_cover_sd * z_cover))
+        wf.leave_factor = math.exp(c.leaving_sd * z_leave)

@@ -280,7 +280,8 @@ def _shocks(year: int) -> dict[str, Any]:
     except ValueError:
         return {}
     return {"shocks": C({"establishment_sd": sh.establishment_sd, "fill_sd": sh.fill_sd,
-                         "agency_cover_sd": sh.agency_cover_sd}, sh.note)}
+                         "agency_cover_sd": sh.agency_cover_sd, "leaving_sd": sh.leaving_sd},
+                        sh.note)}
 
 
 def _interventions(rates: CouncilRates) -> dict[str, Any]:

@@ -104,6 +104,9 @@ class WorkforceShocks(Strict):
                            "the chance of filling a vacancy (each year its own)")
     agency_cover_sd: float = Field(ge=0, le=1, description="sd of a year's change in the share "
                                    "of vacancies covered by agency (each year its own)")
+    leaving_sd: float = Field(default=0.0, ge=0, le=3, description="sd of the log of a year's "
+                              "multiplier of every permanent worker's leaving hazard (each "
+                              "year its own)")
 
 
 class Absence(Strict):

@@ -8,7 +8,10 @@ changes, so a few councils' recording breaks do not set them:
 - the chance of filling a vacancy: not published, but the vacancy rate is, and its log-odds
   move with the log of leaving over filling, so the log-odds' spread less turnover's (as a
   log) is the fill chance's;
-- agency cover (agency FTE over vacancies, at most 1): its change in points.
+- agency cover (agency FTE over vacancies, at most 1): its change in points;
+- leaving: the change of the log of turnover, less what chance alone gives a council with
+  its number of leavers (Poisson: a variance of 1/leavers a year, the median over councils),
+  because the model draws who leaves itself.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ class Shocks:
     establishment_sd: float
     fill_sd: float
     agency_cover_sd: float
+    leaving_sd: float
     note: str
 
 
@@ -55,8 +59,15 @@ def workforce_shocks(year: int) -> Shocks:
         logit = dfe.robust_sd(_changes(np.log(vac / (1 - vac)).replace([np.inf, -np.inf], np.nan)))
         leave = dfe.robust_sd(_changes(np.log(turnover.where(turnover > 0))))
     fill = float(np.sqrt(max(0.0, logit ** 2 - leave ** 2)))
+    leavers = _wide("leavers_fte", last)
+    inv = (1 / leavers.where(leavers > 0)).to_numpy()
+    chance = (inv[:, 1:] + inv[:, :-1]).ravel()
+    chance_var = float(np.median(chance[np.isfinite(chance)]))
+    leaving = float(np.sqrt(max(0.0, leave ** 2 - chance_var)))
     cov = dfe.robust_sd(_changes(cover.replace([np.inf, -np.inf], np.nan)))
     note = (f"csww {FIRST_CENSUS}-{last}, every council's yearly change (robust sd): posts "
             f"{est:.3f} (log); vacancy log-odds {logit:.3f} less turnover {leave:.3f} (log) "
-            f"gives the fill chance {fill:.3f}; agency cover {cov:.3f} (share)")
-    return Shocks(round(est, 4), round(fill, 4), round(cov, 4), note)
+            f"gives the fill chance {fill:.3f}; agency cover {cov:.3f} (share); turnover "
+            f"{leave:.3f} (log) less chance {np.sqrt(chance_var):.3f} gives leaving "
+            f"{leaving:.3f}")
+    return Shocks(round(est, 4), round(fill, 4), round(cov, 4), round(leaving, 4), note)
