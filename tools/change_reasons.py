@@ -3,7 +3,7 @@ social worker (children looked after, 2023-24): the check on the rates of the me
 that change a child's worker (issue 13).
 
     python tools/change_reasons.py scenarios/baseline.yaml [--replications 5] [--years 1]
-        [--set allocation.rebalance_to_starters=0.5 ...]
+        [--set allocation.rebalance_to_starters=0.5 ...] [--out docs/change_reasons.md]
 
 Prints, for looked-after children, changes a child-year by reason (simulated, over the first
 ``--years`` years) beside DfE's episodes a child-year by reason (172,570 episodes for 83,300
@@ -50,6 +50,7 @@ def main() -> None:
     ap.add_argument("--years", type=float, default=1.0)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE")
+    ap.add_argument("--out", type=Path, help="also write the table as markdown here")
     a = ap.parse_args()
     s = load_scenario(a.scenario)
     changes = {k.strip(): yaml.safe_load(v) for k, v in (x.split("=", 1) for x in a.set)}
@@ -65,21 +66,44 @@ def main() -> None:
             totals[k] += v
         child_years += float(np.mean([row[3] for row in svc.rec.weekly])) * a.years
         svc.teardown()
-    print(f"{a.scenario}, {a.replications} replications, {a.years:g} years; "
-          f"looked-after child-years {child_years / a.replications:,.0f} a replication")
-    print(f"{'reason':<24}{'simulated':>10}{'DfE 2024':>10}   (a child-year)")
     dfe = {k: v * EPISODES / CHILDREN for k, v in DFE_SHARE.items()}
-    dfe[LEFT + " (incl. agency)"] = dfe.pop(LEFT)
-    rows = [(LEFT + " (incl. agency)", totals[LEFT] + totals[AGENCY_ENDED]),
-            (STANDARD, totals[STANDARD]), (CASELOADS, totals[CASELOADS]),
-            (ABSENCE, totals[ABSENCE]), (REREFERRAL, totals[REREFERRAL]),
-            (MOVE, totals[MOVE]), ("other", 0.0)]
+    left = LEFT + " (incl. agency)"
+    dfe[left] = dfe.pop(LEFT)
+    rows = [(left, totals[LEFT] + totals[AGENCY_ENDED]), (STANDARD, totals[STANDARD]),
+            (CASELOADS, totals[CASELOADS]), (ABSENCE, totals[ABSENCE]),
+            (REREFERRAL, totals[REREFERRAL]), (MOVE, totals[MOVE]), ("other", 0.0),
+            ("all", sum(totals.values()))]
+    dfe["all"] = (EPISODES - CHILDREN) / CHILDREN
+    head = (f"{a.scenario}, {a.replications} replications, the first {a.years:g} year(s); "
+            f"{child_years / a.replications:,.0f} looked-after child-years a replication")
+    print(head)
+    print(f"{'reason':<36}{'simulated':>10}{'DfE 2024':>10}   (a child-year)")
     for name, n in rows:
         ref = dfe.get(name)
-        print(f"{name:<24}{n / child_years:>10.3f}{'' if ref is None else f'{ref:>10.3f}'}")
-    print(f"{'all':<24}{sum(totals.values()) / child_years:>10.3f}"
-          f"{(EPISODES - CHILDREN) / CHILDREN:>10.3f}  (DfE: episodes less one a child)")
-
+        print(f"{name:<36}{n / child_years:>10.3f}{'' if ref is None else f'{ref:>10.3f}'}")
+    if a.out is not None:
+        cmd = " ".join(["python tools/change_reasons.py", str(a.scenario),
+                        f"--replications {a.replications}", *[f"--set {x}" for x in a.set],
+                        f"--out {a.out}"])
+        md = ["# Changes of social worker by reason: simulated against DfE", "",
+              f"Regenerate with `{cmd}`.", "", head + ".", "",
+              "Changes of worker of looked-after children a child-year, by the reason the "
+              "model files each under (sim/model/cases.py), beside DfE's social-worker "
+              "episodes a child-year by recorded reason for the 83,300 children looked after "
+              "on 31 March 2024 (172,570 episodes; sources in sim/data/studies.yaml: "
+              "dfe_stability_measures_cla_2024, communitycare_three_social_workers_2025). "
+              "DfE's named reasons are lower bounds: 41% of episodes were 'other'. DfE's "
+              "'all' is episodes less one a child (a first allocation is not a change). Only "
+              "'managing caseloads' was set from this table (the share of a new worker's cap "
+              "given from colleagues, sim/scenario/worker_change_rates.py); the others come "
+              "from their own evidence or assumptions and are checks.", "",
+              "| reason | simulated | DfE 2023-24 |", "|---|--:|--:|"]
+        for name, n in rows:
+            ref = dfe.get(name)
+            md.append(f"| {name} | {n / child_years:.3f} | "
+                      f"{'' if ref is None else f'{ref:.3f}'} |")
+        a.out.write_text("\n".join(md) + "\n")
+        print(f"wrote {a.out}")
 
 if __name__ == "__main__":
     main()

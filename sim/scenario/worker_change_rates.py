@@ -16,11 +16,11 @@ own absence rate (% of working days lost, the workforce census) over England's 3
 September 2024): the assumption is that covered absences are a fixed share of days lost.
 
 **Rebalancing.** A new case holder is given colleagues' cases until they hold a share of
-their cap (or loads are even). No study gives that share; 0.5 is the share at which the
-West Sussex 2019 baseline's first year gives 0.27 rebalanced changes a looked-after
-child-year against DfE's 0.28 (23,050 / 83,300): `python tools/change_reasons.py
-scenarios/baseline.yaml --replications 4`. It was set on the national rate, never on a
-council's share of children with 3+ workers.
+their cap (or loads are even). No study gives that share; 0.5 is a share at which the
+West Sussex 2019 baseline's first year gives 0.23-0.27 rebalanced changes a looked-after
+child-year against DfE's 0.28 (23,050 / 83,300; docs/change_reasons.md, from `python
+tools/change_reasons.py scenarios/baseline.yaml --replications 8`). It was set on the
+national rate, never on a council's share of children with 3+ workers.
 """
 
 from __future__ import annotations
