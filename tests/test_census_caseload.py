@@ -13,7 +13,13 @@ import yaml
 from sim.data import dfe
 from sim.scenario import Scenario
 from sim.scenario.council import council_scenario
-from sim.scenario.council_rates import CAP_ABOVE_CASELOAD, MIN_CAP, estimate_rates
+from sim.scenario.council_rates import (
+    AGENCY_ENGAGE_DAYS,
+    AGENCY_STAY_DAYS,
+    CAP_ABOVE_CASELOAD,
+    MIN_CAP,
+    estimate_rates,
+)
 
 from . import test_mechanisms_cases
 from .test_mechanisms_cases import FY1, LONG, ref, tiny
@@ -45,7 +51,7 @@ def test_no_worker_holding_cases_gives_no_caseload(play) -> None:
     assert math.isnan(got[(FY1, "caseload_per_fte")])
 
 
-@pytest.mark.parametrize("council", ["West Sussex", "Barnsley", "Kent", "Halton"])
+@pytest.mark.parametrize("council", ["West Sussex", "Barnsley", "Kent", "Halton", "Somerset"])
 def test_init_takes_the_case_holders_from_the_census(council: str) -> None:
     """The case-holding workers in post (permanent and agency) on the start date are the
     census's case holders at 30 September of the start year; the posts and workers in post
@@ -61,6 +67,14 @@ def test_init_takes_the_case_holders_from_the_census(council: str) -> None:
         + w.non_case_holding["experienced"]
     assert in_post == round(fig("inpost_fte"))
     assert w.case_holding["agency"] + w.non_case_holding["agency"] <= round(fig("agency_fte"))
+    # and in the steady state: permanent workers in case-holding posts at the council's
+    # vacancy rate, agency covering every role's vacancies alike, the agency beyond
+    # vacancies (in post 180 of every 201 days) holding cases
+    i, v, a = fig("inpost_fte"), fig("vacancy_fte"), fig("agency_fte")
+    extra = w.additional_agency * AGENCY_STAY_DAYS / (AGENCY_STAY_DAYS + AGENCY_ENGAGE_DAYS)
+    ch = w.posts_case_holding.value
+    steady = ch * i / (i + v) + (a - extra) * ch / (i + v) + extra
+    assert steady == pytest.approx(fig("case_holders_fte"), abs=1.5)
     s = r.start
     open_cases = s.assessments.value + s.cin_plans.value + s.cp_plans.value \
         + s.looked_after.value

@@ -364,7 +364,7 @@ def _assessment_timing(figs: _Figures, y: str, awaiting: float, referrals: float
 
 def _workforce(figs: _Figures, y: str, open_cases: float) -> WorkforceRates:
     """Posts and workers by role from the 30 September figures: the census's case holders
-    (agency workers first: they are engaged to hold cases), the rest of the establishment
+    (agency included) in case-holding posts, the rest of the establishment
     non-case-holding; and how many census cases one of the model's ``open_cases`` stands
     for (``measurement.census_cases_per_case``)."""
     inpost = figs.get("inpost_fte", y)
@@ -383,15 +383,16 @@ def _workforce(figs: _Figures, y: str, open_cases: float) -> WorkforceRates:
     # aim for that many more, so the published number is the one in post on average
     agency_aim = a * (1 + AGENCY_ENGAGE_DAYS / AGENCY_STAY_DAYS)
     extra_agency = max(0, round(agency_aim - v))
-    # the census's case holders are permanent workers in case-holding posts and agency
-    # workers covering those posts' vacancies (at the council's vacancy rate, q vacancies
-    # per worker in post) or engaged beyond vacancies: ch_agency = q x ch_perm + extra
-    q = vac_posts / round(i) if round(i) else 0.0
-    ch_agency = min(round(a), round((holders * q + extra_agency) / (1 + q)))
-    ch_perm = min(round(i), holders - ch_agency)
-    ch_vac = min(vac_posts, max(round(ch_perm * q), ch_agency - extra_agency))
-    ch_agency = min(ch_agency, ch_vac + extra_agency)
-    ch_posts = min(establishment, max(MIN_CASE_HOLDING_POSTS, ch_perm + ch_vac))
+    # case-holding posts such that the census's case holders are the steady state (vacancies
+    # at the council's rate in every role, covered evenly, agency beyond them case holding)
+    extra_in_post = extra_agency * AGENCY_STAY_DAYS / (AGENCY_STAY_DAYS + AGENCY_ENGAGE_DAYS)
+    covering = max(0.0, a - extra_in_post)
+    per_holder = (i + v) / (i + covering) if i + covering > 0 else 1.0
+    ch_posts = int(np.clip(round((holders - extra_in_post) * per_holder),
+                           MIN_CASE_HOLDING_POSTS, establishment))
+    ch_perm = min(round(i), round(ch_posts * (1 - vac_posts / max(establishment, 1))))
+    ch_agency = int(np.clip(holders - ch_perm, 0, min(round(a), ch_posts - ch_perm
+                                                       + extra_agency)))
     nch_posts = establishment - ch_posts
     nch_perm = max(0, min(nch_posts, round(i) - ch_perm))
     nq = round(NEWLY_QUALIFIED_SHARE * ch_perm)
