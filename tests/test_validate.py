@@ -48,7 +48,8 @@ def test_show_keeps_keys_in_the_order_of_the_format() -> None:
     assert code == 0
     tops = [ln.split(":")[0] for ln in out.splitlines() if ln and ln[0].isalpha()]
     assert tops == ["name", "description", "council", "run", "demand", "initial_state",
-                    "workforce", "allocation", "interventions", "strain", "costs"]
+                    "workforce", "allocation", "interventions", "strain", "costs",
+                    "measurement"]
 
 
 def test_validate_does_not_run(tmp_path: Path, monkeypatch) -> None:

@@ -19,8 +19,10 @@ as it does in DfE's measure). Money is in the separate budget table (``costs.py`
 
 Workforce (30 September snapshot and the 12 months to it, filed under the financial year
 that contains that 30 September): ``inpost_fte``, ``agency_fte``, ``starters_fte``,
-``leavers_fte``, ``turnover_rate``, ``vacancy_rate``, ``agency_rate``, ``caseload_per_fte``,
-``over_cap_share``. Rates are percentages.
+``leavers_fte``, ``turnover_rate``, ``vacancy_rate``, ``agency_rate``, ``caseload_per_fte``
+(as the census: cases held by workers holding one or more, over their number, in the
+census's cases: ``measurement.census_cases_per_case`` x the model's), ``over_cap_share``.
+Rates are percentages.
 
 Weekly series: ``open_assessment``, ``open_cin``, ``open_cp``, ``open_cla``,
 ``unallocated``, ``fte_experienced``, ``fte_newly_qualified``, ``fte_agency``,
@@ -255,8 +257,11 @@ def september(svc: Service, fy: str, complete: bool, window_start: float) -> Non
     rec.add(fy, "vacancy_rate", 100 * vac / (vac + inpost) if vac + inpost else np.nan)
     rec.add(fy, "agency_rate", 100 * agency / (agency + inpost) if agency + inpost else np.nan)
     holders = list(wf.case_holders.values())
-    rec.add(fy, "caseload_per_fte", svc.alloc.n_allocated / len(holders) if holders
-            else np.nan)
+    # the census's caseload: cases held over the workers holding one or more (agency too),
+    # in the census's cases (``measurement.census_cases_per_case``)
+    holding = [len(w.cases) for w in holders if w.cases]
+    rec.add(fy, "caseload_per_fte", svc.s.measurement.census_cases_per_case
+            * sum(holding) / len(holding) if holding else np.nan)
     over = sum(1 for w in holders if len(w.cases) > w.cap)
     rec.add(fy, "over_cap_share", 100 * over / len(holders) if holders else np.nan)
     if complete:

@@ -1,20 +1,29 @@
-"""The spread of assessment durations, from the published share completed in time.
+"""How long assessments take, from the published share completed in time.
 
-DfE publishes the share of assessments completed within 45 working days of the referral
-(``assessment_timeliness_pct``; 63 calendar days, ``ASSESSMENT_LIMIT_DAYS``). ``sim init``
-takes the mean duration from Little's law; this module finds the lognormal sd that, with
-that mean, puts the published share within 63 days.
+DfE publishes, for every council and year, the share of assessments completed within 45
+working days of the referral (``assessment_timeliness_pct``; 63 calendar days,
+``ASSESSMENT_LIMIT_DAYS``), but not their mean or median length by council. It publishes
+their spread for England: DfE's C2 table (assessments completed by duration, year to 31
+March 2025) gives England's quartiles as 17, 33 and 43 working days, so the log-sd of a
+lognormal is ln(43 / 17) / 1.349 = 0.69 (``ENGLAND_LOG_SD``); the regions shown run from
+0.58 to 0.75 (explore-education-statistics.service.gov.uk, data set "C2 Completed
+assessments by duration of assessment and local authority"). ``sim init`` takes that
+spread and solves the mean that puts the council's published share within 63 days.
 
 For a lognormal of mean ``m`` and log-sd ``s`` the share within ``d`` days is
-``Phi(L / s + s / 2)`` with ``L = ln(d / m)`` (``gap`` below). With the mean below ``d``
-(``L > 0``) the share is lowest, ``Phi(sqrt(2L))``, at ``s = sqrt(2L)`` and rises to 1 on
-either side: a narrower spread puts more assessments near the mean, a wider one more of
-them short. The narrower solution is taken (the wider one is a heavy tail of assessments
-lasting years). A published share below that lowest one cannot be matched: the spread that
-comes closest is taken. With the mean at or above ``d`` there is one solution.
+``Phi(ln(d / m) / s + s / 2)``, so the mean is ``d exp(s^2 / 2 - s z)`` with ``z`` the
+normal quantile of the share: one solution, rising as the share falls.
 
-The log-sd is kept within ``LOG_SD_BOUNDS``; outside it, it is clipped and the result says
-so (``sim init`` writes a note in the file's header).
+The time an assessment waits for a worker counts towards the 45 working days (as the
+model's ``assessment_timeliness_rate`` counts it); ``sim init`` starts a service with no
+queue and room for 10% more cases than it holds, so at the start the wait is about nil and
+the duration alone gives the share. A queue later lowers it, as it would a council's.
+
+Why not the mean from Little's law on the children "awaiting assessment" at 31 March (what
+``sim init`` did before): on England's figures for 2019 it gives 14 days (25,080 awaiting,
+650,000 referrals a year) against C2's median of 33 working days (46 calendar days), and a
+15-day floor bound for 130 of 157 councils; the count is not the stock of assessments under
+way.
 """
 
 from __future__ import annotations
@@ -26,22 +35,18 @@ from scipy import special
 
 from sim.periods import ASSESSMENT_LIMIT_DAYS
 
-LOG_SD_BOUNDS = (0.35, 1.4)
-"""The lognormal's log-sd, at least and at most: about half and twice England's 0.69. DfE's
-C2 table (assessments completed by duration, year to 31 March 2025) gives England's
-quartiles as 17, 33 and 43 working days, so ln(43 / 17) / 1.349 = 0.69; the regions shown
-run from 0.58 to 0.75 (explore-education-statistics.service.gov.uk, data set "C2 Completed
-assessments by duration of assessment and local authority"). Assumption: a council's
-spread is within a factor of two of England's."""
+ENGLAND_LOG_SD = 0.69
+"""The lognormal log-sd of assessment durations: England's, from C2's quartiles (above)."""
 
-SHARE_LIMITS = (0.001, 0.999)  # a share of 0 or 1 has no finite solution
+SHARE_LIMITS = (0.1, 99.9)  # % within the limit: a share of 0 or 100 has no finite mean
 
 
 @dataclass(frozen=True)
-class Spread:
+class Timing:
+    mean: float  # days
     sd: float  # days
     share_pct: float  # % of assessments within the limit that it gives
-    clipped: bool  # the published share could not be matched within the bounds
+    clipped: bool  # the published share was out of reach and the nearest was taken
 
 
 def share_within(mean: float, sd: float, days: float = ASSESSMENT_LIMIT_DAYS) -> float:
@@ -50,23 +55,13 @@ def share_within(mean: float, sd: float, days: float = ASSESSMENT_LIMIT_DAYS) ->
     return 100 * float(special.ndtr((math.log(days / mean) + s * s / 2) / s))
 
 
-def _log_sd(mean: float, share: float) -> tuple[float, bool]:
-    """The log-sd giving ``share`` (a fraction) within the limit, and whether none does."""
-    gap = math.log(ASSESSMENT_LIMIT_DAYS / mean)
-    z = float(special.ndtri(min(max(share, SHARE_LIMITS[0]), SHARE_LIMITS[1])))
-    if gap > 0:
-        if z > 0 and z * z >= 2 * gap:
-            return z - math.sqrt(z * z - 2 * gap), False  # the narrower of the two
-        return math.sqrt(2 * gap), True  # the lowest share: nearest to the published
-    s = z + math.sqrt(z * z - 2 * gap)
-    return (s, False) if s > 0 else (LOG_SD_BOUNDS[0], True)
-
-
-def solve_sd(mean: float, share_pct: float) -> Spread:
-    """The lognormal sd (days) that, with ``mean`` days, puts ``share_pct`` % of
-    assessments within 45 working days; clipped to ``LOG_SD_BOUNDS``."""
-    s, unmatched = _log_sd(mean, share_pct / 100)
-    lo, hi = LOG_SD_BOUNDS
-    clipped = min(max(s, lo), hi)
-    sd = mean * math.sqrt(math.expm1(clipped * clipped))
-    return Spread(sd, share_within(mean, sd), unmatched or clipped != s)
+def solve_mean(share_pct: float, bounds: tuple[float, float] = (1.0, 1000.0),
+               log_sd: float = ENGLAND_LOG_SD) -> Timing:
+    """The lognormal (mean and sd in days, log-sd ``log_sd``) that puts ``share_pct`` % of
+    assessments within 45 working days; its mean kept within ``bounds``."""
+    share = min(max(share_pct, SHARE_LIMITS[0]), SHARE_LIMITS[1])
+    z = float(special.ndtri(share / 100))
+    solved = ASSESSMENT_LIMIT_DAYS * math.exp(log_sd * log_sd / 2 - log_sd * z)
+    mean = min(max(solved, bounds[0]), bounds[1])
+    sd = mean * math.sqrt(math.expm1(log_sd * log_sd))
+    return Timing(mean, sd, share_within(mean, sd), mean != solved or share != share_pct)

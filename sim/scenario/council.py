@@ -146,6 +146,9 @@ def scenario_yaml(rates: CouncilRates) -> str:
                                  "long again"),
         },
         "costs": _costs(rates),
+        "measurement": {
+            "census_cases_per_case": _c(rates.workforce.census_cases_per_case),
+        },
     }
     header = [
         f"# {la} from 1 April {year}: written by `sim init --la \"{la}\" --year {year}`",
@@ -198,7 +201,7 @@ def _initial_state(rates: CouncilRates) -> dict[str, Any]:
     s, w = rates.start, rates.workforce
     return {
         "open_cases": {
-            "assessment": _c(s.awaiting_assessment, int(s.awaiting_assessment.value)),
+            "assessment": _c(s.assessments, int(s.assessments.value)),
             "cin": _c(s.cin_plans, round(s.cin_plans.value)),
             "cp": _c(s.cp_plans, int(s.cp_plans.value)),
             "cla": _c(s.looked_after, int(s.looked_after.value)),
@@ -231,7 +234,8 @@ def _workforce(rates: CouncilRates, years: str) -> dict[str, Any]:
                    "newly_qualified": max(MIN_NQ_CAP, round(cap * NQ_CAP_SHARE)),
                    "agency": cap},
                   f"assumption: {MIN_CAP}, or {CAP_ABOVE_CASELOAD - 1:.0%} above the council's "
-                  "caseload"),
+                  f"caseload ({w.caseload:g}), census cases; over "
+                  f"{w.census_cases_per_case.value:g} census cases per case (measurement)"),
         "newly_qualified": C({"asye_months": 12, "ramp_up_months": 6,
                               "ramp_up_start_share": 0.5}, "assumption"),
         "leaving": {

@@ -14,10 +14,14 @@ How the rates that are not published are set (see also ``sim calibrate``):
 * the referral level is the latest year's, with no trend of its own (a council's own trend
   forecast worse than none over 2016-18); it wanders from year to year as councils' levels
   have (``referral_level.py``);
-* the assessment duration's spread is the one that, with that mean, gives the published
-  share of assessments completed within 45 working days (``assessment_timing.py``);
+* assessments take the lognormal time that, with England's published spread, gives the
+  council's published share completed within 45 working days (``assessment_timing.py``);
+  the assessments under way at the start are their steady state, the rest of the children
+  in need on plans;
 * the pathway shares are solved from referrals, child-protection starts and looked-after
   starts, with moves between stages from the West Sussex baseline (assumption);
+* the case holders are the census's (agency included), and its cases over the model's
+  open cases put the model's caseload on its definition (``measurement.py``);
 * vacancies are filled at the rate that keeps them at the published level, given leavers;
 * the spreads of councils' year-on-year changes in the years before ``year`` size the
   uncertain effects the scenario writes (``council.py``).
@@ -33,7 +37,7 @@ import numpy as np
 
 from sim.data import dfe
 from sim.periods import ASSESSMENT_LIMIT_DAYS, DAYS_PER_WEEK, DAYS_PER_YEAR, fy_ending
-from sim.scenario.assessment_timing import LOG_SD_BOUNDS, solve_sd
+from sim.scenario.assessment_timing import ENGLAND_LOG_SD, Timing, share_within, solve_mean
 from sim.scenario.referral_level import Level, referral_level
 
 # ---- moves between stages and the placement mix (assumptions, as in scenarios/baseline.yaml)
@@ -61,7 +65,8 @@ AGENCY_STAY_DAYS = 180  # mean days an agency worker stays (assumption)
 MIN_CASE_HOLDING_POSTS = 5  # a service has a team at least
 NEWLY_QUALIFIED_SHARE = 0.12  # of permanent case holders (assumption)
 MIN_LEAVING_HAZARD = 0.01  # a year: a published turnover of 0 is a gap, not a promise
-MIN_CAP = 18  # cases a worker holds at most, or CAP_ABOVE_CASELOAD x the caseload (assumption)
+MIN_CAP = 18  # census cases a worker holds at most, or CAP_ABOVE_CASELOAD x the caseload
+# (assumption); the model's cap is that over the census cases per model case
 CAP_ABOVE_CASELOAD = 1.1
 TIME_TO_HIRE_DAYS = 100.0  # mean days from a recruitment round to starting (assumption)
 ROUND_INTERVAL_DAYS = 30.0  # days between recruitment rounds (assumption)
@@ -99,8 +104,8 @@ class DemandRates:
 class StartState:
     """The service at 31 March, just before the start."""
 
-    awaiting_assessment: Rate
-    cin_plans: Rate  # children in need less those awaiting assessment, on CP or looked after
+    assessments: Rate  # under way: referrals x their mean duration
+    cin_plans: Rate  # children in need less those in assessment, on CP or looked after
     cp_plans: Rate
     looked_after: Rate
     cp_bands_pct: dict[str, float]  # rounded to 2 places
@@ -109,8 +114,8 @@ class StartState:
 
 @dataclass(frozen=True)
 class MeanDurations:
-    """Mean days in each stage (Little's law), each with how it was found; and the sd of
-    assessments (from the published timeliness)."""
+    """Mean days in each stage (assessments: ``assessment_timing.py``; the others by
+    Little's law), each with how it was found; and the sd of assessments."""
 
     assessment: Rate  # rounded to 1 place, as written
     cin: Rate
@@ -127,12 +132,14 @@ class WorkforceRates:
     case_holding_note: str
     non_case_holding: dict[str, int]
     non_case_holding_note: str
-    caseload_cap: int
+    caseload_cap: int  # in the model's cases: the census caseload's cap / cases per case
     leaving_hazard: Rate  # a year, experienced workers
     vacancies: float  # FTE
     fill_probability: Rate
     agency_cover: Rate  # share of vacancies covered by agency workers
     additional_agency: int  # agency FTE beyond the vacancies
+    census_cases_per_case: Rate  # the census's cases held over the model's open cases
+    caseload: float  # the census's, at 30 September
 
 
 @dataclass(frozen=True)
@@ -291,23 +298,32 @@ def estimate_rates(name: str, year: int) -> CouncilRates:
         f"not in need: {nin.note} (+ no further action, {nfa:g}%); the rest solved from "
         f"referrals, CP starts ({cp_starts:g}) and CLA starts ({cla_starts:g})", s_cin)
 
-    cin_plans = max(MIN_CIN_PLANS_SHARE * cin31.value,
-                    cin31.value - awaiting.value - cp31.value - cla31.value)
-    start = StartState(awaiting, Rate(cin_plans, f"{cin31.note}, less the others"), cp31,
-                       cla31, bands, band_note)
-    assess_mean = round(_mean_days(awaiting.value, r, "assessment"), 1)
+    timing, assess_note, sd_note = _assessment_timing(figs, y, awaiting.value, r)
+    # the assessments under way at the start: their steady state (Little's law), so the
+    # children in need at 31 March are split between assessments and plans as the
+    # durations hold them
+    assessing = round(r * timing.mean / COUNT_DAYS_PER_YEAR)
+    others = assessing + cp31.value + cla31.value
+    cin_plans = max(MIN_CIN_PLANS_SHARE * cin31.value, cin31.value - others)
+    if cin_plans + others > cin31.value:
+        figs.notes.append(f"children in need at the start: {cin_plans + others:.0f}, not the "
+                          f"published {cin31.value:g}: the assessments under way "
+                          f"({assessing}), CP and CLA leave under "
+                          f"{MIN_CIN_PLANS_SHARE:.0%} on CIN plans")
+    start = StartState(
+        Rate(assessing, f"{r:g} referrals a year x {timing.mean:.1f} days (Little's law)"),
+        Rate(cin_plans, f"{cin31.note}, less the others"), cp31, cla31, bands, band_note)
     durations = MeanDurations(
-        Rate(assess_mean,
-             f"{awaiting.value:g} awaiting assessment / {r:g} referrals a year (Little's law)"),
+        Rate(round(timing.mean, 1), assess_note),
         Rate(_mean_days(cin_plans, s_cin, "cin"),
              f"{cin_plans:g} CIN plans / {s_cin:.0f} starts a year"),
         Rate(_mean_days(cp31.value, cp_starts, "cp"),
              f"{cp31.value:g} plans / {cp_starts:g} starts a year"),
         Rate(_mean_days(cla31.value, cla_starts, "cla"),
              f"{cla31.value:g} looked after / {cla_starts:g} starts a year"),
-        _assessment_sd(figs, assess_mean, y))
+        Rate(round(timing.sd, 1), sd_note))
 
-    workforce = _workforce(figs, y, cin31.value)
+    workforce = _workforce(figs, y, assessing + cin_plans + cp31.value + cla31.value)
     spreads = Spreads(year_on_year_spread("referrals", year),
                       year_on_year_spread("turnover_rate", year, relative=False),
                       year_on_year_spread("cla_31mar", year),
@@ -317,68 +333,87 @@ def estimate_rates(name: str, year: int) -> CouncilRates:
                         tuple(figs.notes), referral_level(la, year))
 
 
-def _assessment_sd(figs: _Figures, mean: float, y: str) -> Rate:
-    """The sd (days) of assessments that, with ``mean``, gives the year's published share
-    completed within 45 working days; a note where it cannot (clipped) or none is
-    published."""
+def _assessment_timing(figs: _Figures, y: str, awaiting: float, referrals: float
+                       ) -> tuple[Timing, str, str]:
+    """The lognormal of assessment durations that puts the year's published share within 45
+    working days, with England's spread (``assessment_timing.py``), and the notes on its
+    mean and sd; where no share is published, the mean from Little's law on those awaiting
+    assessment and an sd of ``ASSESSMENT_SD_SHARE`` x the mean (assumption)."""
     timely = figs.get("assessment_timeliness_pct", y, required=False)
+    bounds = DURATION_BOUNDS["assessment"]
     if math.isnan(timely.value):
-        figs.notes.append(f"assessment_timeliness_pct {y}: not published; assessment sd "
-                          f"{ASSESSMENT_SD_SHARE:g} x the mean (assumption)")
-        return Rate(round(ASSESSMENT_SD_SHARE * mean, 1), "assumption: no timeliness published")
-    sp = solve_sd(mean, timely.value)
-    within = f"{sp.share_pct:.1f}% within {ASSESSMENT_LIMIT_DAYS:g} days"
-    if sp.clipped:
+        m = _mean_days(awaiting, referrals, "assessment")
+        sd = ASSESSMENT_SD_SHARE * m
+        figs.notes.append(f"assessment_timeliness_pct {y}: not published; assessment mean "
+                          f"by Little's law, sd {ASSESSMENT_SD_SHARE:g} x it (assumption)")
+        return (Timing(m, sd, share_within(m, sd), True), f"{awaiting:g} awaiting assessment / "
+                f"{referrals:g} referrals a year (Little's law)", "assumption")
+    t = solve_mean(timely.value, bounds)
+    within = f"{t.share_pct:.1f}% within {ASSESSMENT_LIMIT_DAYS:g} days"
+    if t.clipped:
         figs.notes.append(
-            f"assessment sd: no lognormal of mean {mean:g} days with a log-sd within "
-            f"{LOG_SD_BOUNDS[0]:g}-{LOG_SD_BOUNDS[1]:g} gives the published {timely.value:g}% "
-            f"within 45 working days ({y}); clipped to the bound, it gives {within}")
-    return Rate(round(sp.sd, 1), f"{timely.value:g}% of assessments within 45 working days "
-                f"({timely.note}): this sd gives {within}"
-                + (" (clipped: see the header)" if sp.clipped else ""))
+            f"assessment mean: the published {timely.value:g}% within 45 working days ({y}) "
+            f"needs a mean outside {bounds[0]:g}-{bounds[1]:g} days; at the bound, "
+            f"{within}")
+    return (t, f"{timely.value:g}% of assessments within 45 working days ({timely.note}) "
+               f"with England's spread: {within}" + (" (clipped: see the header)"
+                                                     if t.clipped else ""),
+            f"England's log-sd {ENGLAND_LOG_SD:g} (DfE C2 2025 quartiles 17, 33, 43 working "
+            "days)")
 
 
-def _workforce(figs: _Figures, y: str, cin31: float) -> WorkforceRates:
-    """Posts and workers by role from the 30 September figures: enough case holders to give
-    the published caseload, the rest of the establishment non-case-holding."""
+def _workforce(figs: _Figures, y: str, open_cases: float) -> WorkforceRates:
+    """Posts and workers by role from the 30 September figures: the census's case holders
+    (agency included) in case-holding posts, the rest of the establishment
+    non-case-holding; and how many census cases one of the model's ``open_cases`` stands
+    for (``measurement.census_cases_per_case``)."""
     inpost = figs.get("inpost_fte", y)
     vac = figs.get("vacancy_fte", y)
     agency = figs.get("agency_fte", y)
     turnover = figs.get("turnover_rate", y)
     caseload = figs.get("caseload_per_fte", y)
+    holders_fte = figs.get("case_holders_fte", y)
+    cases = figs.get("cases", y)
     leavers = figs.get("leavers_fte", y)
     i, v, a = inpost.value, vac.value, agency.value
     establishment = round(i + v)
-    holders = cin31 / caseload.value
+    vac_posts = max(0, establishment - round(i))
+    holders = max(MIN_CASE_HOLDING_POSTS, round(holders_fte.value))
     # agency posts are empty while a replacement is engaged (about 21 of every 201 days):
     # aim for that many more, so the published number is the one in post on average
     agency_aim = a * (1 + AGENCY_ENGAGE_DAYS / AGENCY_STAY_DAYS)
     extra_agency = max(0, round(agency_aim - v))
-    ch_posts = int(min(establishment,
-                       max(MIN_CASE_HOLDING_POSTS, round(holders - extra_agency))))
+    # case-holding posts such that the census's case holders are the steady state (vacancies
+    # at the council's rate in every role, covered evenly, agency beyond them case holding)
+    extra_in_post = extra_agency * AGENCY_STAY_DAYS / (AGENCY_STAY_DAYS + AGENCY_ENGAGE_DAYS)
+    covering = max(0.0, a - extra_in_post)
+    per_holder = (i + v) / (i + covering) if i + covering > 0 else 1.0
+    ch_posts = int(np.clip(round((holders - extra_in_post) * per_holder),
+                           MIN_CASE_HOLDING_POSTS, establishment))
+    ch_perm = min(round(i), round(ch_posts * (1 - vac_posts / max(establishment, 1))))
+    ch_agency = int(np.clip(holders - ch_perm, 0, min(round(a), ch_posts - ch_perm
+                                                       + extra_agency)))
     nch_posts = establishment - ch_posts
-    vac_rate = v / (v + i) if v + i else 0.0
-    ch_perm = min(ch_posts, round(ch_posts * (1 - vac_rate)))
-    nch_perm = min(nch_posts, round(i) - ch_perm)
-    if nch_perm < 0:
-        ch_perm, nch_perm = round(i), 0
+    nch_perm = max(0, min(nch_posts, round(i) - ch_perm))
     nq = round(NEWLY_QUALIFIED_SHARE * ch_perm)
-    ch_agency = min(round(a), ch_posts - ch_perm + extra_agency)
-    nch_agency = min(round(a) - ch_agency, nch_posts - nch_perm)
+    nch_agency = max(0, min(round(a) - ch_agency, nch_posts - nch_perm))
     cover = float(np.clip(agency_aim / v, 0, 1)) if v > 0 else 1.0
     # vacancies filled at the rate that keeps them steady: V = leavers x time to fill
     fill = float(np.clip((TIME_TO_HIRE_DAYS + ROUND_INTERVAL_DAYS / 2) / COUNT_DAYS_PER_YEAR
                          * max(leavers.value, 1) / max(v, 1), *FILL_BOUNDS))
+    per_case = cases.value / open_cases if open_cases > 0 else 1.0
+    cap_census = max(MIN_CAP, caseload.value * CAP_ABOVE_CASELOAD)
     return WorkforceRates(
-        Rate(ch_posts, f"{cin31:g} open cases / caseload {caseload.value:g} "
-                       f"({caseload.note}), less agency beyond vacancies"),
+        Rate(ch_posts, f"case holders {holders_fte.value:g} FTE ({holders_fte.note}), less "
+                       "agency beyond vacancies"),
         Rate(nch_posts, f"in post + vacancies {v:g} ({vac.note}), less case-holding posts"),
         {"experienced": ch_perm - nq, "newly_qualified": nq, "agency": ch_agency},
-        f"in post {i:g} FTE ({inpost.note}); case holders to give the published caseload; "
+        f"in post {i:g} FTE ({inpost.note}); {ch_perm + ch_agency} of them and agency are "
+        f"the census's {holders_fte.value:g} FTE case holders; "
         f"{NEWLY_QUALIFIED_SHARE:.0%} newly qualified (assumption)",
         {"experienced": nch_perm, "newly_qualified": 0, "agency": nch_agency},
         f"agency {a:g} ({agency.note})",
-        max(MIN_CAP, math.ceil(caseload.value * CAP_ABOVE_CASELOAD)),
+        max(1, math.ceil(cap_census / per_case - 1e-9)),
         Rate(max(MIN_LEAVING_HAZARD, turnover.value / 100),
              f"turnover {turnover.value:g}% ({turnover.note})"),
         v,
@@ -387,7 +422,10 @@ def _workforce(figs: _Figures, y: str, cin31: float) -> WorkforceRates:
         Rate(cover, f"agency {a:g} FTE against vacancies {v:g} FTE, "
                     f"+{AGENCY_ENGAGE_DAYS / AGENCY_STAY_DAYS:.0%} for the days between "
                     "engagements"),
-        extra_agency)
+        extra_agency,
+        Rate(round(per_case, 4), f"{cases.value:g} cases held ({cases.note}) / {open_cases:g} "
+                                 "cases open in the model at the start"),
+        caseload.value)
 
 
 def _unit_costs(figs: _Figures, fy: str, y_before: str, cla31: float) -> UnitCosts:

@@ -73,6 +73,7 @@ from sim.scenario.interventions import (
     RecruitmentCampaign,
     Retention,
 )
+from sim.scenario.measurement import Measurement
 from sim.scenario.strain import (
     AgencyResponse,
     EstablishmentResponse,
@@ -99,9 +100,9 @@ __all__ = [
     "CpBandsPct", "CpMoves", "CrossFieldError", "Demand", "Duration", "EarlyHelp",
     "Establishment", "EstablishmentChange", "EstablishmentResponse", "FieldError",
     "FinancialYear", "HazardByType", "InitialState", "InitialWorkforce", "Interventions",
-    "Leaving", "ManagerHolding", "Money", "NewlyQualified", "NonNegFloat", "NonNegInt",
-    "OpenCases", "Overflow", "PlacementMix", "PlacementTypes", "Placements", "PositiveInt",
-    "Probability", "RecruitmentCampaign", "RecruitmentCampaignDefaults", "Retention",
+    "Leaving", "ManagerHolding", "Measurement", "Money", "NewlyQualified", "NonNegFloat",
+    "NonNegInt", "OpenCases", "Overflow", "PlacementMix", "PlacementTypes", "Placements",
+    "PositiveInt", "Probability", "RecruitmentCampaign", "RecruitmentCampaignDefaults", "Retention",
     "Role", "RunSettings", "Salaries", "Scenario", "Shares", "StaffByType",
     "StageDurations", "Strain", "Strict", "Thresholds", "Transitions", "WorkerType",
     "Workforce",
@@ -140,6 +141,9 @@ class Scenario(Strict):
     strain: Strain = Field(default_factory=Strain, description="how the service responds "
                            "when work outgrows its workers; none unless given")
     costs: Costs
+    measurement: Measurement = Field(
+        default_factory=Measurement, description="how the model's counts map onto the "
+        "published definitions they are compared with")
 
     @field_validator("name")
     @classmethod
