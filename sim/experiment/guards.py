@@ -62,7 +62,7 @@ def standing_objects(scenario: Scenario) -> float:
     """Cases, children and posts that exist from the start, whatever the referrals."""
     ini = scenario.initial_state
     est = scenario.workforce.establishment
-    return (sum(ini.open_cases.model_dump().values()) + ini.recently_referred_closed
+    return (sum(ini.open_cases.model_dump().values())
             + est.case_holding + est.non_case_holding)
 
 

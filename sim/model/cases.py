@@ -15,7 +15,8 @@ class Child:
     ``last_referral`` is the time of the child's latest referral: while the child has an
     open case, the time that case was referred (a child is referred again only once their
     case has closed), so the case keeps no copy of it. For a case open on the start date it
-    is minus the time it had been in its stage by then.
+    is minus the time it had been in its stage by then (past an assessment, less an
+    assessment's mean duration too: see ``start.py``).
     """
 
     __slots__ = ("case", "fy", "fy_changes", "fy_workers", "id", "last_referral", "last_worker")
@@ -49,6 +50,7 @@ class Case:
         "qtoken",
         "queued",
         "referred",
+        "ret",
         "stage",
         "stages",
         "worker",
@@ -69,4 +71,5 @@ class Case:
         self.qtoken = 0
         self.clock_started = False
         self.referred = -1.0  # referral time, until a first worker is allocated (then -1)
+        self.ret = -1  # the child's return after this case (a row of returns.py), or -1
         self.callbacks: list | None = None

@@ -33,6 +33,7 @@ from sim.scenario.demand import (
     ClaMoves,
     CpMoves,
     Demand,
+    Returns,
     StageDurations,
     Transitions,
 )
@@ -102,6 +103,7 @@ __all__ = [
     "Leaving", "ManagerHolding", "Money", "NewlyQualified", "NonNegFloat", "NonNegInt",
     "OpenCases", "Overflow", "PlacementMix", "PlacementTypes", "Placements", "PositiveInt",
     "Probability", "RecruitmentCampaign", "RecruitmentCampaignDefaults", "Retention",
+    "Returns",
     "Role", "RunSettings", "Salaries", "Scenario", "Shares", "StaffByType",
     "StageDurations", "Strain", "Strict", "Thresholds", "Transitions", "WorkerType",
     "Workforce",
