@@ -161,3 +161,21 @@ def test_baseline_chance_is_solved_from_its_published_share() -> None:
                           return_delay())
     assert d.returns.chance == pytest.approx(solved.chance, abs=5e-4)
     assert d.returns.delay == return_delay()
+
+
+def test_calibrate_solves_the_chance_again_for_the_fitted_paths() -> None:
+    """``sim calibrate`` changes paths (here: child-in-need plans half as long, so more
+    returns come within 12 months): the chance is solved again for them, to the same
+    published share; the baseline's own paths need no change."""
+    from sim.experiment.calibration import returns_resolved
+    from sim.scenario.loader import with_overrides
+
+    s = load_scenario(SCENARIOS / "baseline.yaml")
+    assert returns_resolved(s, "West Sussex", 2019) == {}
+    shorter = with_overrides(s, {"demand.durations.cin": {"dist": "lognormal", "mean": 73,
+                                                          "sd": 60}})
+    got = returns_resolved(shorter, "West Sussex", 2019)["demand.returns.chance"]
+    d = shorter.demand
+    q = within_window(d.assessment_outcomes, d.transitions, d.durations, d.returns.delay)
+    assert got < s.demand.returns.chance
+    assert got * q == pytest.approx(0.258, abs=1e-4)
