@@ -208,7 +208,6 @@ def draw_referrals(demand: Demand, cal: Calendar, rate_multiplier: Callable[[np.
     tu = thresholds.random(n) if thresholds is not None else None
     mult = rate_multiplier(t)
     rate = base_rate(demand, cal, t) * mult
-    new = rate * (1 - demand.returns.chance)  # the rest come back (returns.py)
     if path is not None:
         rate = rate * level_at(path, t)
     if (rate > lam * (1 + 1e-9)).any():  # the scenario checks prevent this
@@ -217,6 +216,7 @@ def draw_referrals(demand: Demand, cal: Calendar, rate_multiplier: Callable[[np.
             f"interventions raise referrals {worst:.2f}-fold, beyond the {HEADROOM:g}-fold "
             "the model allows"
         )
+    new = rate * (1 - demand.returns.chance)  # the rest come back (returns.py)
     keep = u[:, _U_ACCEPT] < new / lam
     t, u = t[keep], u[keep]
     stages, durs = draw_paths(demand, np.zeros(len(t), dtype=np.int8), u[:, _U_PATH:])
