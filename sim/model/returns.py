@@ -14,10 +14,8 @@ durations, placement type, the thresholds response's uniform) and the row of the
 after it (-1: none). ``chains`` gives each origin the row of its first return.
 
 Returns from before the start: children whose case closed before the start come back
-during the run as they would in steady state. ``history`` draws the referrals of the
-years before the start at the referral level, their paths, and keeps those whose case
-closed before the start (the cases still open are the start's open cases) and whose child
-comes back after it.
+during the run as they would in steady state (``history``); the cases open at the start
+are the start's open cases (``start.py``), whose children come back as any do.
 """
 
 from __future__ import annotations
@@ -31,7 +29,7 @@ from sim.scenario.schema import Demand, PlacementMix
 # Columns of a return's row of keyed uniforms.
 _U_BACK, _U_DELAY, _U_PLACE, _U_THRESHOLD, _U_PATH = 0, 1, 2, 3, 4
 MAX_RETURNS = 200  # returns followed per child, at most (a bound, never reached in practice)
-HISTORY_QUANTILE = 0.999  # years before the start looked back: returns later than it are few
+HISTORY_QUANTILE = 0.999  # of the delay: how far before the start closures are drawn
 
 # Kinds of origin: each numbers its children from 0 in its own key space.
 REFERRAL, START, HISTORY = "referrals", "start_cases", "history"
@@ -117,23 +115,31 @@ class Returns:
     def history(self, gen: np.random.Generator) -> tuple[list[float], list[float], list[int]]:
         """Children whose case closed before the start and who come back during the run:
         (when they come back, when they were last referred, the row of that return), in
-        time order."""
+        time order.
+
+        In steady state cases close at the referral level's rate, and the time a closing
+        case had been open is distributed as a referral's path takes (Little's argument for
+        a stationary stream). So the closures of the years before the start are drawn at
+        that rate from ``gen``; each returns as any child does (its keyed draws); the
+        path that led to the closure is drawn only for those who come back during the run,
+        to know when they were last referred."""
         if not self.chance:
             return [], [], []
-        years = float(self.delay_dist.ppf(HISTORY_QUANTILE)) / 365.0 + 1.0
-        rate = self.demand.referrals_per_year  # the level before the start, steady
-        n = int(gen.poisson(rate * years))
-        referred = -years * 365.0 * gen.random(n)
-        u = gen.random((n, 2 * MAX_STAGES))
-        stages, durs = draw_paths(self.demand, np.full(n, ASSESSMENT, dtype=np.int8), u)
-        closed = referred + np.where(stages != CLOSED, durs, 0.0).sum(axis=1)
-        before = np.nonzero(closed < 0)[0]
-        rows = np.asarray(self.chains(HISTORY, before, closed[before], not_before=0.0),
+        days = float(self.delay_dist.ppf(HISTORY_QUANTILE))
+        n = int(gen.poisson(self.demand.referrals_per_year * days / 365.0))
+        closed = -days * gen.random(n)
+        keyed = self._keyed[HISTORY]
+        u = keyed.uniforms(np.arange(n), 1, _U_DELAY + 1)  # the first return's, as chains
+        delay = np.asarray(self.delay_dist.ppf(u[:, _U_DELAY]), dtype=float)
+        keys = np.nonzero((u[:, _U_BACK] < self.chance) & (closed + delay >= 0))[0]
+        rows = np.asarray(self.chains(HISTORY, keys, closed[keys], not_before=0.0),
                           dtype=np.int64)
         keep = rows >= 0
-        rows, before = rows[keep], before[keep]
-        arrive = closed[before] + np.asarray(self.delay, dtype=float)[rows] if len(rows) \
+        rows, keys = rows[keep], keys[keep]
+        stages, durs = draw_paths(self.demand, np.full(len(keys), ASSESSMENT, dtype=np.int8),
+                                  keyed.uniforms(keys, 0, 2 * MAX_STAGES))
+        referred = closed[keys] - np.where(stages != CLOSED, durs, 0.0).sum(axis=1)
+        arrive = closed[keys] + np.asarray(self.delay, dtype=float)[rows] if len(rows) \
             else np.zeros(0)
         order = np.argsort(arrive, kind="stable")
-        return (arrive[order].tolist(), referred[before][order].tolist(),
-                rows[order].tolist())
+        return arrive[order].tolist(), referred[order].tolist(), rows[order].tolist()
