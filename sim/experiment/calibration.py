@@ -4,8 +4,8 @@ Each rate has one published indicator it mainly moves: the leaving hazard sets t
 the chance of filling a vacancy sets the vacancy rate, agency cover the agency rate, the
 number of case-holding posts the caseload, the shares of assessments that lead to
 protection plans and care set their starts, and the mean durations of plans and care set
-their stocks at 31 March (the chance that a child comes back is then solved again for the
-fitted paths, from the base year's re-referral rate). So the fit is a damped
+their stocks at 31 March (and each round, the chance that a child comes back is solved
+again for the paths, from the base year's re-referral rate). So the fit is a damped
 fixed-point iteration: simulate, then scale each rate by how far its indicator is off, and
 again, until every indicator is within tolerance (or a few rounds have passed).
 
@@ -148,8 +148,8 @@ def calibrate(s: Scenario, council: str, start_year: int, reps: int = 6, jobs: i
         if not any(off.values()):
             break
         over = _update(cur, over, goals, sim)
+        over.update(returns_resolved(with_overrides(base, over), la, start_year))
         cur = with_overrides(base, over)
-    over.update(returns_resolved(with_overrides(s, over), la, start_year))
     final = with_overrides(s, over)
     a = _simulate(final, final_reps, seed, jobs, fixed=False)
     rows = []
@@ -225,8 +225,8 @@ def _update(s: Scenario, over: dict[str, Any], goals: list[tuple[Target, float]]
 def returns_resolved(s: Scenario, council: str, start_year: int) -> dict[str, Any]:
     """The return chance solved again for the fitted paths (``sim init`` solved it for its
     own): the base year's published re-referral rate in steady state; nothing if none is
-    published. The chance moves no fitted indicator (referrals stay at the level whatever
-    it is), so it is set once, after the fit."""
+    published or it is unchanged. Each round runs with it (it changes which new children
+    are drawn), so the last round is what the fitted scenario gives."""
     f = dfe.figure(council, "rereferral_pct", str(start_year))
     if math.isnan(f.value):
         return {}
