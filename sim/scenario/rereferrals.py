@@ -32,6 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import signal
 
 from sim.scenario.demand import AssessmentOutcomes, StageDurations, Transitions
 from sim.scenario.distributions import DistributionBase, Exponential, Fixed
@@ -39,7 +40,7 @@ from sim.scenario.distributions import DistributionBase, Exponential, Fixed
 WINDOW_DAYS = 365.0  # DfE's re-referral: within 12 months of the previous referral
 RETURN_DELAY_MEAN_DAYS = 460.0  # source: goldacre_rereferral_2025 (see above)
 MAX_CHANCE = 0.95  # at most: some referrals are always of children new to the service
-_STEP = 0.5  # days: the grid on which path times are added up
+_STEP = 0.5  # days: the grid on which path times are added up for the 12 months
 _MAX_STAGES = 12  # stages of a path followed (as the model draws them)
 
 
@@ -56,20 +57,20 @@ def _central(dist: DistributionBase) -> DistributionBase:
     return dist.model_copy(update={"multiplier": float(m.central())})
 
 
-def _pmf(dist: DistributionBase, n: int) -> np.ndarray:
-    """The chance a stage lasts each step of the grid (to the nearest half-day)."""
-    edges = (np.arange(n + 1) - 0.5) * _STEP
+def _pmf(dist: DistributionBase, n: int, step: float) -> np.ndarray:
+    """The chance a stage lasts each step of a grid (to the nearest step)."""
+    edges = (np.arange(n + 1) - 0.5) * step
     cdf = np.asarray(_central(dist).cdf(np.maximum(edges, 0.0)), dtype=float)
     cdf[0] = 0.0
     return np.diff(cdf)
 
 
-def within_window(outcomes: AssessmentOutcomes, transitions: Transitions,
-                  durations: StageDurations, delay: DistributionBase) -> float:
-    """q = P(D + G <= 365): the chance that a child who comes back after a case is a
-    re-referral, for cases following the paths of ``outcomes`` and ``transitions``."""
-    n = int(WINDOW_DAYS / _STEP) + 1
-    pmf = {s: _pmf(getattr(durations, s), n) for s in ("assessment", "cin", "cp", "cla")}
+def closing_times(outcomes: AssessmentOutcomes, transitions: Transitions,
+                  durations: StageDurations, n: int, step: float = 1.0) -> np.ndarray:
+    """The chance that a case closes at each of ``n`` steps of ``step`` days after its
+    referral, for cases following the paths of ``outcomes`` and ``transitions`` (the rest
+    closes later)."""
+    pmf = {s: _pmf(getattr(durations, s), n, step) for s in ("assessment", "cin", "cp", "cla")}
     o, tr = outcomes, transitions
     moves = {  # where each stage goes next (None: the case closes), as the model's paths
         "assessment": [(None, o.not_in_need), ("cin", o.cin), ("cp", o.cp), ("cla", o.cla)],
@@ -80,17 +81,26 @@ def within_window(outcomes: AssessmentOutcomes, transitions: Transitions,
     start = np.zeros(n)
     start[0] = 1.0
     entering = {"assessment": start}
-    closing = np.zeros(n)  # the chance the case closes at each time after referral
+    closing = np.zeros(n)
     for _ in range(_MAX_STAGES):
         nxt: dict[str, np.ndarray] = {}
         for stage, e in entering.items():
-            ends = np.convolve(e, pmf[stage])[:n]
+            ends = np.maximum(signal.fftconvolve(e, pmf[stage])[:n], 0.0)
             for to, share in moves[stage]:
                 if to is None:
                     closing += share * ends
                 elif share:
                     nxt[to] = nxt.get(to, 0.0) + share * ends
         entering = nxt
+    return closing
+
+
+def within_window(outcomes: AssessmentOutcomes, transitions: Transitions,
+                  durations: StageDurations, delay: DistributionBase) -> float:
+    """q = P(D + G <= 365): the chance that a child who comes back after a case is a
+    re-referral, for cases following the paths of ``outcomes`` and ``transitions``."""
+    n = int(WINDOW_DAYS / _STEP) + 1
+    closing = closing_times(outcomes, transitions, durations, n, _STEP)
     left = WINDOW_DAYS - np.arange(n) * _STEP
     return float(np.sum(closing * np.asarray(delay.cdf(left), dtype=float)))
 
