@@ -4,9 +4,10 @@ Read this module as the story of one case; ``Service`` (simulation.py) wires it 
 workforce, the measures and the clock.
 
 1. **Referral.** New children's referrals arrive at times drawn up front with the whole
-   path of each case (``demand.py``). A child whose case closed comes back as a referral
-   on a path drawn up front too (``returns.py``, step 7); it counts as a re-referral only
-   if within 12 months of the child's previous referral (the official definition).
+   path of each case (``demand.py``), at (1 - the return chance) of the referral rate. A
+   child whose case closed comes back as a referral on a path drawn up front too
+   (``returns.py``, step 7), and makes up the rest; it counts as a re-referral only if
+   within 12 months of the child's previous referral (the official definition).
 2. **Opening.** The case opens in its first stage — every referral starts with an
    assessment — and the child is counted in the financial year (their year's workers and
    changes of worker start afresh in a new year).
