@@ -19,7 +19,9 @@ class Child:
     assessment's mean duration too: see ``start.py``).
     """
 
-    __slots__ = ("case", "fy", "fy_changes", "fy_workers", "id", "last_referral", "last_worker")
+    __slots__ = ("back", "callbacks", "case", "fy", "fy_changes", "fy_workers", "id",
+                 "last_referral", "last_worker")
+    _ok = True  # as a SimPy event (their coming back: see ``scheduling.py``): it never fails
 
     def __init__(self, cid: int, last_referral: float) -> None:
         self.id = cid
@@ -29,6 +31,8 @@ class Child:
         self.fy = -1  # the financial year (index) the counters below belong to
         self.fy_changes = 0
         self.fy_workers: set[int] = set()
+        self.back = -1  # the return they will come back on (a row of returns.py), once due
+        self.callbacks: list | None = None
 
 
 class Case:

@@ -97,8 +97,10 @@ class Journey:
         self._child_ids = 0
         self._end_cbs = [self.stage_end]  # shared callback lists (SimPy only reads them)
         self._arrive_cbs = [self.arrive]
+        self._back_cbs = [self.back]
         self._end_after = rescheduler(env, self._end_cbs)  # the stage ends after a delay
         self._next_after = rescheduler(env, self._arrive_cbs)  # the next referral arrives
+        self._back_after = rescheduler(env, self._back_cbs)  # a child comes back
         self.refs: Referrals | None = None
         self.ref_returns: list[int] = []  # each referral's first return (returns.py)
         self.returns: Returns | None = None  # set by the service before anything opens
@@ -140,9 +142,14 @@ class Journey:
             ev.arg = i + 1
             self._next_after(ev, refs.times[i + 1] - t)
 
-    def back(self, arg: tuple[Child, int]) -> None:
-        """A child comes back: return ``row`` of the returns (step 7)."""
-        child, row = arg
+    def come_back(self, child: Child, row: int, delay: float) -> None:
+        """``child`` comes back after ``delay`` on return ``row`` (the child is the event)."""
+        child.back = row
+        self._back_after(child, delay)
+
+    def back(self, child: Child) -> None:
+        """A child comes back, on their return ``child.back`` (step 7)."""
+        row = child.back
         t = self.env._now
         if t - child.last_referral <= RE_REFERRAL_WINDOW:
             self.rec.rereferrals += 1
@@ -294,7 +301,7 @@ class Journey:
         child.case = None
         if case.ret >= 0:
             r: Any = self.returns
-            Call(self.env, r.delay[case.ret], self.back, (child, case.ret))
+            self.come_back(child, case.ret, r.delay[case.ret])
 
     # ------------------------------------------------------------------ years
 
@@ -312,6 +319,7 @@ class Journey:
         """Break the reference cycles between cases, children, workers and events."""
         self._end_cbs.clear()  # they hold bound methods of self, and pending cases hold them
         self._arrive_cbs.clear()
+        self._back_cbs.clear()
         for case in self.open_cases.values():
             case.child.case = case.child.last_worker = None
             case.worker = None

@@ -81,8 +81,9 @@ class Returns:
         prev = np.full(n, -1, dtype=np.int64)  # the row of each one's latest return
         earliest = np.asarray(closes_after, dtype=float)
         width = _U_PATH + 2 * MAX_STAGES
+        keys = np.asarray(keys)
         for k in range(1, MAX_RETURNS + 1):
-            u = keyed.uniforms(np.asarray(keys)[alive], k, width)
+            u = keyed.uniforms(keys[alive], k, _U_DELAY + 1)  # whether and when, first
             back = u[:, _U_BACK] < self.chance
             delay = np.asarray(self.delay_dist.ppf(u[:, _U_DELAY]), dtype=float)
             arrive = earliest[alive] + delay
@@ -91,7 +92,8 @@ class Returns:
                 go &= arrive >= not_before
             if not go.any():
                 break
-            alive, u, delay, arrive = alive[go], u[go], delay[go], arrive[go]
+            alive, delay, arrive = alive[go], delay[go], arrive[go]
+            u = keyed.uniforms(keys[alive], k, width)  # the same columns, and the path's
             stages, durs = draw_paths(self.demand, np.full(len(alive), ASSESSMENT,
                                                            dtype=np.int8), u[:, _U_PATH:])
             places = placement_types(self.mix, u[:, _U_PLACE]).tolist()

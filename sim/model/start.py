@@ -97,7 +97,7 @@ def open_start_cases(journey: Journey, s: Scenario, g: np.random.Generator,
     _allocate(journey, made, ini.awaiting_allocation)
     if journey.returns is not None and history is not None:
         for t, last, row in zip(*journey.returns.history(history), strict=True):
-            Call(journey.env, t, journey.back, (journey.new_child(last), row))
+            journey.come_back(journey.new_child(last), row, t)
     return sum(len(v) for v in made.values())
 
 
