@@ -84,12 +84,12 @@ def test_options_override_scenario(tiny: Path, tmp_path: Path) -> None:
 
 def test_broken_scenario_is_one_line_exit_2_nothing_written(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
-    bad.write_text(f"extends: {SCENARIOS / 'baseline.yaml'}\ndemand:\n  rereferral_share: 7\n")
+    bad.write_text(f"extends: {SCENARIOS / 'baseline.yaml'}\ndemand:\n  returns:\n    chance: 7\n")
     r = sim("run", str(bad), cwd=tmp_path)
     assert r.returncode == 2
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1, r.stderr
-    assert "bad.yaml:3: demand.rereferral_share:" in lines[0]
+    assert "bad.yaml:4: demand.returns.chance:" in lines[0]
     assert "less than or equal to 1" in lines[0]
     assert "Traceback" not in r.stderr + r.stdout
     assert not (tmp_path / "results").exists()

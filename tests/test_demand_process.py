@@ -66,12 +66,15 @@ def test_yearly_changes_have_the_spread_and_autocorrelation_they_were_sized_from
     assert r == pytest.approx(-0.05 ** 2 / var, abs=0.05)
 
 
-def test_referrals_follow_the_drawn_level():
-    """20,000 referrals a year with a steep walk: each year's count is what the level's
-    path gives, within Poisson noise."""
-    d = demand(0.4, 0.0, per_year=20_000)
+@pytest.mark.parametrize("chance", [0.0, 0.5])
+def test_referrals_follow_the_drawn_level(chance: float):
+    """20,000 referrals a year with a steep walk: each year's count of new children is what
+    the level's path gives (times 1 - the return chance: the rest come back), within
+    Poisson noise."""
     s = tiny({"demand.level": {"walk_sd": 0.4, "noise_sd": 0.0},
-              "demand.referrals_per_year": 20_000, "run.horizon_years": 3})
+              "demand.referrals_per_year": 20_000, "run.horizon_years": 3,
+              "demand.returns.chance": chance})
+    d = s.demand
     cal = Calendar(s.run.start_date, s.run.horizon_years)
     refs = draw_referrals(d, cal, lambda t: np.ones_like(t), stream(1, 0, "referrals"),
                           stream(1, 0, "cases"), s.costs.placements.mix,
@@ -82,8 +85,8 @@ def test_referrals_follow_the_drawn_level():
     grid = np.arange(0.5, 365 * 3, 1.0)
     for k in range(3):
         got = ((t >= 365 * k) & (t < 365 * (k + 1))).sum()
-        expected = 20_000 / 365 * level_at(path, grid[(grid >= 365 * k) &
-                                                     (grid < 365 * (k + 1))]).sum()
+        expected = 20_000 * (1 - chance) / 365 * level_at(path, grid[(grid >= 365 * k) &
+                                                                  (grid < 365 * (k + 1))]).sum()
         assert got == pytest.approx(expected, rel=4 / np.sqrt(expected))
 
 

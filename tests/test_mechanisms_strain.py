@@ -33,8 +33,8 @@ def script(monkeypatch: pytest.MonkeyPatch, refs: list[tuple[float, list[tuple[i
 
     def draw(*_args: Any, **_kwargs: Any) -> Referrals:
         return Referrals(
-            times=[t for t, _ in refs], rereferral_u=[1.0] * len(refs),
-            pick_u=[0.0] * len(refs), stages=[[st for st, _ in p] for _, p in refs],
+            times=[t for t, _ in refs], keys=list(range(len(refs))),
+            stages=[[st for st, _ in p] for _, p in refs],
             durations=[[float(d) for _, d in p] for _, p in refs],
             placements=[0] * len(refs), candidates=len(refs),
             threshold_u=threshold_u if threshold_u is not None else [0.5] * len(refs))

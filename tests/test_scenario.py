@@ -56,8 +56,8 @@ BAD = {
                    "valid number"),
     "negative rate": ({"demand": {"referrals_per_year": -5}}, "demand.referrals_per_year",
                       "greater than 0"),
-    "probability above one": ({"demand": {"rereferral_share": 1.5}},
-                              "demand.rereferral_share", "less than or equal to 1"),
+    "probability above one": ({"demand": {"returns": {"chance": 1.5}}},
+                              "demand.returns.chance", "less than or equal to 1"),
     "shares that do not add up": (
         {"demand": {"assessment_outcomes": {"not_in_need": 0.5}}},
         "demand.assessment_outcomes", "must add up to 1"),
@@ -129,11 +129,11 @@ def test_error_points_at_line(write_scenario) -> None:
 
 def test_error_in_parent_names_the_parent(tmp_path: Path) -> None:
     (tmp_path / "parent.yaml").write_text(
-        "extends: " + str(SCENARIOS / "baseline.yaml") + "\ndemand:\n  rereferral_share: 2\n")
+        "extends: " + str(SCENARIOS / "baseline.yaml") + "\ndemand:\n  returns:\n    chance: 2\n")
     (tmp_path / "child.yaml").write_text("extends: parent.yaml\nname: child\n")
     e = _err(tmp_path / "child.yaml")
     assert e.file.endswith("parent.yaml")
-    assert e.field == "demand.rereferral_share"
+    assert e.field == "demand.returns.chance"
 
 
 @pytest.mark.parametrize("text, fragment", [
@@ -181,7 +181,8 @@ def test_error_in_parent_section_that_child_also_touches(tmp_path: Path) -> None
     """A child that sets one demand field must not take the blame for another."""
     (tmp_path / "parent.yaml").write_text(
         "extends: " + str(SCENARIOS / "baseline.yaml") + "\ndemand:\n  trend_pct_per_year: -99\n")
-    (tmp_path / "child.yaml").write_text("extends: parent.yaml\ndemand:\n  rereferral_share: 0.2\n")
+    (tmp_path / "child.yaml").write_text(
+        "extends: parent.yaml\ndemand:\n  returns:\n    chance: 0.2\n")
     e = _err(tmp_path / "child.yaml")
     assert e.file.endswith("parent.yaml") and e.line == 3
 

@@ -135,7 +135,7 @@ BASE = SCENARIOS / "baseline.yaml"
     (f"extends: {BASE}\ndemand:\n  durations:\n    cp: {{sd: 150}}\n", True),
     (f"extends: {BASE}\ndemand:\n  durations:\n    cp: {{dist: lognormal, mean: 1}}\n", False),
     (f"extends: {BASE}\ndemand:\n  referals_per_year: 100\n", False),
-    (f"extends: {BASE}\ndemand:\n  rereferral_share: 1.5\n", False),
+    (f"extends: {BASE}\ndemand:\n  returns:\n    chance: 1.5\n", False),
     (f"extends: {BASE}\ndemand:\n  durations:\n    cp: -5\n", False),
     (f"extends: {BASE}\ncosts:\n  pay_award_pct:\n    by_year: {{2020/21: 2}}\n", False),
     # a list replaces the parent's: its items must be whole

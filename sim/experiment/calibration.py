@@ -4,7 +4,8 @@ Each rate has one published indicator it mainly moves: the leaving hazard sets t
 the chance of filling a vacancy sets the vacancy rate, agency cover the agency rate, the
 number of case-holding posts the caseload, the shares of assessments that lead to
 protection plans and care set their starts, and the mean durations of plans and care set
-their stocks at 31 March. So the fit is a damped
+their stocks at 31 March (and each round, the chance that a child comes back is solved
+again for the paths, from the base year's re-referral rate). So the fit is a damped
 fixed-point iteration: simulate, then scale each rate by how far its indicator is off, and
 again, until every indicator is within tolerance (or a few rounds have passed).
 
@@ -33,6 +34,7 @@ from sim.experiment.runner import run_many
 from sim.periods import fy_label, fy_of
 from sim.scenario import Scenario, with_overrides
 from sim.scenario.distributions import Fixed
+from sim.scenario.rereferrals import solve_chance
 from sim.scenario.yaml_writer import Commented, emit
 
 ROUNDS = 6
@@ -146,6 +148,7 @@ def calibrate(s: Scenario, council: str, start_year: int, reps: int = 6, jobs: i
         if not any(off.values()):
             break
         over = _update(cur, over, goals, sim)
+        over.update(returns_resolved(with_overrides(base, over), la, start_year))
         cur = with_overrides(base, over)
     final = with_overrides(s, over)
     a = _simulate(final, final_reps, seed, jobs, fixed=False)
@@ -217,6 +220,21 @@ def _update(s: Scenario, over: dict[str, Any], goals: list[tuple[Target, float]]
             # a stock at 31 March answers to durations less than one for one in a year
             over[f"demand.durations.{stage}"] = _scaled(getattr(d, stage), r ** 1.5)
     return over
+
+
+def returns_resolved(s: Scenario, council: str, start_year: int) -> dict[str, Any]:
+    """The return chance solved again for the fitted paths (``sim init`` solved it for its
+    own): the base year's published re-referral rate in steady state; nothing if none is
+    published or it is unchanged. Each round runs with it (it changes which new children
+    are drawn), so the last round is what the fitted scenario gives."""
+    f = dfe.figure(council, "rereferral_pct", str(start_year))
+    if math.isnan(f.value):
+        return {}
+    d = s.demand
+    solved = solve_chance(f.value / 100, d.assessment_outcomes, d.transitions, d.durations,
+                          d.returns.delay)
+    chance = round(solved.chance, 4)
+    return {} if chance == round(d.returns.chance, 4) else {"demand.returns.chance": chance}
 
 
 def _case_holding_posts(s: Scenario, r: float) -> dict[str, Any]:

@@ -21,6 +21,8 @@ from sim.model.interventions import early_help_multiplier
 from sim.model.randomness import stream
 from sim.model.uncertainty import draw_parameters
 from sim.scenario import Scenario
+from sim.scenario.rereferrals import closing_times
+from sim.scenario.schema import Demand
 
 REFERRALS_PER_SECOND = 40_000.0  # one process (measured ~60,000; kept on the safe side)
 MB_PER_PROCESS = 250.0  # an idle worker: Python, numpy, pandas, scipy, simpy
@@ -55,14 +57,39 @@ def referrals_per_replication(scenario: Scenario, replication: int | None = None
                                                   "referral_level"))
         if path is not None:
             rate = rate * level_at(path, t)
+    rate = with_returns(rate, s.demand)
     return float(rate.sum())  # per day, over every day
+
+
+def with_returns(rate: np.ndarray, demand: Demand) -> np.ndarray:
+    """Daily referrals from the daily ``rate`` of all referrals at the level: new children
+    at (1 - chance) of it, and the children coming back, the time a path takes and a delay
+    after earlier referrals — before the start, at the level's steady rate. The renewal
+    equation total = new + before + chance x (total * (path + delay)) is solved at once
+    by FFT."""
+    back = demand.returns
+    c = back.chance
+    if not c or not len(rate):
+        return rate
+    n = len(rate)
+    size = 1 << int(np.ceil(np.log2(8 * n)))  # room for the returns' long tail
+    closing = closing_times(demand.assessment_outcomes, demand.transitions,
+                            demand.durations, size)
+    delay = np.diff(np.asarray(back.delay.cdf(np.arange(size + 1.0)), dtype=float))
+    kernel = np.fft.irfft(np.fft.rfft(closing, 2 * size) * np.fft.rfft(delay, 2 * size),
+                          2 * size)[:size]
+    before = c * rate[0] * (1 - np.cumsum(kernel)[:n])  # from referrals before the start
+    drive = np.zeros(size)
+    drive[:n] = (1 - c) * rate + before
+    total = np.fft.irfft(np.fft.rfft(drive) / (1 - c * np.fft.rfft(kernel)), size)
+    return np.asarray(total[:n])
 
 
 def standing_objects(scenario: Scenario) -> float:
     """Cases, children and posts that exist from the start, whatever the referrals."""
     ini = scenario.initial_state
     est = scenario.workforce.establishment
-    return (sum(ini.open_cases.model_dump().values()) + ini.recently_referred_closed
+    return (sum(ini.open_cases.model_dump().values())
             + est.case_holding + est.non_case_holding)
 
 

@@ -27,10 +27,13 @@ class Child:
     ``last_referral`` is the time of the child's latest referral: while the child has an
     open case, the time that case was referred (a child is referred again only once their
     case has closed), so the case keeps no copy of it. For a case open on the start date it
-    is minus the time it had been in its stage by then.
+    is minus the time it had been in its stage by then (past an assessment, less an
+    assessment's mean duration too: see ``start.py``).
     """
 
-    __slots__ = ("case", "fy", "fy_changes", "fy_workers", "id", "last_referral", "last_worker")
+    __slots__ = ("back", "callbacks", "case", "fy", "fy_changes", "fy_workers", "id",
+                 "last_referral", "last_worker")
+    _ok = True  # as a SimPy event (their coming back: see ``scheduling.py``): it never fails
 
     def __init__(self, cid: int, last_referral: float) -> None:
         self.id = cid
@@ -40,6 +43,8 @@ class Child:
         self.fy = -1  # the financial year (index) the counters below belong to
         self.fy_changes = 0
         self.fy_workers: set[int] = set()
+        self.back = -1  # the return they will come back on (a row of returns.py), once due
+        self.callbacks: list | None = None
 
 
 class Case:
@@ -62,6 +67,7 @@ class Case:
         "qtoken",
         "queued",
         "referred",
+        "ret",
         "stage",
         "stages",
         "worker",
@@ -82,5 +88,6 @@ class Case:
         self.qtoken = 0
         self.clock_started = False
         self.referred = -1.0  # referral time, until a first worker is allocated (then -1)
+        self.ret = -1  # the child's return after this case (a row of returns.py), or -1
         self.callbacks: list | None = None
         self.cause = REREFERRAL  # why it last left a worker (REASONS)

@@ -3,12 +3,11 @@
 Read this module as the story of one case; ``Service`` (simulation.py) wires it to the
 workforce, the measures and the clock.
 
-1. **Referral.** Referrals arrive at times drawn up front with the whole path of each case
-   (``demand.py``). With the scenario's re-referral share, the referral brings back a child
-   from the re-referral pool (children whose case closed); a child picked from the pool
-   counts as a re-referral only if last referred within 12 months (the official
-   definition), and children past that window leave the pool. Otherwise, and when the pool
-   has nobody left in the window, a new child is referred.
+1. **Referral.** New children's referrals arrive at times drawn up front with the whole
+   path of each case (``demand.py``), at (1 - the return chance) of the referral rate. A
+   child whose case closed comes back as a referral on a path drawn up front too
+   (``returns.py``, step 7), and makes up the rest; it counts as a re-referral only if
+   within 12 months of the child's previous referral (the official definition).
 2. **Opening.** The case opens in its first stage — every referral starts with an
    assessment — and the child is counted in the financial year (their year's workers and
    changes of worker start afresh in a new year).
@@ -35,7 +34,11 @@ workforce, the measures and the clock.
    them cases from the fullest colleagues (``rebalance_to_starters``). Each is a change of
    worker (step 3), filed under its reason as DfE records them (``cases.REASONS``).
 7. **Closure.** When the path ends, the case closes: its worker's room goes to the cases
-   waiting, and the child goes back into the re-referral pool (step 1).
+   waiting, and the child comes back — if their draw says so (``demand.returns``: a
+   chance, the same after every case, and a delay from the closure) — as a referral
+   (step 1). So re-referrals are an outcome: a front door that closes more cases at
+   assessment (``strain.thresholds``) brings children back sooner, more of them within
+   the 12 months; fewer new children (early help) bring fewer back.
 
 At 31 March the measures of the year are taken (``measures.py``) and ``new_year`` starts
 the children's yearly counters again: a new year's children are those open then, each
@@ -46,18 +49,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import simpy
 
 from sim.model.allocation import Allocator
 from sim.model.cases import STANDARD, Case, Child
 from sim.model.demand import ASSESSMENT, CIN, CLA, CLOSED, CP, STAGE_NAMES
 from sim.model.measures import Recorder
+from sim.model.returns import REFERRAL
 from sim.model.scheduling import Call, Ticker, rescheduler
 from sim.periods import ASSESSMENT_LIMIT_DAYS
 from sim.scenario.schema import Scenario
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.model.demand import Referrals
+    from sim.model.returns import Returns
 
 STAGE_CODE = {name: i for i, name in enumerate(STAGE_NAMES)}
 RE_REFERRAL_WINDOW = 365.0  # the official definition: within 12 months
@@ -83,7 +89,6 @@ class Journey:
         )
         self.open_cases: dict[int, Case] = {}
         self.n_open = [0, 0, 0, 0]  # open cases by stage code
-        self.recent: list[Child] = []  # the re-referral pool: children whose case closed
         self.fy_index = 0
         self.fy_children: list[Child] = []  # children with an open case in this year
         self.clock_from_allocation = a.assessment_clock == "from_allocation"
@@ -91,14 +96,17 @@ class Journey:
         self.team_move_care = a.team_move_into_care
         self.team_move_step = a.team_move_on_step
         self.keep_worker = a.keep_worker
-        self.rereferral_share = s.demand.rereferral_share
         self._case_ids = 0
         self._child_ids = 0
         self._end_cbs = [self.stage_end]  # shared callback lists (SimPy only reads them)
         self._arrive_cbs = [self.arrive]
+        self._back_cbs = [self.back]
         self._end_after = rescheduler(env, self._end_cbs)  # the stage ends after a delay
         self._next_after = rescheduler(env, self._arrive_cbs)  # the next referral arrives
+        self._back_after = rescheduler(env, self._back_cbs)  # a child comes back
         self.refs: Referrals | None = None
+        self.ref_returns: list[int] = []  # each referral's first return (returns.py)
+        self.returns: Returns | None = None  # set by the service before anything opens
         self.n_referrals = 0
         # strain responses (strain.py): the chance that a referral going on past assessment
         # ends there (set weekly), and a manager holding an assessment nobody can take
@@ -111,57 +119,66 @@ class Journey:
     # ------------------------------------------------------------------ 1. referral
 
     def start_referrals(self, refs: Referrals) -> None:
-        """Schedule the first referral; each then schedules the next (``arrive``)."""
+        """Schedule the first referral; each then schedules the next (``arrive``). The
+        children's returns are drawn now, by who they are (``returns.py``)."""
         self.refs = refs
         self.n_referrals = len(refs.times)
+        if self.returns is not None:
+            first = [d[0] for d in refs.durations]
+            self.ref_returns = self.returns.chains(
+                REFERRAL, np.asarray(refs.keys), np.add(refs.times, first))
+        else:
+            self.ref_returns = [-1] * self.n_referrals
         if refs.times:
             self._next_after(Ticker(0), refs.times[0])
 
     def arrive(self, ev: Ticker) -> None:
-        """Referral ``ev.arg`` arrives; the next is scheduled from here, on the same object
-        (no process, nothing allocated)."""
+        """Referral ``ev.arg`` of a new child arrives; the next is scheduled from here, on
+        the same object (no process, nothing allocated)."""
         i = ev.arg
         refs: Any = self.refs  # set by start_referrals (Any: no None test per referral)
         t = self.env._now
+        tu = refs.threshold_u
+        self.refer(self.new_child(t), refs.stages[i], refs.durations[i], refs.placements[i],
+                   tu[i] if tu is not None else 1.0, self.ref_returns[i])
+        if i + 1 < self.n_referrals:
+            ev.arg = i + 1
+            self._next_after(ev, refs.times[i + 1] - t)
+
+    def come_back(self, child: Child, row: int, delay: float) -> None:
+        """``child`` comes back after ``delay`` on return ``row`` (the child is the event)."""
+        child.back = row
+        self._back_after(child, delay)
+
+    def back(self, child: Child) -> None:
+        """A child comes back, on their return ``child.back`` (step 7)."""
+        row = child.back
+        t = self.env._now
+        if t - child.last_referral <= RE_REFERRAL_WINDOW:
+            self.rec.rereferrals += 1
+        child.last_referral = t
+        r: Any = self.returns
+        self.refer(child, r.stages[row], r.durations[row], r.placements[row],
+                   r.threshold_u[row], r.next[row])
+
+    def refer(self, child: Child, stages: list[int], durations: list[float], placement: int,
+              threshold_u: float, ret: int) -> None:
+        """A referral of ``child`` on a path: the case opens and asks for a worker."""
         rec = self.rec
-        child = None
-        if refs.rereferral_u[i] < self.rereferral_share:
-            child = self._pick_recent(refs.pick_u[i], t)
         rec.referrals += 1
         rec.total_referrals += 1
-        if child is None:
-            child = self.new_child(t)
-        else:
-            rec.rereferrals += 1
-            child.last_referral = t
-        stages, durations = refs.stages[i], refs.durations[i]
-        if self.extra_close and len(stages) > 1 and refs.threshold_u[i] < self.extra_close:
+        if self.extra_close and len(stages) > 1 and threshold_u < self.extra_close:
             stages, durations = stages[:1], durations[:1]  # the front door tightens
-        case = self.open(child, stages, durations, refs.placements[i])
+        case = self.open(child, stages, durations, placement)
+        case.ret = ret
         if not self.clock_from_allocation:
             self.start_clock(case)
-        case.referred = t
+        case.referred = self.env._now
         self.alloc.request(case, child.last_worker if self.keep_worker else None)
         if case.queued:
             rec.waited += 1
             if self.hold_after is not None:
                 Call(self.env, self.hold_after, self.hold, case)
-        if i + 1 < self.n_referrals:
-            ev.arg = i + 1
-            self._next_after(ev, refs.times[i + 1] - t)
-
-    def _pick_recent(self, u: float, t: float) -> Child | None:
-        """A child from the re-referral pool referred within the window, or None; those
-        picked past the window leave the pool."""
-        pool = self.recent
-        while pool:
-            j = int(u * len(pool))
-            child = pool[j]
-            pool[j] = pool[-1]
-            pool.pop()
-            if t - child.last_referral <= RE_REFERRAL_WINDOW:
-                return child
-        return None
 
     def new_child(self, last_referral: float) -> Child:
         self._child_ids += 1
@@ -276,8 +293,8 @@ class Journey:
     # ------------------------------------------------------------------ 7. closure
 
     def close(self, case: Case) -> None:
-        """The path has ended: the worker's room goes to waiting cases, the child to the
-        re-referral pool."""
+        """The path has ended: the worker's room goes to waiting cases, and the child comes
+        back later if their draw says so."""
         alloc = self.alloc
         if case.queued:
             alloc.dequeue(case)
@@ -289,7 +306,9 @@ class Journey:
         self.rec.total_closed += 1
         child = case.child
         child.case = None
-        self.recent.append(child)
+        if case.ret >= 0:
+            r: Any = self.returns
+            self.come_back(child, case.ret, r.delay[case.ret])
 
     # ------------------------------------------------------------------ years
 
@@ -307,10 +326,10 @@ class Journey:
         """Break the reference cycles between cases, children, workers and events."""
         self._end_cbs.clear()  # they hold bound methods of self, and pending cases hold them
         self._arrive_cbs.clear()
+        self._back_cbs.clear()
         for case in self.open_cases.values():
             case.child.case = case.child.last_worker = None
             case.worker = None
         self.open_cases.clear()
         self.alloc.detach()
-        self.recent.clear()
         self.fy_children.clear()

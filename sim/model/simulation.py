@@ -25,6 +25,7 @@ from sim.model.invariants import InvariantError, broken_counts, broken_state
 from sim.model.journey import Journey
 from sim.model.measures import WEEKLY_METRICS, Recorder, september, snapshot_week, year_end
 from sim.model.randomness import stream
+from sim.model.returns import Returns
 from sim.model.scheduling import Call, clear, run_until
 from sim.model.start import open_start_cases
 from sim.model.strain import Strain
@@ -98,7 +99,6 @@ class Service:
 
     open_cases = _journey_state("open_cases")
     n_open = _journey_state("n_open")
-    recent = _journey_state("recent")
 
     def __init__(self, s: Scenario, seed: int, replication: int, check: bool = False) -> None:
         self.s = s
@@ -114,6 +114,8 @@ class Service:
 
         self.gen = gen
         self.journey = Journey(self.env, s, self.rec)
+        self.journey.returns = Returns(s.demand, s.costs.placements.mix, self.end, seed,
+                                       replication)
         self.alloc = self.journey.alloc
         self.retention = RetentionScheme(s.interventions.retention, self.cal)
         self.ledger = Ledger(s, self.cal)
@@ -123,9 +125,11 @@ class Service:
         self.initial_cases = 0
 
     def build_initial(self) -> None:
-        """Workers, open cases and the re-referral pool on the start date (``start.py``)."""
+        """Workers, open cases and the returns from before it on the start date
+        (``start.py``)."""
         self.workforce.build_initial()
-        self.initial_cases = open_start_cases(self.journey, self.s, self.gen("initial_cases"))
+        self.initial_cases = open_start_cases(self.journey, self.s, self.gen("initial_cases"),
+                                              self.gen("returns_history"))
         self.strain.start()
 
     # ------------------------------------------------------------------ scheduled measures

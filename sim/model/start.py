@@ -1,5 +1,6 @@
 """The service on the start date: the cases open, those awaiting allocation, and the
-re-referral pool (the workers in post are ``Workforce.build_initial``).
+children whose case closed before it who will come back (the workers in post are
+``Workforce.build_initial``).
 
 A case open on the start date has been open for a while: its age and remaining duration are
 drawn as those of a spell in progress at a random time (length-biased, ``demand.py``), except
@@ -7,7 +8,9 @@ child protection plans, whose ages follow the published duration bands and whose
 time is conditional on that age. From its current stage on, each case follows a path drawn
 as a referral's is. Cases are allocated in priority order; the scenario's number of
 assessments awaiting allocation come last, and wait only if the workers have no room left.
-The re-referral pool holds the children whose case closed in the 12 months before the start.
+Children whose case closed before the start come back during the run as they would in
+steady state (``returns.py``), and each child open on the start date comes back after their
+case as any other may.
 """
 
 from __future__ import annotations
@@ -25,7 +28,8 @@ from sim.model.demand import (
     residual_durations,
     trim,
 )
-from sim.model.journey import RE_REFERRAL_WINDOW, STAGE_CODE, Journey
+from sim.model.journey import STAGE_CODE, Journey
+from sim.model.returns import START
 from sim.model.scheduling import Call
 from sim.scenario.schema import Scenario
 
@@ -57,9 +61,14 @@ def ages_and_remaining(s: Scenario, name: str, u: np.ndarray) -> tuple[np.ndarra
     return age, conditional_remaining(dist, age, u[:, _U_REMAINING])
 
 
-def open_start_cases(journey: Journey, s: Scenario, g: np.random.Generator) -> int:
-    """Open the cases of the start date, allocate them, and fill the re-referral pool;
-    returns the number of cases opened."""
+START_KEY = 1_000_000_000  # a start case's key for its returns: stage code x this + its number
+
+
+def open_start_cases(journey: Journey, s: Scenario, g: np.random.Generator,
+                     history: np.random.Generator | None = None) -> int:
+    """Open the cases of the start date, allocate them, and schedule the returns of the
+    children closed before it (drawn from ``history``); returns the number of cases
+    opened."""
     ini = s.initial_state
     made: dict[int, list[Case]] = {}
     for name in STAGE_NAMES:
@@ -71,17 +80,24 @@ def open_start_cases(journey: Journey, s: Scenario, g: np.random.Generator) -> i
         places = placement_types(s.costs.placements.mix, u[:, _U_PLACE])
         stage_lists, dur_lists = trim(stages, stages), trim(durs, stages)
         clock = not (name == "assessment" and journey.clock_from_allocation)
+        rets = [-1] * n if journey.returns is None else journey.returns.chains(
+            START, STAGE_CODE[name] * START_KEY + np.arange(n), remaining)
+        # referred an assessment earlier than a later stage began, at least (on average;
+        # the stages before are not published): so its return is no re-referral too soon
+        before = 0.0 if name == "assessment" else s.demand.durations.assessment.mean_value()
         cases = []
         for i in range(n):
-            child = journey.new_child(-float(age[i]))
+            child = journey.new_child(-float(age[i]) - before)
             case = journey.open(child, stage_lists[i], dur_lists[i], int(places[i]))
+            case.ret = rets[i]
             cases.append(case)
             if clock:
                 journey.start_clock(case)
         made[STAGE_CODE[name]] = cases
     _allocate(journey, made, ini.awaiting_allocation)
-    for _ in range(ini.recently_referred_closed):
-        journey.recent.append(journey.new_child(-g.random() * RE_REFERRAL_WINDOW))
+    if journey.returns is not None and history is not None:
+        for t, last, row in zip(*journey.returns.history(history), strict=True):
+            journey.come_back(journey.new_child(last), row, t)
     return sum(len(v) for v in made.values())
 
 

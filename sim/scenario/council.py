@@ -39,6 +39,8 @@ from sim.scenario.council_rates import (
     Rate,
     estimate_rates,
 )
+from sim.scenario.demand import AssessmentOutcomes, StageDurations, Transitions
+from sim.scenario.rereferrals import MAX_CHANCE, return_delay, solve_chance
 from sim.scenario.worker_change_rates import ABSENCE_DAYS, REBALANCE_SHARE, relative_absence
 from sim.scenario.workforce_shocks import workforce_shocks
 from sim.scenario.yaml_writer import Commented as C
@@ -65,7 +67,6 @@ NQ_HAZARD_RATIO = 1.2  # newly qualified workers leave this much more often than
 NQ_CAP_SHARE = 0.55  # a newly qualified worker's cap, of an experienced worker's
 MIN_NQ_CAP = 5
 MIN_BATCH = 5  # vacancies advertised in a round, at least
-RECENTLY_REFERRED_CLOSED_SHARE = 0.63  # of a year's referrals, as in scenarios/baseline.yaml
 
 
 @dataclass
@@ -162,6 +163,12 @@ def scenario_yaml(rates: CouncilRates) -> str:
 
 
 def _demand(rates: CouncilRates, years: str) -> dict[str, Any]:
+    demand = _paths(rates, years)
+    demand["returns"] = _returns(rates, demand)
+    return demand
+
+
+def _paths(rates: CouncilRates, years: str) -> dict[str, Any]:
     d, dur, sp = rates.demand, rates.durations, rates.spreads
     return {
         "referrals_per_year": _c(d.referrals),
@@ -169,7 +176,6 @@ def _demand(rates: CouncilRates, years: str) -> dict[str, Any]:
         "level": C({"walk_sd": rates.level.walk_sd, "noise_sd": rates.level.noise_sd},
                    rates.level.note),
         "seasonality": C(SEASONALITY, "assumption: as in scenarios/baseline.yaml"),
-        "rereferral_share": _c(d.rereferral_share, round(d.rereferral_share.value, 4)),
         "assessment_outcomes": C(d.outcomes, d.outcomes_note),
         "transitions": {
             "cin": C({"cp": CIN_TO_CP, "cla": CIN_TO_CLA,
@@ -197,6 +203,28 @@ def _demand(rates: CouncilRates, years: str) -> dict[str, Any]:
     }
 
 
+def _returns(rates: CouncilRates, demand: dict[str, Any]) -> dict[str, C]:
+    """Children coming back, with the chance that gives the council's published re-referral
+    rate in steady state on the paths of ``demand`` (``rereferrals.py``)."""
+    def raw(node: Any) -> Any:
+        node = node.value if isinstance(node, C) else node
+        return {k: raw(v) for k, v in node.items()} if isinstance(node, dict) else node
+
+    reref = rates.demand.rereferral_share
+    delay = return_delay()
+    solved = solve_chance(reref.value, AssessmentOutcomes(**raw(demand["assessment_outcomes"])),
+                          Transitions.model_validate(raw(demand["transitions"])),
+                          StageDurations.model_validate(raw(demand["durations"])), delay)
+    clipped = f", clipped to {MAX_CHANCE:g}" if solved.clipped else ""
+    return {"chance": C(round(solved.chance, 4),
+                        f"solved: {reref.value:.1%} re-referrals ({reref.note}) / "
+                        f"{solved.within:.3f}, the chance a return comes within 12 months of "
+                        f"the previous referral{clipped} (sim/scenario/rereferrals.py)"),
+            "delay": C(delay.model_dump(exclude={"multiplier"}),
+                       "source: goldacre_rereferral_2025 (32% back within 12 months of "
+                       "closure, 58% within six years)")}
+
+
 def _initial_state(rates: CouncilRates) -> dict[str, Any]:
     s, w = rates.start, rates.workforce
     return {
@@ -208,10 +236,6 @@ def _initial_state(rates: CouncilRates) -> dict[str, Any]:
         },
         "cp_duration_bands_pct": C(s.cp_bands_pct, s.cp_bands_note),
         "awaiting_allocation": C(0, "not published"),
-        "recently_referred_closed": C(
-            round(RECENTLY_REFERRED_CLOSED_SHARE * rates.demand.referrals.value),
-            f"assumption: {RECENTLY_REFERRED_CLOSED_SHARE:.0%} of the year's referrals, as in "
-            "scenarios/baseline.yaml"),
         "workforce": {
             "case_holding": C(w.case_holding, w.case_holding_note),
             "non_case_holding": C(w.non_case_holding, w.non_case_holding_note),

@@ -76,21 +76,34 @@ class ReferralLevel(Strict):
                             "the log level")
 
 
+class Returns(Strict):
+    """Children coming back: when a case closes, the child is referred again with
+    ``chance``, ``delay`` days later. A return within 12 months of the child's previous
+    referral is a re-referral (the published rate); a later one is a referral that is not.
+    New children arrive at the referral level times (1 - chance), so that in steady state
+    referrals are the level and the re-referral rate is what the base year's return chance
+    gives (``sim/scenario/rereferrals.py`` solves the chance from the published rate)."""
+
+    chance: Probability = Field(description="chance that a child comes back after their "
+                                "case closes (over any time; the same after every case)")
+    delay: Duration = Field(description="days from a case's closure to the child's next "
+                            "referral, for those who come back")
+
+
 class Demand(Strict):
     """Referrals and the paths children take through the service."""
 
     referrals_per_year: float = Field(
-        gt=0, description="referrals in the 12 months before start_date (the trend runs on)"
-    )
+        gt=0, description="referrals in the 12 months before start_date (the trend runs "
+        "on), new children and returns together")
     trend_pct_per_year: Annotated[Distribution, *param_metadata(-50, 100)] = Field(
         description="% growth a year")
     seasonality: tuple[NonNegFloat, ...] = Field(
         description="12 relative monthly multipliers, January first; normalised to average 1",
         json_schema_extra={"minItems": 12, "maxItems": 12},
     )
-    rereferral_share: Probability = Field(
-        description="share of referrals that are of a child referred in the previous 12 months"
-    )
+    returns: Returns = Field(description="children whose case closed coming back as "
+                             "referrals (re-referrals are an outcome)")
     level: ReferralLevel | None = Field(
         default=None, description="year-to-year random changes of the referral level (none "
         "if not given)")

@@ -72,10 +72,6 @@ class InitialState(Strict):
     awaiting_allocation: NonNegInt = Field(
         description="open assessments not yet allocated to a social worker on the start date"
     )
-    recently_referred_closed: NonNegInt = Field(
-        description="children referred in the previous 12 months whose case has closed "
-        "(they can be re-referred)"
-    )
     workforce: InitialWorkforce
 
     @model_validator(mode="after")

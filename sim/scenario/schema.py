@@ -33,6 +33,7 @@ from sim.scenario.demand import (
     ClaMoves,
     CpMoves,
     Demand,
+    Returns,
     StageDurations,
     Transitions,
 )
@@ -103,6 +104,7 @@ __all__ = [
     "Leaving", "ManagerHolding", "Measurement", "Money", "NewlyQualified", "NonNegFloat",
     "NonNegInt", "OpenCases", "Overflow", "PlacementMix", "PlacementTypes", "Placements",
     "PositiveInt", "Probability", "RecruitmentCampaign", "RecruitmentCampaignDefaults", "Retention",
+    "Returns",
     "Role", "RunSettings", "Salaries", "Scenario", "Shares", "StaffByType",
     "StageDurations", "Strain", "Strict", "Thresholds", "Transitions", "WorkerType",
     "Workforce",
