@@ -24,7 +24,7 @@ from sim.scenario.distributions import Lognormal
 from sim.scenario.loader import with_overrides
 
 from . import test_mechanisms_cases
-from .test_mechanisms_cases import FY1, FY2, one_worker, ref
+from .test_mechanisms_cases import FY1, FY2, one_worker, ref, stage_of
 
 play = test_mechanisms_cases.play  # the fixture that scripts the referrals
 
@@ -131,3 +131,45 @@ def test_init_reproduces_the_published_timeliness_in_the_first_year(council: str
     got = a[(a.metric == "assessment_timeliness_rate") & (a.fy == "2019-20")].value.mean()
     pub = dfe.figure(council, "assessment_timeliness_pct", "2019", fallback=False).value
     assert abs(got - pub) <= 3, (council, pub, got)
+
+
+# --------------------------------------------------------------------------- a year's pace
+
+
+def test_a_years_pace_multiplies_the_assessments_started_in_it(play) -> None:
+    """With a pace sd of 0.5, an assessment started in run year k (from its k-th
+    anniversary) takes its drawn 10 days times exp(0.5 z_k), z from the replication's own
+    'assessment_pace' stream; one started in the first year exactly 10."""
+    from sim.model.randomness import stream
+
+    from .mechanism_scenarios import tiny
+
+    s = tiny({"demand.assessment_pace_sd": 0.5, "run.horizon_years": 3})
+    z = stream(s.run.seed, 0, "assessment_pace").standard_normal(4)
+    f1, f2 = math.exp(0.5 * z[1]), math.exp(0.5 * z[2])
+    r0 = ref(100, "assessment", 10, "cin", 10**6)
+    r1 = ref(400, "assessment", 10, "cin", 10**6 + 1)
+    r2 = ref(800, "assessment", 10, "cin", 10**6 + 2)
+
+    def stage(r):
+        return lambda svc: stage_of(svc, r)
+
+    probes = {}
+    for r, t0, f in ((r0, 100, 1.0), (r1, 400, f1), (r2, 800, f2)):
+        probes[t0 + 10 * f - 1e-3] = stage(r)
+        probes[t0 + 10 * f + 1e-3] = stage(r)
+    seen = play(s, [r0, r1, r2], probes).seen
+    assert list(seen.values()) == ["assessment", "cin"] * 3
+    assert abs(f1 - 1) > 0.01 and abs(f2 - f1) > 0.01  # each year its own
+
+
+def test_the_pace_is_sized_from_the_years_to_the_start_only() -> None:
+    from sim.scenario.assessment_timing import pace_sd
+
+    a, b = pace_sd(2019), pace_sd(2023)
+    assert "2016-2019" in a.note and "2016-2023" in b.note
+    assert 0.05 < a.sd < 0.4
+    with pytest.raises(ValueError):
+        pace_sd(2016)  # one year: no change to measure
+    raw = yaml.safe_load(council_scenario("Barnsley", 2019).yaml)
+    assert raw["demand"]["assessment_pace_sd"] == a.sd

@@ -105,6 +105,7 @@ class Journey:
         self._next_after = rescheduler(env, self._arrive_cbs)  # the next referral arrives
         self._back_after = rescheduler(env, self._back_cbs)  # a child comes back
         self.refs: Referrals | None = None
+        self.assessment_pace = 1.0  # this year's multiplier of assessment times (simulation.py)
         self.ref_returns: list[int] = []  # each referral's first return (returns.py)
         self.returns: Returns | None = None  # set by the service before anything opens
         self.n_referrals = 0
@@ -233,9 +234,13 @@ class Journey:
     # ------------------------------------------------------------------ 4. the clock
 
     def start_clock(self, case: Case) -> None:
-        """The current stage starts running: it ends after its drawn duration."""
+        """The current stage starts running: it ends after its drawn duration (an
+        assessment's times this year's pace, ``demand.assessment_pace_sd``)."""
         case.clock_started = True
-        self._end_after(case, case.durations[case.k])
+        if case.k:
+            self._end_after(case, case.durations[case.k])
+        else:
+            self._end_after(case, case.durations[0] * self.assessment_pace)
 
     def hold(self, case: Case) -> None:
         """A team manager holds an assessment that has waited too long: its clock starts and
@@ -244,7 +249,7 @@ class Journey:
         (``strain.manager_holding``)."""
         if case.queued and not case.clock_started and case.k == 0:
             case.clock_started = True
-            self._end_after(case, case.durations[0] * self.hold_slowdown)
+            self._end_after(case, case.durations[0] * self.assessment_pace * self.hold_slowdown)
 
     # ------------------------------------------------------------------ 5. the stages
 

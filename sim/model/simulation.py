@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import math
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -210,6 +211,15 @@ class Service:
                 t = cal.anniversary(k)
                 if t < self.end:
                     at(t, lambda k: shocks.year(k), k)
+        pace_sd = s.demand.assessment_pace_sd
+        if pace_sd > 0:  # a year's pace of assessments, each year its own
+            years = int(np.ceil(self.end / DAYS_PER_YEAR))
+            z = self.gen("assessment_pace").standard_normal(years + 1)
+            for k in range(1, years + 1):
+                t = cal.anniversary(k)
+                if t < self.end:
+                    at(t, lambda k: setattr(self.journey, "assessment_pace",
+                                            math.exp(pace_sd * z[k])), k)
         est = s.strain.establishment
         if est is not None and est.enabled:
             for t in cal.first_of_month(est.month):

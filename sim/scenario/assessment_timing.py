@@ -19,6 +19,14 @@ model's ``assessment_timeliness_rate`` counts it); ``sim init`` starts a service
 queue and room for 10% more cases than it holds, so at the start the wait is about nil and
 the duration alone gives the share. A queue later lowers it, as it would a council's.
 
+A council's pace moves from year to year (``demand.assessment_pace_sd``): councils' published
+shares move by a robust sd of 0.32 on the probit scale from one year to the next (every
+council, the years to the start). Multiplying every duration by ``f`` moves the share's
+probit by ``-ln f / s``, so a year's own level of ``ln f`` has an sd of ``s`` times the
+probit's year-to-year sd over the square root of 2 (a change is the difference of two
+years' own levels): 0.156 for starts in 2019. The chance in a council's share (a binomial
+of its thousands of assessments) is small beside this and is not taken off.
+
 Why not the mean from Little's law on the children "awaiting assessment" at 31 March (what
 ``sim init`` did before): on England's figures for 2019 it gives 14 days (25,080 awaiting,
 650,000 referrals a year) against C2's median of 33 working days (46 calendar days), and a
@@ -33,6 +41,7 @@ from dataclasses import dataclass
 
 from scipy import special
 
+from sim.data import dfe
 from sim.periods import ASSESSMENT_LIMIT_DAYS
 
 ENGLAND_LOG_SD = 0.69
@@ -65,3 +74,27 @@ def solve_mean(share_pct: float, bounds: tuple[float, float] = (1.0, 1000.0),
     mean = min(max(solved, bounds[0]), bounds[1])
     sd = mean * math.sqrt(math.expm1(log_sd * log_sd))
     return Timing(mean, sd, share_within(mean, sd), mean != solved or share != share_pct)
+
+
+@dataclass(frozen=True)
+class Pace:
+    sd: float
+    note: str
+
+
+def pace_sd(year: int, log_sd: float = ENGLAND_LOG_SD) -> Pace:
+    """The sd of the log of a year's multiplier of assessment times, for a start on 1 April
+    ``year``: from every council's year-on-year moves of the published share in the years
+    to March ``year`` (above)."""
+    p = dfe.by_council("assessment_timeliness_pct")
+    p = p[[c for c in p.columns if int(c) <= year]] / 100
+    if p.shape[1] < 2:
+        raise ValueError(f"no two years of assessment timeliness to {year} to size the pace")
+    z = special.ndtri(p.clip(0.005, 0.995))
+    changes = z.diff(axis=1).iloc[:, 1:].to_numpy().ravel()
+    probit = dfe.robust_sd(changes)
+    sd = round(log_sd * probit / math.sqrt(2), 4)
+    return Pace(sd, f"LAIT Continue_Assess_Comp {p.columns[0]}-{p.columns[-1]}, every "
+                    f"council's yearly change of the probit of the share (robust sd "
+                    f"{probit:.3f}) x the log-sd {log_sd} / sqrt 2 "
+                    "(sim/scenario/assessment_timing.py)")

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sim.data.sources import effect_ranges
+from sim.scenario.assessment_timing import pace_sd
 from sim.scenario.council_rates import (
     AGENCY_ENGAGE_DAYS,
     AGENCY_STAY_DAYS,
@@ -200,7 +201,18 @@ def _paths(rates: CouncilRates, years: str) -> dict[str, Any]:
                 f"; multiplier: {CLA_DURATION_SPREAD:g} x the spread of councils' year-on-year "
                 f"change in CLA {years} (stays in care are long: the stock follows slowly)"),
         },
+        **_pace(rates.year),
     }
+
+
+def _pace(year: int) -> dict[str, Any]:
+    """A year's own pace of assessments, where two years of timeliness before ``year``
+    size it."""
+    try:
+        pace = pace_sd(year)
+    except ValueError:
+        return {}
+    return {"assessment_pace_sd": C(pace.sd, pace.note)}
 
 
 def _returns(rates: CouncilRates, demand: dict[str, Any]) -> dict[str, C]:

@@ -110,6 +110,10 @@ class Demand(Strict):
     assessment_outcomes: AssessmentOutcomes
     transitions: Transitions
     durations: StageDurations
+    assessment_pace_sd: float = Field(
+        default=0.0, ge=0, le=2, description="sd of the log of a year's multiplier of the "
+        "time assessments take (each year its own, from the first anniversary of the start; "
+        "0 = the same pace every year)")
 
     @field_validator("seasonality")
     @classmethod
