@@ -11,7 +11,10 @@ changes, so a few councils' recording breaks do not set them:
 - agency cover (agency FTE over vacancies, at most 1): its change in points;
 - leaving: the change of the log of turnover, less what chance alone gives a council with
   its number of leavers (Poisson: a variance of 1/leavers a year, the median over councils),
-  because the model draws who leaves itself.
+  because the model draws who leaves itself. A year's shock runs from 1 April and turnover
+  is counted in the year to 30 September, half in each of two run years: a published
+  change is then half the difference of two years' shocks (a variance of half a year's),
+  so a year's sd is the change's times the square root of 2.
 """
 
 from __future__ import annotations
@@ -63,11 +66,11 @@ def workforce_shocks(year: int) -> Shocks:
     inv = (1 / leavers.where(leavers > 0)).to_numpy()
     chance = (inv[:, 1:] + inv[:, :-1]).ravel()
     chance_var = float(np.median(chance[np.isfinite(chance)]))
-    leaving = float(np.sqrt(max(0.0, leave ** 2 - chance_var)))
+    leaving = float(np.sqrt(2 * max(0.0, leave ** 2 - chance_var)))
     cov = dfe.robust_sd(_changes(cover.replace([np.inf, -np.inf], np.nan)))
     note = (f"csww {FIRST_CENSUS}-{last}, every council's yearly change (robust sd): posts "
             f"{est:.3f} (log); vacancy log-odds {logit:.3f} less turnover {leave:.3f} (log) "
             f"gives the fill chance {fill:.3f}; agency cover {cov:.3f} (share); turnover "
-            f"{leave:.3f} (log) less chance {np.sqrt(chance_var):.3f} gives leaving "
-            f"{leaving:.3f}")
+            f"{leave:.3f} (log) less chance {np.sqrt(chance_var):.3f}, x sqrt 2 (a year of "
+            f"turnover spans two), gives leaving {leaving:.3f}")
     return Shocks(round(est, 4), round(fill, 4), round(cov, 4), round(leaving, 4), note)
