@@ -127,9 +127,11 @@ def test_sweep_grid_and_frontier(tmp_path: Path) -> None:
     front = frontier(table)
     assert len(front) == 4 and front.on_frontier.any()
     assert front.set_index("point").loc["p0", "extra_cost"] == 0
-    # referrals are the same at every grid point: common random numbers
+    # referrals are the same at every grid point but for a handful: common random numbers
+    # (new children are; a child comes back after their case closes, and the service sets
+    # when that is, so a return can move across the end of a year or of the run)
     refs = [r.annual[r.annual.metric == "referrals"].value.to_numpy() for r in results.values()]
-    assert all(np.array_equal(refs[0], x) for x in refs)
+    assert all(np.allclose(refs[0], x, rtol=1e-3, atol=0) for x in refs)
 
 
 @pytest.mark.parametrize("option", ["nothing", "=1,2", "run.seed="])

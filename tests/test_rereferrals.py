@@ -93,6 +93,45 @@ def test_returns_are_referrals_on_top_of_new_children() -> None:
     assert (total > 1.6 * new).all()
 
 
+def test_a_return_happens_at_its_years_referral_level() -> None:
+    """Chance 0.6, a level of 1, then 0.5, then 1.5: returns are drawn up front against
+    0.6 x 1.5 / 0.5 (at most 1) and one whose uniform is 0.4 happens within the first year
+    (0.4 < 0.6), not in the second for a child referred in the first (0.4 >= 0.6 x 0.5), nor
+    in the third for one referred in the first (0.4 < 0.9: it does), and in the third for
+    one referred in the second (0.4 < 0.6 x 3)."""
+    from sim.model.returns import Returns
+
+    s = service(0.6)
+    r = Returns(s.demand, s.costs.placements.mix, 1095.0, 1, 0)
+    assert r.chance_max == 0.6
+    r.set_level(np.log([1.0, 1.0, 0.5, 1.5]))
+    assert r.chance_max == 1.0
+    row = r.append(10.0, [0], [10.0])
+    r.u_back[row] = 0.4
+    assert [r.happens(row, t, last) for t, last in
+            ((10.0, -5.0), (400.0, 10.0), (800.0, 10.0), (800.0, 400.0))] == \
+        [True, False, True, True]
+    r.u_back[row] = 0.7
+    assert [r.happens(row, t, last) for t, last in
+            ((10.0, -5.0), (800.0, 10.0), (800.0, 400.0))] == [False, True, True]
+
+
+def test_the_referral_level_moves_the_children_coming_back_too() -> None:
+    """A level walk with a large sd: each year's returns follow that year's level as new
+    children do, so total referrals move with the level year by year (their ratio to the
+    level is steady), not new children alone."""
+    s = service(0.5, 30, **{"demand.level": {"walk_sd": 0.4, "noise_sd": 0.0}})
+    got = run(s, seed=5)
+    a = got.annual
+    r = got.service.journey.returns
+    assert r is not None and r.chance_max > 0.5
+    level = np.array(r.levels[1:YEARS + 1])
+    total = np.array([a[(fy, "referrals")] for fy in FYS])
+    assert level.max() / level.min() > 1.3  # the level moved
+    ratio = total / (L * level)
+    assert (abs(ratio - 1) < 0.08).all(), (total, level)  # with chance x level: up to 1.7
+
+
 def test_closing_at_assessment_brings_children_back_within_12_months() -> None:
     """Half the assessments lead to a 300-day child-in-need plan: those children come back
     410 days after their referral, no re-referral; the other half close after 10 days and

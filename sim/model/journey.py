@@ -155,10 +155,12 @@ class Journey:
         """A child comes back, on their return ``child.back`` (step 7)."""
         row = child.back
         t = self.env._now
+        r: Any = self.returns
+        if not r.happens(row, t, child.last_referral):  # not at this year's referral level
+            return
         if t - child.last_referral <= RE_REFERRAL_WINDOW:
             self.rec.rereferrals += 1
         child.last_referral = t
-        r: Any = self.returns
         self.refer(child, r.stages[row], r.durations[row], r.placements[row],
                    r.threshold_u[row], r.next[row])
 

@@ -13,6 +13,17 @@ A return is a row of the table: its delay after the previous closure, its path (
 durations, placement type, the thresholds response's uniform) and the row of the return
 after it (-1: none). ``chains`` gives each origin the row of its first return.
 
+The referral level (``demand.level``) moves the children coming back as it moves new children:
+a return happens if its uniform is below the chance times the level of the year it arrives
+in over the level of the year the child was last referred in. So, as the level moves,
+returns move with it at once (children referred in a year of level l come back at the
+chance times l'/l in a year of level l'), and referrals in all are new children and returns
+at the level of their year; a chance times the level alone would feed on itself (more
+returns, more closures, more returns). The returns are drawn up front against the chance
+times the largest such ratio of the run (``chance_max``, at most 1) and the rest are let go
+when they arrive, so a child's draws are the same whatever the level; without a level every
+drawn return happens, as before.
+
 Returns from before the start: children whose case closed before the start come back
 during the run as they would in steady state (``history``); the cases open at the start
 are the start's open cases (``start.py``), whose children come back as any do.
@@ -53,6 +64,28 @@ class Returns:
         self.placements: list[int] = []
         self.threshold_u: list[float] = []
         self.next: list[int] = []
+        self.u_back: list[float] = []  # each return's uniform for whether it happens
+        self.levels = [1.0]  # the referral level by run year (index k + 1 for year k)
+        self.chance_max = self.chance
+
+    def set_level(self, path: np.ndarray | None) -> None:
+        """The replication's log referral level (``demand.level_path``), before any return
+        is drawn."""
+        if path is not None:
+            self.levels = np.exp(path).tolist()
+            self.chance_max = min(1.0, self.chance * max(self.levels) / min(self.levels))
+
+    def level(self, t: float) -> float:
+        """The referral level at ``t`` (1 before the start)."""
+        levels = self.levels
+        return levels[max(0, min(int(t // 365.0) + 1, len(levels) - 1))]
+
+    def happens(self, row: int, t: float, last_referral: float) -> bool:
+        """Whether return ``row``, arriving at ``t`` for a child last referred at
+        ``last_referral``, happens at the level then against the level at that referral."""
+        if len(self.levels) == 1:  # no level: every drawn return happens
+            return True
+        return self.u_back[row] < self.chance * self.level(t) / self.level(last_referral)
 
     def append(self, delay: float, stages: list[int], durations: list[float],
                placement: int = 0, threshold_u: float = 1.0, next_row: int = -1) -> int:
@@ -62,6 +95,7 @@ class Returns:
         self.durations.append(durations)
         self.placements.append(placement)
         self.threshold_u.append(threshold_u)
+        self.u_back.append(0.0)
         self.next.append(next_row)
         return len(self.delay) - 1
 
@@ -84,7 +118,7 @@ class Returns:
         keys = np.asarray(keys)
         for k in range(1, MAX_RETURNS + 1):
             u = keyed.uniforms(keys[alive], k, _U_DELAY + 1)  # whether and when, first
-            back = u[:, _U_BACK] < self.chance
+            back = u[:, _U_BACK] < self.chance_max
             delay = np.asarray(self.delay_dist.ppf(u[:, _U_DELAY]), dtype=float)
             arrive = earliest[alive] + delay
             go = back & (arrive < self.end)
@@ -103,6 +137,7 @@ class Returns:
             self.durations.extend(trim(durs, stages))
             self.placements.extend(places)
             self.threshold_u.extend(u[:, _U_THRESHOLD].tolist())
+            self.u_back.extend(u[:, _U_BACK].tolist())
             self.next.extend([-1] * len(alive))
             row = np.fromiter(rows, dtype=np.int64, count=len(alive))
             had = prev[alive]
@@ -133,7 +168,7 @@ class Returns:
         keyed = self._keyed[HISTORY]
         u = keyed.uniforms(np.arange(n), 1, _U_DELAY + 1)  # the first return's, as chains
         delay = np.asarray(self.delay_dist.ppf(u[:, _U_DELAY]), dtype=float)
-        keys = np.nonzero((u[:, _U_BACK] < self.chance) & (closed + delay >= 0))[0]
+        keys = np.nonzero((u[:, _U_BACK] < self.chance_max) & (closed + delay >= 0))[0]
         rows = np.asarray(self.chains(HISTORY, keys, closed[keys], not_before=0.0),
                           dtype=np.int64)
         keep = rows >= 0

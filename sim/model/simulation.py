@@ -20,7 +20,7 @@ import simpy
 
 from sim.model.calendar import Calendar
 from sim.model.costs import Ledger
-from sim.model.demand import draw_referrals
+from sim.model.demand import draw_referrals, level_path
 from sim.model.interventions import RetentionScheme, dated_changes, early_help_multiplier
 from sim.model.invariants import InvariantError, broken_counts, broken_state
 from sim.model.journey import Journey
@@ -117,6 +117,9 @@ class Service:
         self.journey = Journey(self.env, s, self.rec)
         self.journey.returns = Returns(s.demand, s.costs.placements.mix, self.end, seed,
                                        replication)
+        if s.demand.level is not None:  # the path draw_referrals draws again, the same
+            self.journey.returns.set_level(level_path(
+                s.demand, int(np.ceil(self.end / 365.0)), gen("referral_level")))
         self.alloc = self.journey.alloc
         self.retention = RetentionScheme(s.interventions.retention, self.cal)
         self.ledger = Ledger(s, self.cal)
