@@ -174,7 +174,7 @@ def test_compare_command_writes_everything(tmp_path: Path) -> None:
     for name, parent in (("base", "baseline"), ("alt", "ipeh_cuts")):
         (tmp_path / f"{name}.yaml").write_text(
             f"extends: {SCENARIOS / (parent + '.yaml')}\nrun: {{horizon_years: 1.1}}\n")
-    r = cli("compare", "base.yaml", "alt.yaml", "-r", "35", "-j", "2", cwd=tmp_path)
+    r = cli("compare", "base.yaml", "alt.yaml", "-r", "40", "-j", "2", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     out = tmp_path / "results" / "base_vs_alt"
     names = {p.name for p in out.iterdir()}

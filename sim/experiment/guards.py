@@ -51,13 +51,15 @@ def referrals_per_replication(scenario: Scenario, replication: int | None = None
     t = np.arange(0.5, cal.end_day, 1.0)
     rate = base_rate(s.demand, cal, t) * early_help_multiplier(s.interventions.early_help,
                                                               cal)(t)
+    rate = with_returns(rate, s.demand)
     if replication is not None and s.demand.level is not None:  # this replication's level
+        # it moves new children and returns alike (returns.py): total / level renews as
+        # total does without a level
         years = int(np.ceil(cal.end_day / 365.0))
         path = level_path(s.demand, years, stream(scenario.run.seed, replication,
                                                   "referral_level"))
         if path is not None:
             rate = rate * level_at(path, t)
-    rate = with_returns(rate, s.demand)
     return float(rate.sum())  # per day, over every day
 
 
