@@ -78,7 +78,7 @@ def test_referrals_follow_the_drawn_level(chance: float):
     cal = Calendar(s.run.start_date, s.run.horizon_years)
     refs = draw_referrals(d, cal, lambda t: np.ones_like(t), stream(1, 0, "referrals"),
                           stream(1, 0, "cases"), s.costs.placements.mix,
-                          level=stream(1, 0, "referral_level"))
+                          level=level_path(d, 5, stream(1, 0, "referral_level")))
     path = level_path(d, 3, stream(1, 0, "referral_level"))
     assert path is not None
     t = np.array(refs.times)
@@ -101,7 +101,8 @@ def test_a_level_that_never_moves_changes_nothing():
                               stream(1, 0, "referrals"), stream(1, 0, "cases"),
                               sc.costs.placements.mix, level=level)
 
-    assert draw(s, None).times == draw(still, stream(1, 0, "referral_level")).times
+    assert draw(s, None).times == draw(still, level_path(still.demand, 5,
+                                                          stream(1, 0, "referral_level"))).times
 
 
 def test_the_spread_comes_from_years_up_to_the_start_only():

@@ -175,7 +175,7 @@ def draw_referrals(demand: Demand, cal: Calendar, rate_multiplier: Callable[[np.
                    np.ndarray], arrivals: np.random.Generator,
                    attributes: np.random.Generator, demand_mix: PlacementMix,
                    thresholds: np.random.Generator | None = None,
-                   level: np.random.Generator | None = None) -> Referrals:
+                   level: np.ndarray | None = None) -> Referrals:
     """All referrals of a replication.
 
     ``rate_multiplier(t)`` scales the base rate (the early-help effect); it must stay
@@ -183,12 +183,12 @@ def draw_referrals(demand: Demand, cal: Calendar, rate_multiplier: Callable[[np.
     uniforms per candidate, both prefix-stable: a longer horizon adds candidates at the end
     and changes none before. ``thresholds``, if given, draws one more uniform per candidate
     from its own stream (for the strain response that ends referrals at assessment);
-    ``level`` draws the referral level's path (``demand.level``), if the scenario has one.
+    ``level`` is the replication's log referral level (``level_path``), if the scenario has
+    one: drawn once by the service, which the children coming back also read.
     """
     end = cal.end_day
     years = int(np.ceil(end / 365.0))
-    path = level_path(demand, years, level) if level is not None else None
-    lams = dominating_rates(demand, cal, years, path)
+    lams = dominating_rates(demand, cal, years, level)
     times: list[np.ndarray] = []
     for k, lam in enumerate(lams):
         # a homogeneous Poisson process at this block's rate, from gaps drawn in chunks
@@ -208,8 +208,8 @@ def draw_referrals(demand: Demand, cal: Calendar, rate_multiplier: Callable[[np.
     tu = thresholds.random(n) if thresholds is not None else None
     mult = rate_multiplier(t)
     rate = base_rate(demand, cal, t) * mult
-    if path is not None:
-        rate = rate * level_at(path, t)
+    if level is not None:
+        rate = rate * level_at(level, t)
     if (rate > lam * (1 + 1e-9)).any():  # the scenario checks prevent this
         worst = float(mult.max())
         raise ValueError(

@@ -156,7 +156,7 @@ class Journey:
         row = child.back
         t = self.env._now
         r: Any = self.returns
-        if not r.happens(row, t, child.last_referral):  # not at this year's referral level
+        if r.thinned and not r.happens(row, t, child.last_referral):  # not at this level
             return
         if t - child.last_referral <= RE_REFERRAL_WINDOW:
             self.rec.rereferrals += 1

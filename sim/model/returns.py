@@ -67,25 +67,26 @@ class Returns:
         self.u_back: list[float] = []  # each return's uniform for whether it happens
         self.levels = [1.0]  # the referral level by run year (index k + 1 for year k)
         self.chance_max = self.chance
+        self.thinned = False  # whether a drawn return may not happen (with a level)
 
     def set_level(self, path: np.ndarray | None) -> None:
         """The replication's log referral level (``demand.level_path``), before any return
         is drawn."""
         if path is not None:
             self.levels = np.exp(path).tolist()
+            self.thinned = True
             self.chance_max = min(1.0, self.chance * max(self.levels) / min(self.levels))
-
-    def level(self, t: float) -> float:
-        """The referral level at ``t`` (1 before the start)."""
-        levels = self.levels
-        return levels[max(0, min(int(t // 365.0) + 1, len(levels) - 1))]
 
     def happens(self, row: int, t: float, last_referral: float) -> bool:
         """Whether return ``row``, arriving at ``t`` for a child last referred at
-        ``last_referral``, happens at the level then against the level at that referral."""
-        if len(self.levels) == 1:  # no level: every drawn return happens
-            return True
-        return self.u_back[row] < self.chance * self.level(t) / self.level(last_referral)
+        ``last_referral``, happens at the level then against the level at that referral
+        (each 1 before the start). Only asked where ``thinned``: otherwise every drawn
+        return happens."""
+        lv = self.levels
+        top = len(lv) - 1
+        now = lv[max(0, min(int(t // 365.0) + 1, top))]
+        then = lv[max(0, min(int(last_referral // 365.0) + 1, top))]
+        return self.u_back[row] * then < self.chance * now
 
     def append(self, delay: float, stages: list[int], durations: list[float],
                placement: int = 0, threshold_u: float = 1.0, next_row: int = -1) -> int:

@@ -117,9 +117,10 @@ class Service:
         self.journey = Journey(self.env, s, self.rec)
         self.journey.returns = Returns(s.demand, s.costs.placements.mix, self.end, seed,
                                        replication)
-        if s.demand.level is not None:  # the path draw_referrals draws again, the same
-            self.journey.returns.set_level(level_path(
-                s.demand, int(np.ceil(self.end / 365.0)), gen("referral_level")))
+        # the referral level's path: new children and the children coming back follow it
+        self.level = level_path(s.demand, int(np.ceil(self.end / 365.0)),
+                                gen("referral_level")) if s.demand.level is not None else None
+        self.journey.returns.set_level(self.level)
         self.alloc = self.journey.alloc
         self.retention = RetentionScheme(s.interventions.retention, self.cal)
         self.ledger = Ledger(s, self.cal)
@@ -177,7 +178,7 @@ class Service:
             s.demand, cal, early_help_multiplier(s.interventions.early_help, cal),
             self.gen("referrals"), self.gen("cases"), s.costs.placements.mix,
             self.gen("thresholds") if s.strain.on("thresholds") else None,
-            self.gen("referral_level") if s.demand.level is not None else None,
+            self.level,
         )
         self.journey.start_referrals(refs)
         env.process(self._weekly())
@@ -207,22 +208,25 @@ class Service:
         if moves.p > 0 or absences.p > 0:
             for t in np.arange(ROUND_DAYS, self.end, ROUND_DAYS):
                 at(float(t), staff_round)
-        if s.workforce.shocks is not None:
-            years = int(np.ceil(self.end / DAYS_PER_YEAR))
-            shocks = WorkforceShocks(s, wf, years, self.gen("workforce_shocks"))
+        years = int(np.ceil(self.end / DAYS_PER_YEAR))
+
+        def yearly(fn: Callable[[int], None]) -> None:
+            """``fn(k)`` on the k-th anniversary of the start, each within the run."""
             for k in range(1, years + 1):
                 t = cal.anniversary(k)
                 if t < self.end:
-                    at(t, lambda k: shocks.year(k), k)
+                    at(t, fn, k)
+
+        if s.workforce.shocks is not None:
+            yearly(WorkforceShocks(s, wf, years, self.gen("workforce_shocks")).year)
         pace_sd = s.demand.assessment_pace_sd
         if pace_sd > 0:  # a year's pace of assessments, each year its own
-            years = int(np.ceil(self.end / DAYS_PER_YEAR))
             z = self.gen("assessment_pace").standard_normal(years + 1)
-            for k in range(1, years + 1):
-                t = cal.anniversary(k)
-                if t < self.end:
-                    at(t, lambda k: setattr(self.journey, "assessment_pace",
-                                            math.exp(pace_sd * z[k])), k)
+
+            def pace(k: int) -> None:
+                self.journey.assessment_pace = math.exp(pace_sd * z[k])
+
+            yearly(pace)
         est = s.strain.establishment
         if est is not None and est.enabled:
             for t in cal.first_of_month(est.month):
