@@ -285,3 +285,34 @@ def test_an_absent_worker_s_cases_are_covered_and_they_take_new_ones_on_return(p
     assert got.seen[37.5] == [False, True]
     assert got.seen[40.5] == [w2, w2, w2, w1]
     assert got.seen[40.6] == (2, 1, 2)
+
+
+def test_a_worker_who_gives_notice_while_away_does_not_come_back_to_cases(play, monkeypatch):
+    """As above, but W1 gives notice on day 30, while away: on day 38 they do not take
+    cases again (they work their notice to day 60 without new cases), so R4 goes to W2."""
+    from sim.model.workforce import Workforce
+
+    real = Workforce.draw
+
+    def draw(self, post, purpose):
+        if purpose == "absence":
+            real(self, post, purpose)
+            return 0.0 if post.id == 1 else 0.999
+        return real(self, post, purpose)
+
+    monkeypatch.setattr(Workforce, "draw", draw)
+    s = tiny({"workforce.absence": {"per_year": 1.0, "days": 10}})
+    r1, r2, r3 = (ref(t, "assessment", LONG + t) for t in (1, 2, 3))
+    r4 = ref(40, "assessment", LONG + 40)
+    refs = [r1, r2, r3, r4]
+
+    def notice(svc):
+        svc.workforce._give_notice(svc.workforce.permanent[holder_ids(svc)[0]])
+
+    got = play(s, refs, {0.0: holder_ids, 30.0: notice,
+                         38.5: lambda svc: [(w.available, w.leaving) for w in
+                                            svc.workforce.case_holders.values()],
+                         40.5: places(refs)})
+    _, w2 = got.seen[0.0]
+    assert got.seen[38.5] == [(False, True), (True, False)]
+    assert got.seen[40.5] == [w2, w2, w2, w2]

@@ -29,6 +29,13 @@ if TYPE_CHECKING:  # pragma: no cover
 ROUND_DAYS = 28.0  # how often the chance of a move is read (as the leaving hazard's)
 
 
+def _taking_cases(wf: Workforce) -> list[Worker]:
+    """Permanent case holders taking cases (not away, not on notice), in order of id: who a
+    round may move or send off."""
+    return sorted((w for w in wf.case_holders.values() if w.kind != "agency" and w.available),
+                  key=lambda w: w.id)
+
+
 class InternalMoves:
     def __init__(self, workforce: Workforce, rec: Recorder) -> None:
         self.workforce = workforce
@@ -39,12 +46,12 @@ class InternalMoves:
 
     def round(self) -> None:
         """Every four weeks: who moves team, in order of worker id."""
+        if not self.p:
+            return
         wf = self.workforce
         alloc = wf.alloc
-        for w in sorted(wf.case_holders.values(), key=lambda w: w.id):
-            if w.kind == "agency" or not w.available:
-                continue
-            if self.p > 0 and wf.draw(w.post, "move") < self.p:
+        for w in _taking_cases(wf):
+            if wf.draw(w.post, "move") < self.p:
                 self.rec.internal_moves += 1
                 alloc.hand_over(w, MOVE)  # withdraws them: their cases go to others
                 alloc.add_worker(w)  # back, in the new team, with room for new cases
@@ -68,11 +75,11 @@ class Absences:
 
     def round(self) -> None:
         """Every four weeks: who goes off, in order of worker id."""
+        if not self.p:
+            return
         wf = self.workforce
-        for w in sorted(wf.case_holders.values(), key=lambda w: w.id):
-            if w.kind == "agency" or not w.available:
-                continue
-            if self.p > 0 and wf.draw(w.post, "absence") < self.p:
+        for w in _taking_cases(wf):
+            if wf.draw(w.post, "absence") < self.p:
                 assert self.days is not None
                 length = float(self.days.ppf(wf.draw(w.post, "absence")))
                 self.rec.absences += 1
