@@ -42,10 +42,11 @@ def test_a_longer_run_extends_the_path_of_a_shorter_one():
 def test_a_walk_spreads_with_the_years_a_passing_deviation_does_not():
     walk = paths(0.1, 0.0).var(axis=0)
     assert walk[1:] == pytest.approx([0.01, 0.02, 0.03, 0.04], rel=0.12)
+    # a run year's passing deviation is relative to the base year's own: variance 2 noise²
     noise = paths(0.0, 0.1).var(axis=0)
-    assert noise[1:] == pytest.approx([0.01] * 4, rel=0.12)
+    assert noise[1:] == pytest.approx([0.02] * 4, rel=0.12)
     both = paths(0.1, 0.1).var(axis=0)
-    assert both[1:] == pytest.approx([0.02, 0.03, 0.04, 0.05], rel=0.12)
+    assert both[1:] == pytest.approx([0.03, 0.04, 0.05, 0.06], rel=0.12)
 
 
 def test_each_run_year_holds_its_own_level():
@@ -59,9 +60,9 @@ def test_yearly_changes_have_the_spread_and_autocorrelation_they_were_sized_from
     """The level's yearly log changes: variance walk² + 2 noise² and lag-1 autocorrelation
     -noise² / that (referral_level.py's reading of councils' yearly totals)."""
     x = paths(0.1, 0.05, years=4)
-    d = np.diff(x[:, 1:], axis=1)  # changes between run years (the first from the start's)
+    d = np.diff(x, axis=1)  # changes between years, the first from the base year's
     var = 0.1 ** 2 + 2 * 0.05 ** 2
-    assert d.var() == pytest.approx(var, rel=0.1)
+    assert d.var(axis=0) == pytest.approx([var] * 4, rel=0.1)  # the first change too
     r = np.corrcoef(d[:, 1:].ravel(), d[:, :-1].ravel())[0, 1]
     assert r == pytest.approx(-0.05 ** 2 / var, abs=0.05)
 

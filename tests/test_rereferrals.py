@@ -121,7 +121,7 @@ def test_the_referral_level_moves_the_children_coming_back_too() -> None:
     children do, so total referrals move with the level year by year (their ratio to the
     level is steady), not new children alone."""
     s = service(0.5, 30, **{"demand.level": {"walk_sd": 0.4, "noise_sd": 0.0}})
-    got = run(s, seed=5)
+    got = run(s, seed=3)  # a seed whose level moves by more than 30% over the years
     a = got.annual
     r = got.service.journey.returns
     assert r is not None and r.chance_max > 0.5

@@ -138,15 +138,15 @@ def test_init_reproduces_the_published_timeliness_in_the_first_year(council: str
 
 def test_a_years_pace_multiplies_the_assessments_started_in_it(play) -> None:
     """With a pace sd of 0.5, an assessment started in run year k (from its k-th
-    anniversary) takes its drawn 10 days times exp(0.5 z_k), z from the replication's own
-    'assessment_pace' stream; one started in the first year exactly 10."""
+    anniversary; the first year is 0) takes its drawn 10 days times exp(0.5 (z_k+1 - z_0)),
+    z from the replication's own 'assessment_pace' stream (z_0 the base year's own pace)."""
     from sim.model.randomness import stream
 
     from .mechanism_scenarios import tiny
 
     s = tiny({"demand.assessment_pace_sd": 0.5, "run.horizon_years": 3})
     z = stream(s.run.seed, 0, "assessment_pace").standard_normal(4)
-    f1, f2 = math.exp(0.5 * z[1]), math.exp(0.5 * z[2])
+    f0, f1, f2 = (math.exp(0.5 * (z[k + 1] - z[0])) for k in range(3))
     r0 = ref(100, "assessment", 10, "cin", 10**6)
     r1 = ref(400, "assessment", 10, "cin", 10**6 + 1)
     r2 = ref(800, "assessment", 10, "cin", 10**6 + 2)
@@ -155,12 +155,13 @@ def test_a_years_pace_multiplies_the_assessments_started_in_it(play) -> None:
         return lambda svc: stage_of(svc, r)
 
     probes = {}
-    for r, t0, f in ((r0, 100, 1.0), (r1, 400, f1), (r2, 800, f2)):
+    for r, t0, f in ((r0, 100, f0), (r1, 400, f1), (r2, 800, f2)):
         probes[t0 + 10 * f - 1e-3] = stage(r)
         probes[t0 + 10 * f + 1e-3] = stage(r)
     seen = play(s, [r0, r1, r2], probes).seen
     assert list(seen.values()) == ["assessment", "cin"] * 3
-    assert abs(f1 - 1) > 0.01 and abs(f2 - f1) > 0.01  # each year its own
+    # each year its own, the first included
+    assert abs(f0 - 1) > 0.01 and abs(f1 - f0) > 0.01 and abs(f2 - f1) > 0.01
 
 
 def test_the_pace_is_sized_from_the_years_to_the_start_only() -> None:

@@ -70,14 +70,20 @@ def dominating_rates(demand: Demand, cal: Calendar, years: int,
 def level_path(demand: Demand, years: int, gen: np.random.Generator) -> np.ndarray | None:
     """The log referral level, 0 for the 12 months before the start (``referrals_per_year``),
     then one for each run year (``years`` more): a random walk plus each year's own
-    deviation (``demand.level``); None without one. Two normals a year, in order, so a longer
-    run extends the path of a shorter one."""
+    deviation (``demand.level``); None without one.
+
+    The 12 months before the start had a passing deviation of their own, which the published
+    count holds but nobody can separate from the level: each run year's deviation is taken
+    relative to it (one draw per replication), so the first year changes from the start's
+    with the variance of a published year-on-year change (walk² + 2 noise²), as later years
+    do. One normal, then two a year in order, so a longer run extends a shorter one's path."""
     lv = demand.level
     if lv is None:
         return None
+    before = gen.standard_normal()
     z = gen.standard_normal((years, 2))
     walk = np.concatenate([[0.0], np.cumsum(lv.walk_sd * z[:, 0])])
-    return walk + np.concatenate([[0.0], lv.noise_sd * z[:, 1]])
+    return walk + np.concatenate([[0.0], lv.noise_sd * (z[:, 1] - before)])
 
 
 def level_at(level: np.ndarray, t: np.ndarray) -> np.ndarray:

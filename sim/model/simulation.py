@@ -220,12 +220,16 @@ class Service:
         if s.workforce.shocks is not None:
             yearly(WorkforceShocks(s, wf, years, self.gen("workforce_shocks")).year)
         pace_sd = s.demand.assessment_pace_sd
-        if pace_sd > 0:  # a year's pace of assessments, each year its own
+        if pace_sd > 0:  # each run year's pace of assessments, from the first
+            # relative to the base year's own (one draw: the durations were solved from its
+            # share, which holds its deviation), so a year differs from the base year's as
+            # councils' published years differ (assessment_timing.py)
             z = self.gen("assessment_pace").standard_normal(years + 1)
 
             def pace(k: int) -> None:
-                self.journey.assessment_pace = math.exp(pace_sd * z[k])
+                self.journey.assessment_pace = math.exp(pace_sd * (z[k + 1] - z[0]))
 
+            pace(0)
             yearly(pace)
         est = s.strain.establishment
         if est is not None and est.enabled:

@@ -24,8 +24,12 @@ shares move by a robust sd of 0.32 on the probit scale from one year to the next
 council, the years to the start). Multiplying every duration by ``f`` moves the share's
 probit by ``-ln f / s``, so a year's own level of ``ln f`` has an sd of ``s`` times the
 probit's year-to-year sd over the square root of 2 (a change is the difference of two
-years' own levels): 0.156 for starts in 2019. The chance in a council's share (a binomial
-of its thousands of assessments) is small beside this and is not taken off.
+years' own levels): 0.156 for starts in 2019. The base year's share, from which the
+durations are solved, holds that year's own level too, so the model draws it once per
+replication and moves each run year, the first included, by its own level less the base
+year's: a run year differs from the base year as councils' published years differ. The
+chance in a council's share (a binomial of its thousands of assessments) is small beside
+this and is not taken off.
 
 Why not the mean from Little's law on the children "awaiting assessment" at 31 March (what
 ``sim init`` did before): on England's figures for 2019 it gives 14 days (25,080 awaiting,
