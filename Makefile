@@ -16,11 +16,13 @@ $(STAMP): pyproject.toml constraints.txt
 	@touch $(STAMP)
 
 setup: $(STAMP)
+	@bash tools/system_deps.sh
 
 run: $(STAMP)
 	$(BIN)/sim run scenarios/retention.yaml --force
 
 test: $(STAMP)
+	@bash tools/system_deps.sh
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/pytest -q -n auto

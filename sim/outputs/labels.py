@@ -1,0 +1,243 @@
+"""Plain words for every code a person might see: measures, budget lines and financial
+terms. Reports, figures, workbooks, the terminal and the app all take their words from here,
+so a measure is called the same thing everywhere and no code name reaches a reader.
+
+>>> label("cla_31mar")
+'Children looked after at 31 March'
+>>> unit("turnover_rate")
+'percentage points'
+>>> describe_change("cla_31mar", -12.4)
+'12 fewer children looked after at 31 March'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sim.model.measures import ANNUAL_METRICS, WEEKLY_METRICS
+
+
+@dataclass(frozen=True)
+class Measure:
+    label: str  # a heading: "Children looked after at 31 March"
+    short: str  # for a chart's axis or a narrow column: "Looked after, 31 Mar"
+    unit: str  # what a difference is counted in: "children", "percentage points"
+    noun: str  # what "more" or "fewer" qualifies, in a sentence: "children looked after"
+    better: str | None  # "lower" or "higher" is better for children or the service; None
+    decimals: int = 0  # to show a level (a difference takes one more where it is small)
+    rate: bool = False  # a percentage: differences are in points, never "% more"
+
+
+MEASURES: dict[str, Measure] = {
+    "referrals": Measure("Referrals in the year", "Referrals", "referrals", "referrals",
+                         None),
+    "rereferral_rate": Measure("Re-referrals within 12 months (% of referrals)",
+                               "Re-referral rate, %", "percentage points",
+                               "re-referral rate", "lower", 1, True),
+    "cin_31mar": Measure("Children in need at 31 March", "Children in need, 31 Mar",
+                         "children", "children in need at 31 March", None),
+    "cp_31mar": Measure("Children on protection plans at 31 March", "Protection plans, 31 Mar",
+                        "children", "children on protection plans at 31 March", None),
+    "cla_31mar": Measure("Children looked after at 31 March", "Looked after, 31 Mar",
+                         "children", "children looked after at 31 March", "lower"),
+    "cla_starts": Measure("Children starting to be looked after in the year",
+                          "Started care", "children", "children starting care", "lower"),
+    "cp_starts": Measure("Protection plans started in the year", "Plans started", "plans",
+                         "protection plans started", None),
+    "waited_share": Measure("Referrals with no social worker free on arrival (%)",
+                            "Waited for a worker, %", "percentage points",
+                            "share of referrals that waited for a worker", "lower", 1, True),
+    "allocation_wait_mean": Measure("Days from referral to a first social worker",
+                                    "Wait for a worker, days", "days",
+                                    "days waiting for a first worker", "lower", 1),
+    "unallocated_mean": Measure("Cases waiting for a social worker (average)",
+                                "Unallocated cases", "cases", "cases waiting for a worker",
+                                "lower", 1),
+    "unallocated_max": Measure("Cases waiting for a social worker (most at once)",
+                               "Unallocated, peak", "cases", "cases waiting at the peak",
+                               "lower"),
+    "worker_changes_per_child": Measure("Changes of social worker per child",
+                                        "Changes of worker per child", "changes per child",
+                                        "changes of social worker per child", "lower", 2),
+    "children_3plus_workers_rate": Measure(
+        "Children looked after with 3 or more social workers in the year (%)",
+        "3+ social workers, %", "percentage points",
+        "share of children looked after with 3 or more social workers", "lower", 1, True),
+    "worker_changes": Measure("Changes of social worker in the year", "Changes of worker",
+                              "changes", "changes of social worker", "lower"),
+    "unallocated_case_days": Measure("Days cases waited for a social worker, in all",
+                                     "Unallocated case-days", "case-days",
+                                     "case-days waiting for a worker", "lower"),
+    "caseload_mean": Measure("Cases per case-holding social worker (year's average)",
+                             "Average caseload", "cases per worker",
+                             "average caseload", "lower", 1),
+    "not_in_need_share": Measure("Assessments ending with no further action (%)",
+                                 "Not in need, %", "percentage points",
+                                 "share of assessments ending with no further action",
+                                 None, 1, True),
+    "assessment_timeliness_rate": Measure("Assessments completed within 45 working days (%)",
+                                          "Assessed in time, %", "percentage points",
+                                          "share of assessments completed in time",
+                                          "higher", 1, True),
+    "inpost_fte": Measure("Social workers in post at 30 September (FTE)", "In post, FTE",
+                          "FTE", "social workers in post", "higher", 1),
+    "agency_fte": Measure("Agency social workers at 30 September (FTE)", "Agency, FTE", "FTE",
+                          "agency social workers", "lower", 1),
+    "starters_fte": Measure("Social workers starting in the year (FTE)", "Starters, FTE",
+                            "FTE", "starters", None, 1),
+    "leavers_fte": Measure("Social workers leaving in the year (FTE)", "Leavers, FTE", "FTE",
+                           "leavers", "lower", 1),
+    "turnover_rate": Measure("Turnover of social workers (%)", "Turnover, %",
+                             "percentage points", "turnover", "lower", 1, True),
+    "vacancy_rate": Measure("Vacancy rate (%)", "Vacancies, %", "percentage points",
+                            "vacancy rate", "lower", 1, True),
+    "agency_rate": Measure("Agency social workers (% of all)", "Agency, %",
+                           "percentage points", "agency share", "lower", 1, True),
+    "caseload_per_fte": Measure("Cases per case-holding social worker at 30 September",
+                                "Caseload, 30 Sep", "cases per worker", "caseload", "lower",
+                                1),
+    "over_cap_share": Measure("Social workers over their caseload limit (%)",
+                              "Over their limit, %", "percentage points",
+                              "share of workers over their caseload limit", "lower", 1, True),
+}
+
+WEEKLY: dict[str, str] = {
+    "open_assessment": "Assessments under way",
+    "open_cin": "Children in need (on a plan)",
+    "open_cp": "Children on protection plans",
+    "open_cla": "Children looked after",
+    "unallocated": "Cases waiting for a social worker",
+    "fte_experienced": "Experienced social workers (permanent)",
+    "fte_newly_qualified": "Newly qualified social workers (permanent)",
+    "fte_agency": "Agency social workers",
+    "caseload_mean": "Cases per case-holding social worker",
+}
+
+BUDGET_LINES: dict[str, str] = {
+    "staff_permanent": "Permanent staff",
+    "staff_agency": "Agency staff",
+    "recruitment": "Recruitment",
+    "academy": "Academy (newly qualified cohort)",
+    "retention": "Retention payments",
+    "retention_clawback": "Retention payments clawed back",
+    "early_help": "Early help",
+    "placements": "Placements of children looked after",
+    "looked_after_other": "Other costs of children looked after",
+    "total": "Total",
+}
+
+TERMS: dict[str, str] = {
+    "cash": "cash",
+    "real": "real terms",
+    "present value": "present value",
+}
+
+GLOSSARY: dict[str, str] = {
+    "Replication": "One run of the model with its own random events; many runs show the "
+                   "range of what could happen.",
+    "Paired difference": "The difference between two scenarios in the same replication (the "
+                         "same children referred, the same chance events), so the gap is the "
+                         "decision's and not chance's.",
+    "95% interval": "The range that holds the true average difference 95 times in 100; when "
+                    "it includes zero there is no clear difference.",
+    "Range of single runs": "The 5th to 95th percentile of the replications: what one "
+                            "year like the modelled one could turn out to be.",
+    "Cash": "Pounds as they would be spent in each year, with pay and prices rising.",
+    "Real terms": "Pounds at the prices of the first year, with inflation taken out.",
+    "Present value": "Real-terms pounds discounted to the first year at the Treasury's "
+                     "Green Book rate, so that money later counts for less.",
+    "FTE": "Full-time equivalent: two half-time workers count as one.",
+    "Case holder": "A social worker who holds cases (not a manager or a specialist without "
+                   "a caseload).",
+    "Unallocated case": "An open case with no social worker: held by a manager until one is "
+                        "free.",
+    "Change of social worker": "A child's case moving from one social worker to another, for "
+                               "any reason (a worker leaving, a move between teams, cover for "
+                               "absence, rebalancing of caseloads).",
+    "Agency social worker": "A social worker engaged through an agency to cover a vacancy; "
+                            "they cost more and usually stay less long.",
+    "Turnover": "Permanent social workers leaving in the year to 30 September, as a share of "
+                "those in post at 30 September (DfE's definition).",
+    "Early help": "Support for families before a referral to children's social care.",
+}
+
+
+def measure(code: str) -> Measure:
+    """The words for a measure code; an unknown code gets its own name, tidied."""
+    m = MEASURES.get(code)
+    if m is None:
+        words = code.replace("_", " ")
+        return Measure(words.capitalize(), words.capitalize(), "", words, None, 1)
+    return m
+
+
+def label(code: str) -> str:
+    """A measure's, a weekly series' or a budget line's name in plain words."""
+    if code in MEASURES:
+        return MEASURES[code].label
+    if code in BUDGET_LINES:
+        return BUDGET_LINES[code]
+    if code in WEEKLY:
+        return WEEKLY[code]
+    return measure(code).label
+
+
+def short(code: str) -> str:
+    return MEASURES[code].short if code in MEASURES else label(code)
+
+
+def unit(code: str) -> str:
+    return measure(code).unit
+
+
+def scenario_title(name: str) -> str:
+    """A scenario's file name as words: 'retention_and_ipeh_cuts' -> 'Retention and ipeh
+    cuts' (the scenario's own description says more)."""
+    words = name.replace("_", " ").replace("-", " ").strip()
+    words = words.replace("ipeh", "IPEH").replace("cla", "CLA") if words else name
+    return words[:1].upper() + words[1:]
+
+
+def number(x: float, decimals: int = 0) -> str:
+    """A count or level with thousands separators: 12345.6 -> '12,346'."""
+    return f"{x:,.{decimals}f}"
+
+
+def money(x: float, signed: bool = False) -> str:
+    """Pounds for a reader: £4.9m, £250k, £830; signed gives +/−."""
+    sign = ("+" if x > 0 else "−" if x < 0 else "") if signed else ("−" if x < 0 else "")
+    a = abs(x)
+    if a >= 9.95e5:
+        body = f"£{a / 1e6:,.1f}m"
+    elif a >= 9.95e3:
+        body = f"£{a / 1e3:,.0f}k"
+    else:
+        body = f"£{a:,.0f}"
+    return sign + body
+
+
+def _amount(code: str, x: float) -> str:
+    m = measure(code)
+    a = abs(x)
+    d = m.decimals if a >= 10 ** -m.decimals * 10 else m.decimals + 1
+    return f"{a:,.{d}f}"
+
+
+def describe_change(code: str, diff: float) -> str:
+    """A difference in words: '12 fewer children looked after at 31 March', '1.2 points
+    lower turnover'."""
+    m = measure(code)
+    amount = _amount(code, diff)
+    if m.rate:
+        return f"{m.noun} {amount} points {'higher' if diff > 0 else 'lower'}"
+    if m.unit in ("days", "cases per worker", "changes per child"):
+        return f"{m.noun} {'up' if diff > 0 else 'down'} by {amount}"
+    return f"{amount} {'more' if diff > 0 else 'fewer'} {m.noun}"
+
+
+def is_known(code: str) -> bool:
+    return code in MEASURES or code in BUDGET_LINES or code in WEEKLY
+
+
+# every measure the model writes has words (tests/test_labels.py holds this for new ones)
+MISSING = [c for c in (*ANNUAL_METRICS, *WEEKLY_METRICS) if not is_known(c)]
