@@ -19,7 +19,7 @@ setup: $(STAMP)
 	@bash tools/system_deps.sh
 
 run: $(STAMP)
-	$(BIN)/sim run scenarios/retention.yaml --force
+	$(BIN)/sim run scenarios/retention.yaml --force --report
 
 test: $(STAMP)
 	@bash tools/system_deps.sh

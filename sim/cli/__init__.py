@@ -6,18 +6,20 @@ commands share (options, errors in one line, the results directory, running repl
 is in ``common.py``.
 
 - ``runs.py``: run, compare, sweep
+- ``report.py``: report
 - ``checks.py``: check-published, check-costs
 - ``councils.py``: init, calibrate, backtest
 - ``scenarios.py``: validate, schema
 - ``evidence.py``: evidence
 """
 
-from sim.cli import checks, councils, evidence, runs, scenarios
+from sim.cli import checks, councils, evidence, report, runs, scenarios
 from sim.cli.entry import app, main
 
 app.command()(runs.run)
 app.command()(runs.compare)
 app.command()(runs.sweep)
+app.command()(report.report)
 app.command("check-published")(checks.check_published)
 app.command()(councils.init)
 app.command("calibrate")(councils.calibrate_cmd)

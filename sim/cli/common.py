@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shlex
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -72,12 +74,20 @@ AddressOpt = Annotated[str | None, typer.Option(
     "--address", help="with --executor dask: an existing scheduler, e.g. tcp://host:8786")]
 XlsxOpt = Annotated[bool, typer.Option(
     "--xlsx", help="also write an Excel workbook with a sheet per table")]
+ReportOpt = Annotated[bool, typer.Option(
+    "--report", help="also write report.html: the findings in plain English, with charts, "
+                     "in one file to share (see `sim report`)")]
 ForceOpt = Annotated[bool, typer.Option(
     "--force", help="replace the results of an earlier run in --out (and any unfinished run "
                     "saved there)")]
 ResumeOpt = Annotated[bool, typer.Option(
     "--resume", help="finish an interrupted run: reuse the replications it saved and run "
                      "the rest (same results as an uninterrupted run)")]
+
+
+def command_line() -> str:
+    """The command as typed, for a report to show how to reproduce its results."""
+    return shlex.join(["sim", *sys.argv[1:]])
 
 
 def parse_replications(value: str | None, default: int, precision: float | None = None

@@ -18,9 +18,11 @@ from sim.cli.common import (
     MaxRepsOpt,
     PrecisionOpt,
     ReplicationsOpt,
+    ReportOpt,
     ResumeOpt,
     SeedOpt,
     XlsxOpt,
+    command_line,
     err_console,
     execute,
     fail,
@@ -72,6 +74,7 @@ def run(
     precision: PrecisionOpt = None,
     max_replications: MaxRepsOpt = 200,
     xlsx: XlsxOpt = False,
+    report: ReportOpt = False,
     executor: ExecutorOpt = "process",
     address: AddressOpt = None,
     force: ForceOpt = False,
@@ -124,8 +127,9 @@ def run(
         err_console.print(f"{len(ck.damaged)} saved replication(s) were damaged and were run "
                           "again", soft_wrap=True)
     res = results[sc.name]
+    res.extra["command"] = command_line()
     try:
-        path = write_results(res, out, xlsx)
+        path = write_results(res, out, xlsx, report)
     except KeyboardInterrupt:
         err_console.print(f"interrupted while writing the results: all {len(ck.saved())} "
                           f"replications are saved in {ck.directory}; the same command with "
@@ -165,6 +169,7 @@ def compare(
         help="financial year for the drivers plots, e.g. 2021-22 [default: for each measure, "
              "the year its difference is clearest]")] = None,
     xlsx: XlsxOpt = False,
+    report: ReportOpt = False,
     executor: ExecutorOpt = "process",
     address: AddressOpt = None,
     force: ForceOpt = False,
@@ -206,7 +211,8 @@ def compare(
     results, note = execute(loaded, reps, seed if seed is not None else base.run.seed, jobs,
                              fixed_parameters, precision, max_replications, spec)
     comp = Comparison(results)
-    path = write_comparison(comp, out, LABELS, list(HEADLINE_METRICS), drivers_fy, note, xlsx)
+    path = write_comparison(comp, out, LABELS, list(HEADLINE_METRICS), drivers_fy, note, xlsx,
+                            report, command_line())
     for name in names[1:]:
         out_console.print(difference_table(comp.table, name, names[0]))
         out_console.print()
@@ -238,6 +244,7 @@ def sweep(
              "unallocated_case_days or caseload_mean")] = "worker_changes",
     fixed_parameters: FixedOpt = False,
     xlsx: XlsxOpt = False,
+    report: ReportOpt = False,
     executor: ExecutorOpt = "process",
     address: AddressOpt = None,
     force: ForceOpt = False,
@@ -265,7 +272,9 @@ def sweep(
     front = frontier(table, outcome)
     labels = option_labels(points)
     meta = {"scenario": base.name, "replications": n, "seed": seed if seed is not None
-            else base.run.seed, "outcome": outcome, "fixed_parameters": fixed_parameters}
-    path = write_sweep(table, front, points, out, labels, OUTCOMES[outcome][3], meta, xlsx)
+            else base.run.seed, "outcome": outcome, "fixed_parameters": fixed_parameters,
+            "command": command_line()}
+    path = write_sweep(table, front, points, out, labels, OUTCOMES[outcome][3], meta, xlsx,
+                       report)
     out_console.print(sweep_table_view(front, labels, OUTCOMES[outcome][3]))
     out_console.print(f"results: {path}/  ({results[points[0].label].wall_seconds:.1f} s)")

@@ -28,6 +28,7 @@ from sim.outputs.plots import (
     write_tornado,
     write_weekly_differences,
 )
+from sim.outputs.report_html import write_report
 from sim.outputs.tables import summarise
 
 RESULT_FILES = ("annual.csv", "summary.csv", "weekly.parquet", "parameters.csv", "budget.csv",
@@ -45,6 +46,7 @@ def run_metadata(results: Results) -> dict:
         "sim_version": __version__,
         "python": platform.python_version(),
         "wall_seconds": round(results.wall_seconds, 3),
+        "command": results.extra.get("command"),  # as typed, for the report's "reproduce"
     }
 
 
@@ -153,13 +155,16 @@ def run_sheets(results: Results) -> list:
     ]
 
 
-def write_results(results: Results, out: Path, xlsx: bool = False) -> Path:
+def write_results(results: Results, out: Path, xlsx: bool = False, report: bool = False
+                  ) -> Path:
     """Write a run's results to ``out`` atomically, replacing what was there; with ``xlsx``
-    also ``results.xlsx``."""
+    also ``results.xlsx``, with ``report`` also ``report.html``."""
     def fill(tmp: Path) -> None:
         write_into(results, tmp)
         if xlsx:
             write_workbook(tmp / "results.xlsx", run_sheets(results))
+        if report:  # from the files just written, as `sim report` would
+            write_report(tmp)
 
     return atomically(out, fill)
 
@@ -173,7 +178,8 @@ COMPARISON_FILES = ("comparison.csv", "drivers.csv", "parameters.csv", "comparis
 
 def write_comparison(comp: Comparison, out: Path, labels: dict[str, str],
                      headline: list[str], drivers_fy: str | None = None,
-                     precision: str | None = None, xlsx: bool = False) -> Path:
+                     precision: str | None = None, xlsx: bool = False, report: bool = False,
+                     command: str | None = None) -> Path:
     """Write a comparison: each scenario's own results under ``<out>/<scenario>/``, the
     comparison table, drivers, and plots. All at once, like ``write_results``."""
 
@@ -193,6 +199,7 @@ def write_comparison(comp: Comparison, out: Path, labels: dict[str, str],
             "precision": precision, "drivers_fy": drivers_fy or "the clearest year of each",
             "sim_version": __version__,
             "wall_seconds": round(base.wall_seconds, 3),
+            "command": command,
         }
         (tmp / "comparison.json").write_text(json.dumps(meta, indent=2) + "\n")
         write_comparison_series({k: r.weekly for k, r in comp.results.items()}, tmp)
@@ -214,6 +221,8 @@ def write_comparison(comp: Comparison, out: Path, labels: dict[str, str],
             ] + [(f"Budget {name}"[:31], budget_by_year(r.budget_summary()), True,
                   f"{name}: cash by financial year (mean)") for name, r in comp.results.items()]
             write_workbook(tmp / "comparison.xlsx", sheets)
+        if report:
+            write_report(tmp)
 
     return atomically(out, fill)
 
@@ -222,7 +231,7 @@ SWEEP_FILES = ("sweep.csv", "frontier.csv", "sweep.json", "sweep_frontier.png")
 
 
 def write_sweep(table, front, points, out: Path, labels: dict[str, str], outcome_label: str,
-                meta: dict, xlsx: bool = False) -> Path:
+                meta: dict, xlsx: bool = False, report: bool = False) -> Path:
     """Write a sweep: the tidy table, the frontier and its plot (and a workbook)."""
     def fill(tmp: Path) -> None:
         table.to_csv(tmp / "sweep.csv", index=False)
@@ -242,5 +251,7 @@ def write_sweep(table, front, points, out: Path, labels: dict[str, str], outcome
                  "first option"),
                 ("Outcomes", outcomes, False, None),
             ])
+        if report:
+            write_report(tmp)
 
     return atomically(out, fill)

@@ -126,6 +126,26 @@ BUDGET_LINES: dict[str, str] = {
     "total": "Total",
 }
 
+# the uncertain effects (each replication draws its own value; sim/data/effect_ranges.yaml)
+PARAMETERS: dict[str, str] = {
+    "workforce.leaving.caseload_effect_per_case":
+        "How much more often social workers leave for each case above their limit",
+    "workforce.absence.per_year": "Absences covered by colleagues, per social worker a year",
+    "interventions.retention.hazard_ratio":
+        "How much retention payments cut leaving (ratio of leaving with and without)",
+    "interventions.early_help.elasticity":
+        "How much referrals rise when early-help spending falls (elasticity)",
+    "interventions.early_help.lag_months":
+        "Months before a change in early help reaches referrals",
+    "strain.thresholds.points_per_10pct":
+        "How far thresholds tighten as workload rises (points more assessments ending with "
+        "no further action, per 10% more work)",
+    "strain.agency.pct_per_10pct":
+        "How many more agency staff are bought as workload rises (% per 10% more work)",
+    "strain.establishment.pct_per_10pct":
+        "How many posts are added as workload rises (% per 10% more work)",
+}
+
 TERMS: dict[str, str] = {
     "cash": "cash",
     "real": "real terms",
@@ -172,7 +192,10 @@ def measure(code: str) -> Measure:
 
 
 def label(code: str) -> str:
-    """A measure's, a weekly series' or a budget line's name in plain words."""
+    """A measure's, a weekly series', a budget line's or an uncertain effect's name in plain
+    words."""
+    if code in PARAMETERS:
+        return PARAMETERS[code]
     if code in MEASURES:
         return MEASURES[code].label
     if code in BUDGET_LINES:
@@ -233,6 +256,25 @@ def describe_change(code: str, diff: float) -> str:
     if m.unit in ("days", "cases per worker", "changes per child"):
         return f"{m.noun} {'up' if diff > 0 else 'down'} by {amount}"
     return f"{amount} {'more' if diff > 0 else 'fewer'} {m.noun}"
+
+
+def describe_level(code: str, x: float) -> str:
+    """A level in words: '9,181 referrals', 'turnover of 14.2%', 'caseload of 15.0'."""
+    m = measure(code)
+    value = f"{x:,.{m.decimals}f}"
+    if m.rate:
+        return f"{m.noun} of {value}%"
+    if m.unit in ("days", "cases per worker", "changes per child"):
+        return f"{m.noun} of {value}"
+    return f"{value} {m.noun}"
+
+
+WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def count_words(n: int) -> str:
+    """Small whole numbers in words, as in prose: 5 -> 'five', 12 -> '12'."""
+    return WORDS[n] if 0 <= n < len(WORDS) else f"{n:,}"
 
 
 def is_known(code: str) -> bool:
