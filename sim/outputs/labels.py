@@ -258,6 +258,35 @@ def describe_change(code: str, diff: float) -> str:
     return f"{amount} {'more' if diff > 0 else 'fewer'} {m.noun}"
 
 
+MONEY_WORDS = ("spend", "budget", "change", "cost", "pay", "salary", "payment")
+
+
+def value(x: object, key: str = "") -> str:
+    """An input's value for a reader: pounds where the input is money (by its name), numbers
+    with separators, yes/no.
+
+    >>> value(2500000, "interventions.retention.annual_spend")
+    '£2.5m'
+    """
+    if isinstance(x, bool):
+        return "yes" if x else "no"
+    if isinstance(x, int | float) and any(w in key for w in MONEY_WORDS) and (
+            abs(x) >= 100 or x == 0):
+        return money(x, signed=x < 0)
+    if isinstance(x, float):
+        return f"{x:,.4g}" if abs(x) < 1000 else f"{x:,.0f}"
+    if isinstance(x, int):
+        return f"{x:,}"
+    return "none" if x is None else str(x)
+
+
+def option_name(values: dict[str, object]) -> str:
+    """A sweep's option as the values it sets, each by the last two parts of its path:
+    'retention annual spend £2.5m'."""
+    return "; ".join(" ".join(k.split(".")[-2:]).replace("_", " ") + " " + value(v, k)
+                     for k, v in values.items()) or "as the scenario"
+
+
 def describe_level(code: str, x: float) -> str:
     """A level in words: '9,181 referrals', 'turnover of 14.2%', 'caseload of 15.0'."""
     m = measure(code)

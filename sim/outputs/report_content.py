@@ -36,7 +36,7 @@ LIMITS = [
     "modelled.",
     "The quality of practice, Ofsted's judgements, and what happens to children (harm, "
     "education, health) are not modelled: the measures are the service's own.",
-    "Uncertain effects are drawn from ranges set from published evidence (listed above); "
+    "Uncertain effects are drawn from ranges set from published evidence (docs/evidence.md); "
     "effects outside those ranges, and shocks such as a pandemic, are not represented.",
     "Budgets do not respond to overspending, and pay and prices follow the scenario's "
     "inflation.",
@@ -71,26 +71,15 @@ def _diff_cell(metric: str, r: pd.Series) -> Cell:
     return Cell(text, sub, "clear" if clear else "")
 
 
-MONEY_WORDS = ("spend", "budget", "change", "cost", "pay", "salary", "payment")
-
-
 def _value(x: Any, key: str = "") -> str:
-    """An input's value for a reader: money as money, lists of changes one by one."""
-    if isinstance(x, bool):
-        return "yes" if x else "no"
-    if isinstance(x, int | float) and any(w in key for w in MONEY_WORDS) and abs(x) >= 100:
-        return labels.money(x, signed=x < 0)
-    if isinstance(x, float):
-        return f"{x:,.4g}" if abs(x) < 1000 else f"{x:,.0f}"
-    if isinstance(x, int):
-        return f"{x:,}"
+    """An input's value for a reader; lists of changes one by one."""
     if isinstance(x, list):
         return "; ".join(_value(v, key) for v in x) if x else "none"
     if isinstance(x, dict):
         if "dist" in x:
             return distribution_words(x)
         return ", ".join(f"{k.replace('_', ' ')} {_value(v, k)}" for k, v in x.items())
-    return "none" if x is None else str(x)
+    return labels.value(x, key)
 
 
 def _flatten(d: Any, prefix: str = "") -> dict[str, Any]:
@@ -195,14 +184,15 @@ def limits_section(extra: list[str] | None = None) -> Section:
 
 
 def reproduce_section(commands: list[str], seed: int, replications: int,
-                      version: str | None, python: str | None) -> Section:
+                      version: str | None, python: str | None,
+                      kept: str = "Each scenario as it was run, every input resolved, is in "
+                                  "run.json in the results directory.") -> Section:
     s = Section("reproduce", "How to reproduce these results")
     s.text(f"With sim {version or __version__} (Python {python or platform.python_version()}), "
            f"seed {seed} and {replications} replications, these commands give the same "
            "numbers, to the last digit:")
     s.code("\n".join(commands))
-    s.note("Each scenario as it was run, every input resolved, is in run.json in the "
-           "results directory.")
+    s.note(kept)
     return s
 
 
@@ -280,50 +270,63 @@ def _cost_per_outcome(comp: Comparison) -> list[str]:
     return out
 
 
+TOTALS = (("cash", "Cash"), ("real", "Real terms"), ("pv", "Present value"))
+
+
+def _pv_note(rate: float) -> str:
+    return ("Cash: as spent, with pay and prices rising. Real terms: at the first year's "
+            f"prices. Present value: real terms discounted at {rate:g}% a year (HM Treasury "
+            "Green Book).")
+
+
 def _money_section(comp: Comparison) -> Section:
+    """Cost by year, then totals over the run, for every scenario and as differences: four
+    narrow tables rather than two wide ones, so each fits a phone and an A4 page."""
     s = Section("money", "Money")
     fys = sorted(comp.table.fy.unique())
-    rows = []
+    rate = comp.results[comp.base].scenario.costs.discount_rate_pct
+    by_year, totals = [], []
     for name in comp.names:
         bs = comp.results[name].budget_summary()
         tot = bs[bs.line == TOTAL]
+        cash = tot[tot.terms == "cash"].set_index("fy")
+        by_year.append(Row(labels.scenario_title(name),
+                           [Cell(labels.money(cash.loc[fy, "mean"]) if fy in cash.index
+                                 else "–") for fy in fys]))
         cells = []
-        for fy in fys:
-            r = tot[(tot.fy == fy) & (tot.terms == "cash")]
-            cells.append(Cell(labels.money(r["mean"].iloc[0]) if len(r) else "–"))
-        for terms in ("cash", "real", "present value"):
+        for _, terms in (("cash", "cash"), ("real", "real"), ("pv", "present value")):
             r = tot[(tot.fy == "all years") & (tot.terms == terms)].iloc[0]
             cells.append(Cell(labels.money(r["mean"]),
                               f"runs {labels.money(r.p05)} to {labels.money(r.p95)}"))
-        rows.append(Row(labels.scenario_title(name), cells))
-    cols = ["Scenario", *fys, "All years, cash", "All years, real terms", "Present value"]
-    s.table("Total cost of the service by year (cash) and over the run", cols, rows,
-            "Real terms: at the first year's prices. Present value: real terms discounted at "
-            f"{comp.results[comp.base].scenario.costs.discount_rate_pct:g}% a year (HM "
-            "Treasury Green Book).")
-    rows = []
+        totals.append(Row(labels.scenario_title(name), cells))
+    s.table("Total cost of the service by year, cash (average of runs)", ["Scenario", *fys],
+            by_year)
+    s.table(f"Total cost over {_years(fys)}, with the range of single runs",
+            ["Scenario", *[w for _, w in TOTALS]], totals, _pv_note(rate))
+    by_year, totals = [], []
     c = comp.costs
     for name in comp.names:
         if name == comp.base:
             continue
-        cells = []
-        for fy in fys:
-            r = c[(c.scenario == name) & (c.line == TOTAL) & (c.fy == fy) & (c.terms == "cash")]
-            cells.append(_money_cell(r))
+        title = labels.scenario_title(name)
+        by_year.append(Row(title, [_money_cell(c[(c.scenario == name) & (c.line == TOTAL)
+                                                 & (c.fy == fy) & (c.terms == "cash")])
+                                   for fy in fys]))
         cd = narrative.cost_differences(comp, name)
-        for terms in ("cash", "real", "pv"):
-            d = cd[terms]
-            cells.append(Cell(labels.money(d.mean, signed=True),
-                              f"{labels.money(d.ci_low, signed=True)} to "
-                              f"{labels.money(d.ci_high, signed=True)}\nruns "
-                              f"{labels.money(d.p05, signed=True)} to "
-                              f"{labels.money(d.p95, signed=True)}",
-                              "clear" if d.clear else ""))
-        rows.append(Row(labels.scenario_title(name), cells))
-    if rows:
-        s.table(f"Difference in total cost from {labels.scenario_title(comp.base)}", cols,
-                rows, "Below each figure: the 95% interval of the average, then the range of "
-                "single runs.")
+        totals.append(Row(title, [Cell(labels.money(cd[k].mean, signed=True),
+                                       f"{labels.money(cd[k].ci_low, signed=True)} to "
+                                       f"{labels.money(cd[k].ci_high, signed=True)}\nruns "
+                                       f"{labels.money(cd[k].p05, signed=True)} to "
+                                       f"{labels.money(cd[k].p95, signed=True)}",
+                                       "clear" if cd[k].clear else "") for k, _ in TOTALS]))
+    if by_year:
+        base = labels.scenario_title(comp.base)
+        s.table(f"Difference in total cost from {base} by year, cash", ["Scenario", *fys],
+                by_year, "Below each figure: the 95% interval of the average.")
+        s.table(f"Difference in total cost from {base} over {_years(fys)}",
+                ["Scenario", *[w for _, w in TOTALS]], totals,
+                "Below each figure: the 95% interval of the average, then the range of single "
+                "runs. In bold: a clear difference.")
         s.heading("What the money buys")
         s.bullets(_cost_per_outcome(comp))
     return s
@@ -429,6 +432,11 @@ def run_report(results: Results) -> Report:
     for metrics, title in ((["unallocated"], "Cases waiting for a social worker"),
                            (["fte_experienced", "fte_newly_qualified", "fte_agency"],
                             "Social workers in post")):
+        if metrics == ["unallocated"]:
+            w = weekly[weekly.metric == "unallocated"]
+            if w.empty or w.value.max() < 0.5:
+                out.text("No case waited for a social worker in any run.")
+                continue
         fig = plots.series_figure({sc.name: weekly}, metrics, title,
                                   {m: labels.WEEKLY[m] for m in metrics})
         out.chart(fig, f"Line chart by week, {_years(fys)}: "
@@ -473,38 +481,54 @@ def sweep_report(directory: Path) -> Report:
     front, meta = sw.frontier, sw.meta
     outcome = meta.get("outcome", "worker_changes")
     many = OUTCOMES.get(outcome, (outcome, "", outcome, outcome))[3]
+    points = meta.get("points", {})
+    name = {p: labels.option_name(points.get(p, {})) for p in front.point}
+    first = name[front.point.iloc[0]]
     head = Section("headline", "In brief")
-    best = front[front.on_frontier & (front.index > 0)] if "on_frontier" in front else front
-    lines = [f"{len(front)} options were compared with the first on their extra cost "
-             f"(present value) and the {many} they avoid over the run."]
-    for r in best.itertuples():
-        if r.avoided_ci_low > 0:
-            lines.append(f"{r.point}: {labels.money(r.extra_cost, signed=True)} for "
-                         f"{r.avoided:,.0f} fewer {many} (95% interval {r.avoided_ci_low:,.0f}"
-                         f" to {r.avoided_ci_high:,.0f}).")
+    n = len(front) - 1
+    lines = [f"{labels.count_words(n).capitalize()} option{'s' if n != 1 else ''} against "
+             "the first "
+             f"({first}): the extra cost over the run (present value) and the {many} each "
+             "avoids, on the same simulated children and events."]
+    for r in front.iloc[1:].itertuples():
+        clear = r.avoided_ci_low > 0 or r.avoided_ci_high < 0
+        what = (f"{abs(r.avoided):,.0f} {'fewer' if r.avoided > 0 else 'more'} {many} "
+                f"(95% interval {r.avoided_ci_low:,.0f} to {r.avoided_ci_high:,.0f})"
+                if clear else f"no clear difference in {many}")
+        best = " It is among the best value for its cost." if r.on_frontier and clear else ""
+        lines.append(f"{name[r.point]}: {labels.money(r.extra_cost, signed=True)} for "
+                     f"{what}.{best}")
     head.callout(lines)
+    head.note("Best value for its cost: no other option avoids more for less (the frontier). "
+              + narrative.HOW_TO_READ)
     opts = Section("options", "The options")
     rows = []
     for r in front.itertuples():
-        values = meta.get("points", {}).get(r.point, {})
-        what = "; ".join(f"{path_words(k)} = {_value(v)}" for k, v in values.items())
-        rows.append(Row(str(r.point), [
-            Cell(what or "the first option", css="text"),
+        clear = r.avoided_ci_low > 0 or r.avoided_ci_high < 0
+        avoided = "0" if r.Index == 0 else f"{r.avoided:,.0f}"
+        rows.append(Row(name[r.point], [
             Cell(labels.money(r.extra_cost, signed=True)),
-            Cell(f"{r.avoided:,.0f}", f"{r.avoided_ci_low:,.0f} to {r.avoided_ci_high:,.0f}",
-                 "clear" if r.avoided_ci_low > 0 or r.avoided_ci_high < 0 else ""),
-            Cell("yes" if getattr(r, "on_frontier", False) else "no")]))
-    opts.table("Each option against the first", ["Option", "Settings", "Extra cost",
-                                                 f"{many.capitalize()} avoided",
-                                                 "Best value for its cost"], rows)
-    fig = plots.sweep_figure(front, {}, many)
-    opts.chart(fig, f"Scatter of the options: extra cost against {many} avoided.",
+            Cell(avoided, "" if r.Index == 0 else
+                 f"{r.avoided_ci_low:,.0f} to {r.avoided_ci_high:,.0f}",
+                 "clear" if clear else ""),
+            Cell("yes" if r.on_frontier else "no")]))
+    opts.table("Each option against the first, over the run",
+               ["Option", "Extra cost (present value)", f"{many.capitalize()} avoided",
+                "Best value for its cost"], rows,
+               "Below the number avoided: its 95% interval.")
+    fig = plots.sweep_figure(front, name, many)
+    opts.chart(fig, f"Scatter chart: each option's extra cost (present value) against the "
+               f"{many} it avoids, with 95% intervals; the best-value options are joined.",
                "Extra cost against what each option avoids.")
-    return Report("Sweep of options", "Options compared on cost and outcome", "",
+    reps = int(meta.get("replications", 0))
+    return Report("Sweep of options", f"Options for {labels.scenario_title(meta['scenario'])}"
+                  if meta.get("scenario") else "Options compared", f"{reps} runs of each option",
                   [head, opts, limits_section(),
                    reproduce_section([str(meta.get("command", "sim sweep ..."))],
-                                     int(meta.get("seed", 0)), int(meta.get("replications", 0)),
-                                     meta.get("sim_version"), None)])
+                                     int(meta.get("seed", 0)), reps,
+                                     meta.get("sim_version"), None,
+                                     "The options' settings are in sweep.json, each option's "
+                                     "results in sweep.csv, in the results directory.")])
 
 
 def build(directory: Path) -> Report:
