@@ -222,3 +222,30 @@ def test_the_report_in_chromium(compared: Path, tmp_path: Path, width: int) -> N
         assert page.locator("h2").count() == len(SECTIONS) + 1  # and "Contents"
         page.screenshot(path=str(tmp_path / f"report_{width}.png"), full_page=True)
         browser.close()
+
+
+# ---------------------------------------------------------------------- accessibility
+def _luminance(hex_colour: str) -> float:
+    rgb = [int(hex_colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast(a: str, b: str) -> float:
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def test_text_colours_pass_wcag_aa() -> None:
+    """Every pair of text and background colour the style sheet uses has a contrast of at
+    least 4.5:1 (WCAG 2 AA for normal text)."""
+    from importlib import resources
+
+    css = resources.files("sim.outputs").joinpath("report_style.css").read_text()
+    var = dict(re.findall(r"--(\w+):\s*(#[0-9a-fA-F]{6})", css))
+    white = "#ffffff"
+    pairs = [(var["ink"], white), (var["muted"], white), (var["ink"], var["tint"]),
+             (var["muted"], var["tint"]), (white, var["head"]), (var["head"], white),
+             (var["clear"], white), ("#0b57d0", white), (var["ink"], "#f4f4f4")]
+    assert min(contrast(a, b) for a, b in pairs) >= 4.5
+    assert contrast("#777777", white) < 4.5  # the check can fail
