@@ -193,3 +193,32 @@ def test_bad_sweep_options(tmp_path: Path) -> None:
         r = cli("sweep", "s.yaml", *args, cwd=tmp_path)
         assert r.returncode == 2 and fragment in r.stderr, (args, r.stderr)
         assert not (tmp_path / "results").exists()
+
+
+def test_no_cost_per_outcome_where_the_outcome_barely_moves() -> None:
+    """A clear but immaterial difference (0.5% of the base's changes of worker) gets no
+    ratio, with the reason; a material one (5%) does."""
+    from sim.outputs.finance import cost_effectiveness
+
+    reps, fys = range(10), ["2019-20", "2020-21"]
+    rng = np.random.default_rng(3)
+    noise = {(r, fy): rng.normal(0, 1) for r in reps for fy in fys}
+
+    def annual(less: float) -> pd.DataFrame:
+        return pd.DataFrame([(r, fy, m, 1000 - less + noise[r, fy] + (m != "worker_changes"))
+                             for r in reps for fy in fys
+                             for m in ("worker_changes", "unallocated_case_days",
+                                       "caseload_mean")],
+                            columns=["replication", "fy", "metric", "value"])
+
+    def budget(extra: float) -> pd.DataFrame:
+        return pd.DataFrame([(r, fy, "total", 1e6 + extra, 1e6 + extra) for r in reps
+                             for fy in fys],
+                            columns=["replication", "fy", "line", "cost", "cost_real"])
+
+    ce = cost_effectiveness({"base": budget(0), "small": budget(1e5), "big": budget(1e5)},
+                            {"base": annual(0), "small": annual(5), "big": annual(50)},
+                            "base", 3.5).set_index(["scenario", "outcome"])
+    small, big = ce.loc[("small", "worker_changes")], ce.loc[("big", "worker_changes")]
+    assert np.isnan(small.ratio) and "under 1%" in small.note
+    assert big.ratio == pytest.approx(big.cost_diff_pv / big.outcome_diff)

@@ -27,8 +27,8 @@ from sim.experiment.summary import mean_ci, run_totals
 from sim.model.costs import TOTAL
 from sim.outputs import labels
 from sim.outputs.comparison import Comparison
+from sim.outputs.finance import MATERIAL_SHARE
 
-MATERIAL_SHARE = 0.01  # of the first scenario's level
 MATERIAL_POINTS = 0.5  # for a percentage
 OVER_RUN = "over the run"
 

@@ -18,7 +18,7 @@ from sim.experiment.runner import Results
 from sim.model.costs import TOTAL
 from sim.outputs import labels, narrative, plots
 from sim.outputs.comparison import CHANCE, DRIVER_METRICS, Comparison
-from sim.outputs.finance import OUTCOMES, outcome_totals
+from sim.outputs.finance import OUTCOMES
 from sim.outputs.report_html import Cell, Report, Row, Section
 from sim.outputs.saved import COMPARISON, RUN, kind_of, load_comparison, load_run, load_sweep
 from sim.scenario import Scenario
@@ -246,17 +246,12 @@ def _differences_section(comp: Comparison) -> Section:
 
 def _cost_per_outcome(comp: Comparison) -> list[str]:
     """Cost per outcome, only where the outcome's difference is clear and material."""
-    rate = comp.results[comp.base].scenario.costs.discount_rate_pct
     out = []
     for row in comp.cost_effectiveness.itertuples():
-        metric, how, unit, many = OUTCOMES[row.outcome]
-        base = outcome_totals(comp.results[comp.base].annual, metric, how, rate).mean()
-        material = abs(row.outcome_diff) >= narrative.MATERIAL_SHARE * abs(base)
+        _, _, unit, many = OUTCOMES[row.outcome]
         title = labels.scenario_title(row.scenario)
-        if pd.isna(row.ratio) or not material:
-            why = row.note if pd.isna(row.ratio) else "the difference in the outcome is " \
-                "under 1% of the first scenario's"
-            out.append(f"{title}: no cost per {unit} is given ({why}).")
+        if pd.isna(row.ratio):  # unclear or not material (finance.cost_effectiveness)
+            out.append(f"{title}: no cost per {unit} is given ({row.note}).")
             continue
         lo, hi = sorted((abs(row.ratio_ci_low), abs(row.ratio_ci_high)))
         if row.note:
