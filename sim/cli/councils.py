@@ -153,7 +153,7 @@ def backtest(
     """Start from a council's published state, simulate the following years with only what
     was known then, and compare with what was published (with the naive forecast beside)."""
     from sim.experiment.backtest import INDICATORS, league_table, run_backtest
-    from sim.outputs.plots import backtest_figure  # matplotlib: slow to import
+    from sim.outputs.plots import Source, backtest_chart  # matplotlib: slow to import
 
     spec = parse_executor(executor, address)
     if from_year + years > 2025:
@@ -193,7 +193,8 @@ def backtest(
             hist = {m: {y: dfe.figure(councils[0], p, str(y), fallback=False).value
                         for y in range(from_year - 3, from_year + years + 1)}
                     for m, p, *_ in INDICATORS}
-            backtest_figure(bt.table, councils[0], hist).savefig(tmp / "backtest.png")
+            backtest_chart(bt.table, councils[0], hist,
+                           Source(councils[0], replications, seed)).save(tmp / "backtest.png")
 
     path = atomically(out, fill)
     out_console.print(backtest_table(league, None if all_ else councils[0]))

@@ -21,11 +21,12 @@ from sim.experiment.runner import Results
 from sim.outputs.comparison import DRIVER_METRICS, Comparison
 from sim.outputs.excel import budget_by_year, write_workbook
 from sim.outputs.plots import (
-    sweep_figure,
+    Source,
     write_comparison_series,
     write_differences,
+    write_drivers,
+    write_frontier,
     write_plots,
-    write_tornado,
     write_weekly_differences,
 )
 from sim.outputs.report_html import write_report
@@ -83,7 +84,7 @@ def write_into(results: Results, out: Path) -> None:
     results.budget.to_csv(out / "budget.csv", index=False)
     results.budget_summary().to_csv(out / "budget_summary.csv", index=False)
     (out / "run.json").write_text(json.dumps(run_metadata(results), indent=2) + "\n")
-    write_plots(results, out, results.scenario.name)
+    write_plots(results, out)
 
 
 class OutputError(Exception):
@@ -202,14 +203,14 @@ def write_comparison(comp: Comparison, out: Path, labels: dict[str, str],
             "command": command,
         }
         (tmp / "comparison.json").write_text(json.dumps(meta, indent=2) + "\n")
-        write_comparison_series({k: r.weekly for k, r in comp.results.items()}, tmp)
-        write_differences(comp.table, headline, labels, tmp)
-        write_weekly_differences({k: r.weekly for k, r in comp.results.items()}, comp.base,
-                                 tmp)
+        write_comparison_series(comp.results, tmp)
+        source = Source.of(base)
+        write_differences(comp.table, source, tmp, headline)
+        write_weekly_differences(comp.results, tmp)
         for name in comp.names:
             if name != comp.base:
-                write_tornado(comp.drivers, name, comp.base, DRIVER_METRICS[:4], labels, tmp,
-                              comp.table, drivers_fy)
+                write_drivers(comp.drivers, comp.table, name, source, tmp,
+                              DRIVER_METRICS[:4], drivers_fy)
         if xlsx:
             sheets = [
                 ("Costs", comp.costs, True, f"difference from {comp.base}: cash by year, "
@@ -239,8 +240,9 @@ def write_sweep(table, front, points, out: Path, labels: dict[str, str], outcome
         (tmp / "sweep.json").write_text(json.dumps(
             {**meta, "points": {p.label: p.values for p in points},
              "sim_version": __version__}, indent=2, default=str) + "\n")
-        fig = sweep_figure(front, labels, outcome_label)
-        fig.savefig(tmp / "sweep_frontier.png")
+        write_frontier(front, {p.label: p.values for p in points}, meta["outcome"],
+                       Source(points[0].scenario.council, meta["replications"], meta["seed"]),
+                       tmp, meta.get("scenario"))
         if xlsx:
             costs = table[table.measure.str.startswith("cost_pv_")]
             outcomes = table[~table.measure.str.startswith("cost_pv_")]

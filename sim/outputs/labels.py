@@ -111,6 +111,41 @@ WEEKLY: dict[str, str] = {
     "fte_newly_qualified": "Newly qualified social workers (permanent)",
     "fte_agency": "Agency social workers",
     "caseload_mean": "Cases per case-holding social worker",
+    "fte_permanent": "Permanent social workers",  # experienced and newly qualified, summed
+}
+
+WEEKLY_UNITS: dict[str, str] = {  # what a weekly series is counted in, for an axis
+    "open_assessment": "cases", "open_cin": "children", "open_cp": "children",
+    "open_cla": "children", "unallocated": "cases", "fte_experienced": "FTE",
+    "fte_newly_qualified": "FTE", "fte_agency": "FTE", "caseload_mean": "cases per worker",
+    "fte_permanent": "FTE",
+}
+
+PARAMETERS: dict[str, str] = {  # the uncertain effects, by their path in a scenario
+    "workforce.leaving.annual_hazard.experienced": "How often experienced workers leave",
+    "workforce.leaving.annual_hazard.newly_qualified": "How often newly qualified workers "
+                                                       "leave",
+    "workforce.leaving.caseload_effect_per_case": "How much high caseloads make workers leave",
+    "workforce.recruitment.fill_probability": "Chance a vacancy is filled",
+    "workforce.agency.cover_share": "Share of vacancies covered by agency staff",
+    "workforce.absence.per_year": "Long absences a year",
+    "workforce.internal_moves_per_year": "Moves between teams a year",
+    "interventions.retention.hazard_ratio": "Leaving with retention payments, relative to none",
+    "interventions.early_help.elasticity": "How much early help holds referrals down",
+    "interventions.early_help.pct_per_million": "Referrals added per £1m cut from early help",
+    "interventions.early_help.lag_months": "Months before early help changes reach referrals",
+    "strain.thresholds.points_per_10pct": "How far the front door tightens under strain",
+    "strain.agency.pct_per_10pct": "Agency staff bought under strain",
+    "strain.establishment.pct_per_10pct": "Posts added under strain",
+    "(chance and interactions)": "Chance and interactions",
+}
+
+OPTIONS: dict[str, str] = {  # settings a sweep varies: "{}" takes the value in words
+    "interventions.retention.annual_spend": "Retention {} a year",
+    "workforce.cohort.size": "Academy cohort of {}",
+    "workforce.establishment.case_holding": "{} case-holding posts",
+    "workforce.caps.experienced": "Caseload limit {}",
+    "interventions.early_help.base_budget": "Early help {} a year",
 }
 
 BUDGET_LINES: dict[str, str] = {
@@ -219,6 +254,43 @@ def scenario_title(name: str) -> str:
     words = name.replace("_", " ").replace("-", " ").strip()
     words = words.replace("ipeh", "IPEH").replace("cla", "CLA") if words else name
     return words[:1].upper() + words[1:]
+
+
+def weekly_label(code: str) -> str:
+    """A weekly series' name: 'caseload_mean' is also a yearly measure, with other words."""
+    return WEEKLY.get(code) or label(code)
+
+
+def weekly_unit(code: str) -> str:
+    return WEEKLY_UNITS.get(code) or unit(code)
+
+
+def parameter(path: str) -> str:
+    """An uncertain effect's name in plain words, from its dotted path in a scenario; an
+    unknown path gets its last two parts, tidied ('a.b_c.d_e' -> 'B c: d e')."""
+    if path in PARAMETERS:
+        return PARAMETERS[path]
+    parts = [p.replace("_", " ") for p in path.split(".")[-2:]]
+    return (": ".join(parts)).capitalize()
+
+
+def option(values: dict) -> str:
+    """A sweep's option as words: {'interventions.retention.annual_spend': 5e6} ->
+    'Retention £5.0m a year'. Money (a path naming spend, budget, cost, pay or salary) is
+    in pounds."""
+    parts = []
+    for path, v in values.items():
+        money_like = any(w in path for w in ("spend", "budget", "cost", "pay", "salary",
+                                             "annual_change"))
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            words = str(v)
+        elif money_like:
+            words = money(float(v))
+        else:
+            words = number(float(v), 0 if float(v).is_integer() else 2)
+        template = OPTIONS.get(path) or parameter(path) + " {}"
+        parts.append(template.format(words))
+    return ", ".join(parts)
 
 
 def number(x: float, decimals: int = 0) -> str:
