@@ -1,12 +1,18 @@
 """A sweep's table of outcomes and costs per grid point, and the options not dominated.
 
 An option is *dominated* if another costs no more and achieves at least as much (and is
-strictly better in one of the two); the rest form the frontier a budget holder chooses from.
-Outcomes are measured as improvements on the first grid point, paired replication by
-replication.
+strictly better in one of the two). Of the rest, an option is *extendedly dominated* if it
+buys its outcome at a higher price per unit than the next dearer option does: spending
+between the two options either side of it buys more for the same money (the efficiency
+frontier of cost-effectiveness analysis; Drummond et al., *Methods for the Economic
+Evaluation of Health Care Programmes*, 4th ed., 2015, ch. 4). The options left form the
+frontier a budget holder chooses from. Outcomes are measured as improvements on the first
+grid point, paired replication by replication.
 """
 
 from __future__ import annotations
+
+import itertools
 
 import numpy as np
 import pandas as pd
@@ -69,11 +75,35 @@ def frontier(table: pd.DataFrame, outcome: str = "worker_changes") -> pd.DataFra
         "avoided": -out.diff_mean, "avoided_ci_low": -out.diff_ci_high,
         "avoided_ci_high": -out.diff_ci_low,
     })
-    c, a = f.extra_cost.to_numpy(), f.avoided.to_numpy()
-    dominated = np.array([
-        any((c[j] <= c[i] and a[j] >= a[i]) and (c[j] < c[i] or a[j] > a[i])
-            for j in range(len(f)) if j != i)
-        for i in range(len(f))
-    ])
-    f["on_frontier"] = ~dominated
+    f["on_frontier"] = efficient(f.extra_cost.to_numpy(), f.avoided.to_numpy())
     return f.reset_index()
+
+
+def efficient(cost: np.ndarray, gain: np.ndarray) -> np.ndarray:
+    """Which options are on the efficiency frontier: neither dominated nor extendedly
+    dominated (see the module's docstring). An option without both numbers is not."""
+    n = len(cost)
+    known = np.isfinite(cost) & np.isfinite(gain)
+    c, a = cost, gain
+    dominated = np.array([
+        not known[i] or any(known[j] and (c[j] <= c[i] and a[j] >= a[i])
+                            and (c[j] < c[i] or a[j] > a[i]) for j in range(n) if j != i)
+        for i in range(n)
+    ], dtype=bool)
+    # the rest rise in cost as they rise in gain; drop any whose price per unit from the
+    # option before is above that of the option after it, until the prices rise throughout
+    keep = sorted(np.flatnonzero(~dominated), key=lambda i: (a[i], c[i]))
+    changed = True
+    while changed and len(keep) > 2:
+        changed = False
+        with np.errstate(divide="ignore", invalid="ignore"):  # two identical options
+            price = [(c[k] - c[j]) / (a[k] - a[j])
+                     for j, k in itertools.pairwise(keep)]
+        for m in range(len(price) - 1):
+            if price[m] > price[m + 1]:
+                del keep[m + 1]
+                changed = True
+                break
+    on = np.zeros(n, dtype=bool)
+    on[keep] = True
+    return on
