@@ -16,7 +16,14 @@ from matplotlib.patches import Patch
 
 from sim.model.measures import HEADLINE_METRICS
 from sim.outputs.comparison import CHANCE, DRIVER_METRICS
-from sim.outputs.labels import describe_change, measure, parameter, scenario_title, short
+from sim.outputs.labels import (
+    describe_change,
+    label,
+    measure,
+    parameter,
+    scenario_title,
+    short,
+)
 from sim.outputs.plots.style import (
     TALL,
     Chart,
@@ -113,7 +120,7 @@ def differences_chart(table: pd.DataFrame, source: Source,
             for a, v in clear_ones.items()]
     alt_text = (f"Dot charts of the difference from {scenario_title(base)} by financial year "
                 f"for {counts(len(alts), 'scenario', 'scenarios')}, one panel for each of "
-                f"{len(metrics)} measures ({listing([short(m) for m in metrics])}). "
+                f"{len(metrics)} measures ({listing([label(m).lower() for m in metrics])}). "
                 "Largest clear difference in each measure: " + "; ".join(said) + ".")
     return Chart(fig, title, alt_text)
 
@@ -170,7 +177,7 @@ def drivers_chart(drivers: pd.DataFrame, table: pd.DataFrame, scenario: str, sou
             ax.set_yticks([])
             ax.spines[["left", "bottom"]].set_visible(False)
             ax.set_title(short(metric), loc="left", fontsize=10, fontweight="bold")
-            said.append(f"{short(metric)}: " + why.replace("\n", " ").lower())
+            said.append(f"{label(metric)}: " + why.replace("\n", " ").lower())
             continue
         rest = d[d.parameter != CHANCE]
         chance = d[d.parameter == CHANCE]
@@ -183,23 +190,24 @@ def drivers_chart(drivers: pd.DataFrame, table: pd.DataFrame, scenario: str, sou
                 faint = not row.p_value < 0.05
                 colours.append(matplotlib.colors.to_rgba(RISES if row.srrc > 0 else FALLS,
                                                          0.3 if faint else 1.0))
-        ax.barh([textwrap.fill(parameter(p), 30) for p in shown.parameter],
-                100 * shown.share_explained, color=colours)
+        ax.barh(np.arange(len(shown)), 100 * shown.share_explained, color=colours)
+        ax.set_yticks(np.arange(len(shown)),
+                      [textwrap.fill(parameter(p), 30) for p in shown.parameter])
         ax.set_xlim(0, 100)
         plain_axis(ax.xaxis, suffix="%")
         ax.tick_params(axis="y", labelsize=7.5)
         any_clear = bool((rest.p_value < 0.05).any())
-        ax.set_title(f"{short(metric)}, {year}" + ("" if any_clear else
-                                                   "\nno single effect stands out"),
-                     loc="left", fontsize=10, fontweight="bold")
+        ax.set_title(f"{short(metric)} ({year})", loc="left", fontsize=10, fontweight="bold")
+        if not any_clear:
+            ax.set_xlabel("No single effect stands out from chance", fontsize=9, color="0.2")
         lead = rest.iloc[0] if len(rest) else None
         if lead is not None and any_clear:
-            said.append(f"{short(metric)} in {year}: {parameter(lead.parameter).lower()} "
+            said.append(f"{label(metric)} in {year}: {parameter(lead.parameter).lower()} "
                         f"explains {lead.share_explained:.0%}")
         else:
-            said.append(f"{short(metric)} in {year}: no single effect stands out from chance")
+            said.append(f"{label(metric)} in {year}: no single effect stands out from chance")
     legend = ([Patch(color=RISES), Patch(color=FALLS),
-               Patch(color=matplotlib.colors.to_rgba(FALLS, 0.3)), Patch(color=GREY)],
+               Patch(color=matplotlib.colors.to_rgba(RISES, 0.3)), Patch(color=GREY)],
               ["the difference rises with the effect", "it falls with the effect",
                "pale: cannot be told from chance", "chance and interactions"])
     title = f"What drives the difference between {scenario_title(scenario)} and " \

@@ -132,7 +132,7 @@ class PlainFormatter(matplotlib.ticker.Formatter):
     def __call__(self, x: float, pos: int | None = None) -> str:
         text = number(x, self.decimals)
         if text.lstrip("-").strip("0.,") == "":
-            text = "0"
+            return f"{self.prefix}0"  # "£0", not "£0m"
         return f"{self.prefix}{text.replace('-', '−')}{self.suffix}"
 
 
