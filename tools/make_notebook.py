@@ -36,7 +36,6 @@ import pandas as pd
 import sim
 from sim.outputs import plots
 from sim.outputs.comparison import unpaired_ci
-from sim.outputs.report import LABELS
 
 pd.set_option("display.width", 120)
 pd.set_option("display.float_format", "{:,.2f}".format)
@@ -66,10 +65,10 @@ wide.loc[headline]"""),
 Lines are means over replications; bands hold 90% of single replications — the range one
 real year could fall in."""),
     code("""weekly = {name: r.weekly for name, r in comp.results.items()}
-plots.series_figure(weekly, ["caseload_mean", "unallocated"], "Caseload and unallocated cases",
-                    {"caseload_mean": "cases per case-holding FTE", "unallocated": "cases"})"""),
-    code("""plots.series_figure(weekly, ["fte_experienced", "fte_newly_qualified", "fte_agency"],
-                    "Social workers in post by type", "FTE")"""),
+source = plots.Source.of(comp.results["baseline"])  # the figures' source line
+plots.series_chart(weekly, ["caseload_mean", "unallocated"], "Caseload and unallocated cases",
+                   source).figure"""),
+    code("""plots.workforce_chart(weekly, source).figure"""),
     md("""## 4. Differences from the baseline, with their intervals
 
 Each dot is the mean of the per-replication differences and its thick bar the 95%
@@ -78,9 +77,9 @@ can tell from chance (more replications narrow it). The thin line is the 5th–9
 of single replications' differences: the range one real year could show, given both chance
 and the uncertain effects (more replications do not narrow it). Note each panel's own scale
 and the baseline's level printed above it."""),
-    code("""plots.differences_figure(comp.table, ["inpost_fte", "turnover_rate", "agency_rate",
-                                      "caseload_per_fte", "referrals", "unallocated_mean"],
-                         LABELS)"""),
+    code("""shown = ["inpost_fte", "turnover_rate", "agency_rate", "caseload_per_fte", "referrals",
+         "unallocated_mean"]
+plots.differences_chart(comp.table, source, shown).figure"""),
     code("""year = "2021-22"
 d = comp.table[(comp.table.fy == year) & comp.table.metric.isin(headline)
                & (comp.table.scenario != "baseline")]
@@ -110,14 +109,18 @@ Each replication drew its own values of the uncertain effects. Regressing (on ra
 replication's difference on those draws splits its spread into the part each effect
 explains and the part left to chance. This needs more replications than a headline figure,
 so we run the retention comparison again with more of them, over two years (the scheme
-runs to March 2021). Pale bars marked *n.s.* cannot be told apart from chance with this
-many replications — treat them as unknown, not as zero."""),
+runs to March 2021). Pale bars cannot be told apart from chance with this many
+replications — treat them as unknown, not as zero. A measure whose difference is clear in
+no year says so: there is nothing to explain."""),
     code("""TWO_YEARS = {"run.horizon_years": 2}
 ret = sim.compare(SCENARIOS[0], SCENARIOS[1], replications=36, overrides=TWO_YEARS)
 ret.drivers.query("metric == 'turnover_rate' and fy == '2020-21'")"""),
-    code("""plots.tornado_figure(ret.drivers, "retention", "baseline",
-                     ["turnover_rate", "worker_changes_per_child", "agency_rate",
-                      "caseload_per_fte"], LABELS, ret.table)"""),
+    code("""chart = plots.drivers_chart(ret.drivers, ret.table, "retention",
+                            plots.Source.of(ret.results["baseline"]),
+                            ["turnover_rate", "worker_changes_per_child", "agency_rate",
+                             "caseload_per_fte"])
+print(chart.alt)  # the chart in words, as the report gives it
+chart.figure"""),
     code("""top = ret.drivers.query("metric == 'turnover_rate' and fy == '2020-21'").iloc[0]
 print(f"In this run, {top.parameter} explains {top.share_explained:.0%} of the spread of the "
       f"turnover difference in 2020-21 (adjusted p = {top.p_value:.2g}).")"""),
@@ -240,7 +243,8 @@ ce[["scenario", "unit", "cost_diff_pv", "outcome_diff", "ratio", "ratio_ci_low",
 
 Four levels of retention spend, each for two years, on common random numbers. The plot puts
 each option's extra cost against the changes of social worker it avoids; options on the red
-line are not dominated (no other option costs less and avoids more). Three years are enough:
+line are on the frontier (no other option, nor spending between two of them, avoids more for
+the money). Three years are enough:
 the scheme's effects fade after it ends."""),
     code("""start = sim.load_scenario(SCENARIOS[0], {"run.horizon_years": 3})
 points = grid(start, [parse_set("interventions.retention.annual_spend=0,1000000,2500000,5000000")])
@@ -251,7 +255,8 @@ labels = {p.label: f"£{p.values['interventions.retention.annual_spend'] / 1e6:g
           for p in points}
 shown = ["option", "extra_cost", "avoided", "on_frontier"]
 front.assign(option=front.point.map(labels))[shown]"""),
-    code("""plots.sweep_figure(front, labels, "changes of social worker")"""),
+    code("""plots.frontier_chart(front, {p.label: p.values for p in points}, "worker_changes",
+                     plots.Source.of(results["p0"]), "baseline").figure"""),
     md("""## What this does and does not say
 
 - The costs are of the **service the model represents**: social workers, recruitment,

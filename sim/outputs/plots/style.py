@@ -9,6 +9,7 @@ bands), and a footer (notes, the scenarios in words, the source line).
 
 from __future__ import annotations
 
+import io
 import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -42,6 +43,11 @@ class Chart:
 
     def save(self, path: Any) -> None:
         self.figure.savefig(path, dpi=DPI)
+
+    def _repr_png_(self) -> bytes:  # a notebook shows the chart itself
+        buf = io.BytesIO()
+        self.figure.savefig(buf, format="png", dpi=DPI)
+        return buf.getvalue()
 
 
 @dataclass(frozen=True)
