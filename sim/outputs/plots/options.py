@@ -63,10 +63,12 @@ def frontier_chart(front: pd.DataFrame, values: Mapping[str, Mapping[str, Any]],
     plain_axis(ax.yaxis, prefix="£", suffix="m")
     plain_axis(ax.xaxis)
     ax.margins(x=0.25, y=0.12)  # room for the options' labels
-    legend = ([Line2D([], [], color=ON, marker="o"),
-               Line2D([], [], ls="none", color=OFF, marker="o", markerfacecolor="white")],
-              ["on the frontier: the best buys for their cost",
-               "off it: another option, or a mix of two, avoids more for the money"])
+    legend = ([Line2D([], [], color=ON, marker="o")],
+              ["on the frontier: the best buys for their cost"])
+    if len(off):
+        legend[0].append(Line2D([], [], ls="none", color=OFF, marker="o",
+                                markerfacecolor="white"))
+        legend[1].append("off it: another option, or a mix of two, avoids more for the money")
     title = "Budget options: what each costs and what it buys"
     frame(fig, title, "Average of paired replications (the same children and chance events "
           "for every option), with 95% intervals.",

@@ -148,9 +148,10 @@ def series_chart(weekly: Mapping[str, pd.DataFrame], metrics: Sequence[str], tit
                 listing([weekly_label(m).lower() for m in metrics]) +
                 f", weekly from {_span(first)}, for {len(names)} scenarios" +
                 (", one panel per measure." if len(metrics) > 1 else "."))
+    # one line needs no legend: the title names it
     frame(fig, title, subtitle, [*notes, scenario_line(names),
                                  source.line("each" if not one else "")],
-          legend_of(axes))
+          None if one and len(metrics) == 1 else legend_of(axes))
     alt = " ".join([kind, *described, *notes])
     return Chart(fig, title, alt)
 
