@@ -105,6 +105,17 @@ def sweep() -> tuple[pd.DataFrame, dict]:
     return frontier(table), values
 
 
+def backtest() -> tuple[pd.DataFrame, str, dict[str, dict[int, float]]]:
+    rows = [("referrals", 2020, 11_500.0, 10_900.0, 12_100.0),
+            ("referrals", 2021, 11_800.0, 10_700.0, 12_900.0),
+            ("turnover_rate", 2020, 14.0, 11.0, 17.0), ("turnover_rate", 2021, 15.0, 11.5, 18.5)]
+    table = pd.DataFrame(rows, columns=["indicator", "period", "simulated", "p05", "p95"])
+    history = {"referrals": {2017: 10_500.0, 2018: 11_000.0, 2019: 11_200.0, 2020: 11_900.0,
+                             2021: 12_000.0},
+               "turnover_rate": {2017: 12.0, 2018: 13.0, 2019: 13.5, 2020: 16.0, 2021: 15.0}}
+    return table, "West Sussex", history
+
+
 @pytest.fixture(scope="module")
 def charts():
     from sim.outputs import plots
@@ -125,6 +136,7 @@ def charts():
                                        ["turnover_rate", "inpost_fte", "cla_31mar"]),
         "frontier": plots.frontier_chart(front, values, "worker_changes", source,
                                          "baseline"),
+        "backtest": plots.backtest_chart(*backtest(), source),
     }
     for chart in out.values():
         chart.figure.canvas.draw()  # lays it out and sets the tick labels

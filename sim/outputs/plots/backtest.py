@@ -49,7 +49,8 @@ def backtest_chart(table: pd.DataFrame, council: str,
         ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda x, _: f"{x:.0f}"))
     title = f"{council}: back-test from {start}"
     frame(fig, title, f"The model forecast from {start} with only what was published by then, "
-          "against what was published later", [f"Council: {council}", source.line()],
+          "against what was published later",
+          [f"Scenario: {council} as published by {start}, run forward", source.line()],
           legend_of(axes))
     alt = (f"Line charts of {len(inds)} indicators for {council}: published figures and the "
            f"model's forecast from {start} with its 90% interval; {inside} of "
