@@ -31,13 +31,13 @@ def weekly_tables() -> dict[str, pd.DataFrame]:
     """Four scenarios' weekly series: retention the same as the base (as when its payments
     change nothing), and the combined scenario the same as the early-help cut."""
     rng = np.random.default_rng(1)
-    weeks = pd.date_range("2019-04-01", periods=60, freq="7D")
+    weeks = pd.date_range("2019-04-01", periods=261, freq="7D")
     reps = 3
     level = {"open_assessment": 900, "open_cin": 2300, "open_cp": 600, "open_cla": 850,
              "unallocated": 40, "fte_experienced": 440, "fte_newly_qualified": 40,
              "fte_agency": 70, "caseload_mean": 15.5}
-    base = {(r, m): level[m] * (1 + 0.05 * np.sin(np.arange(60) / 9 + r))
-            + rng.normal(0, 0.01 * level[m], 60) for r in range(reps) for m in WEEKLY_METRICS}
+    base = {(r, m): level[m] * (1 + 0.05 * np.sin(np.arange(261) / 9 + r))
+            + rng.normal(0, 0.01 * level[m], 261) for r in range(reps) for m in WEEKLY_METRICS}
     cut = {k: v * (1.06 if k[1] != "fte_agency" else 1.2) for k, v in base.items()}
 
     def long(values: dict) -> pd.DataFrame:
@@ -186,6 +186,14 @@ def cut_texts(fig: Figure) -> list[str]:
     return out
 
 
+def overlapping_texts(fig: Figure) -> list[tuple[str, str]]:
+    """Pairs of texts drawn over each other (a panel's title running into the next)."""
+    r = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    ts = [(t.get_text(), t.get_window_extent(r)) for t in texts(fig)]
+    return [(a, b) for i, (a, ba) in enumerate(ts) for b, bb in ts[i + 1:]
+            if ba.overlaps(bb)]
+
+
 def has_source(fig: Figure) -> bool:
     words = [t.get_text() for t in texts(fig)]
     return any(w.startswith("Source: sim ") for w in words) and \
@@ -246,6 +254,7 @@ def test_legends_cover_no_data(charts) -> None:
 def test_titles_and_notes_fit_the_figure(charts) -> None:
     for name, chart in charts.items():
         assert cut_texts(chart.figure) == [], name
+        assert overlapping_texts(chart.figure) == [], name
 
 
 def test_every_figure_has_a_source_and_a_scenario_line(charts) -> None:

@@ -27,6 +27,7 @@ from sim.outputs.plots.style import (
     legend_of,
     listing,
     new_figure,
+    panel_title,
     panels,
     scenario_line,
     scenario_styles,
@@ -123,7 +124,9 @@ def series_chart(weekly: Mapping[str, pd.DataFrame], metrics: Sequence[str], tit
                 f", weekly from {_span(first)}, in the {titles[0]} scenario.")
     else:
         styles = scenario_styles(names)
-        axes = panels(fig, len(metrics))
+        # three series stack (one above another, on one time axis): side by side, their
+        # dates would run into each other
+        axes = panels(fig, len(metrics), cols=1 if len(metrics) == 3 else None)
         for ax, metric in zip(axes, metrics, strict=True):
             lines = {}
             for i, (name, t) in enumerate(zip(names, titles, strict=True)):
@@ -133,8 +136,7 @@ def series_chart(weekly: Mapping[str, pd.DataFrame], metrics: Sequence[str], tit
                                  band="0.45" if i == 0 else None,
                                  band_label=f"{titles[0]}: range of single runs")
             if len(metrics) > 1:
-                ax.set_title(weekly_label(metric), loc="left", fontsize=10,
-                             fontweight="bold")
+                panel_title(ax, weekly_label(metric))
             ax.set_ylabel(weekly_unit(metric), fontsize=9)
             years_axis(ax)
             tidy(ax)
@@ -142,6 +144,10 @@ def series_chart(weekly: Mapping[str, pd.DataFrame], metrics: Sequence[str], tit
                 ax.set_ylim(bottom=0)
             described.append((f"{weekly_label(metric)}: " if len(metrics) > 1 else "") +
                              _describe(lines))
+        if len(metrics) == 3:  # stacked: the dates once, under the last
+            for ax in axes[:-1]:
+                ax.sharex(axes[-1])
+                ax.tick_params(labelbottom=False)
         subtitle = ("Lines: the average of each scenario's replications; grey band: the "
                     f"range of single runs of {titles[0]} (5th to 95th percentile)")
         kind = (f"Line chart{'s' if len(metrics) > 1 else ''} of " +
@@ -254,7 +260,7 @@ def weekly_differences_chart(weekly: Mapping[str, pd.DataFrame], source: Source)
                 f"{amount(float(m.min()), dd)} and {amount(float(m.max()), dd)}")
     for ax, metric in zip(axes, metrics, strict=True):
         ax.axhline(0, color="0.2", lw=0.9, zorder=1)
-        ax.set_title(weekly_label(metric), loc="left", fontsize=10, fontweight="bold")
+        panel_title(ax, weekly_label(metric))
         ax.set_ylabel(weekly_unit(metric), fontsize=9)
         years_axis(ax)
         tidy(ax)

@@ -224,6 +224,14 @@ def panels(fig: Figure, n: int, cols: int | None = None) -> list[Axes]:
     return list(axes.flat[:n])
 
 
+def panel_title(ax: Axes, words: str, size: float = 10) -> None:
+    """A panel's title, wrapped to the panel's width so that it never runs into the next."""
+    fig = ax.get_figure(root=True)
+    width_in = ax.get_position().width * (fig.get_figwidth() if fig else SLIDE[0])
+    chars = max(12, int(width_in * 72 / (0.62 * size)))
+    ax.set_title(textwrap.fill(words, chars), loc="left", fontsize=size, fontweight="bold")
+
+
 def legend_of(axes: Sequence[Axes]) -> tuple[list, list]:
     """The distinct entries of the panels' legends, in the order they were drawn."""
     seen: dict[str, Any] = {}
