@@ -273,7 +273,7 @@ def sweep(
     labels = option_labels(points)
     meta = {"scenario": base.name, "replications": n, "seed": seed if seed is not None
             else base.run.seed, "outcome": outcome, "fixed_parameters": fixed_parameters,
-            "command": command_line()}
+            "command": command_line(), "council": base.council}
     path = write_sweep(table, front, points, out, labels, OUTCOMES[outcome][3], meta, xlsx,
                        report)
     out_console.print(sweep_table_view(front, labels, OUTCOMES[outcome][3]))

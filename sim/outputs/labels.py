@@ -121,20 +121,20 @@ WEEKLY_UNITS: dict[str, str] = {  # what a weekly series is counted in, for an a
     "fte_permanent": "FTE",
 }
 
-PARAMETERS: dict[str, str] = {  # the uncertain effects, by their path in a scenario
+PARAMETER_SHORT: dict[str, str] = {  # the uncertain effects for a chart's axis
     "workforce.leaving.annual_hazard.experienced": "How often experienced workers leave",
     "workforce.leaving.annual_hazard.newly_qualified": "How often newly qualified workers "
                                                        "leave",
     "workforce.leaving.caseload_effect_per_case": "How much high caseloads make workers leave",
     "workforce.recruitment.fill_probability": "Chance a vacancy is filled",
     "workforce.agency.cover_share": "Share of vacancies covered by agency staff",
-    "workforce.absence.per_year": "Long absences a year",
+    "workforce.absence.per_year": "Absences covered by colleagues a year",
     "workforce.internal_moves_per_year": "Moves between teams a year",
     "interventions.retention.hazard_ratio": "Leaving with retention payments, relative to none",
-    "interventions.early_help.elasticity": "How much early help holds referrals down",
+    "interventions.early_help.elasticity": "How much referrals rise as early help falls",
     "interventions.early_help.pct_per_million": "Referrals added per £1m cut from early help",
     "interventions.early_help.lag_months": "Months before early help changes reach referrals",
-    "strain.thresholds.points_per_10pct": "How far the front door tightens under strain",
+    "strain.thresholds.points_per_10pct": "How far thresholds tighten under strain",
     "strain.agency.pct_per_10pct": "Agency staff bought under strain",
     "strain.establishment.pct_per_10pct": "Posts added under strain",
     "(chance and interactions)": "Chance and interactions",
@@ -266,8 +266,11 @@ def weekly_unit(code: str) -> str:
 
 
 def parameter(path: str) -> str:
-    """An uncertain effect's name in plain words, from its dotted path in a scenario; an
-    unknown path gets its last two parts, tidied ('a.b_c.d_e' -> 'B c: d e')."""
+    """An uncertain effect's name, short enough for a chart's axis, from its dotted path in a
+    scenario (``label`` gives the long form); an unknown path gets its last two parts,
+    tidied ('a.b_c.d_e' -> 'B c: d e')."""
+    if path in PARAMETER_SHORT:
+        return PARAMETER_SHORT[path]
     if path in PARAMETERS:
         return PARAMETERS[path]
     parts = [p.replace("_", " ") for p in path.split(".")[-2:]]
@@ -275,22 +278,10 @@ def parameter(path: str) -> str:
 
 
 def option(values: dict) -> str:
-    """A sweep's option as words: {'interventions.retention.annual_spend': 5e6} ->
-    'Retention £5.0m a year'. Money (a path naming spend, budget, cost, pay or salary) is
-    in pounds."""
-    parts = []
-    for path, v in values.items():
-        money_like = any(w in path for w in ("spend", "budget", "cost", "pay", "salary",
-                                             "annual_change"))
-        if isinstance(v, bool) or not isinstance(v, int | float):
-            words = str(v)
-        elif money_like:
-            words = money(float(v))
-        else:
-            words = number(float(v), 0 if float(v).is_integer() else 2)
-        template = OPTIONS.get(path) or parameter(path) + " {}"
-        parts.append(template.format(words))
-    return ", ".join(parts)
+    """A sweep's option as words for a chart: {'interventions.retention.annual_spend': 5e6}
+    -> 'Retention £5.0m a year'; a setting without its own words as ``option_name`` has it."""
+    return "; ".join(OPTIONS[k].format(value(v, k)) if k in OPTIONS else option_name({k: v})
+                     for k, v in values.items())
 
 
 def number(x: float, decimals: int = 0) -> str:

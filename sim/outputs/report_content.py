@@ -236,10 +236,9 @@ def _differences_section(comp: Comparison) -> Section:
         s.heading(f"{labels.scenario_title(name)} against {labels.scenario_title(comp.base)}")
         s.table(f"{labels.scenario_title(name)} less {labels.scenario_title(comp.base)}: "
                 "average difference by year", ["Measure", *fys], rows)
-    fig = plots.differences_figure(comp.table, list(narrative.KEY_MEASURES),
-                                   {m: labels.measure(m).short for m in narrative.KEY_MEASURES})
-    s.chart(fig, "Small multiples, one per measure: each scenario's average difference from "
-            f"{labels.scenario_title(comp.base)} by year with its 95% interval.",
+    chart = plots.differences_chart(comp.table, plots.Source.of(comp.results[comp.base]),
+                                    list(narrative.KEY_MEASURES))
+    s.chart(chart.figure, chart.alt,
             "Differences from the first scenario by year, with 95% intervals.")
     return s
 
@@ -432,11 +431,11 @@ def run_report(results: Results) -> Report:
             if w.empty or w.value.max() < 0.5:
                 out.text("No case waited for a social worker in any run.")
                 continue
-        fig = plots.series_figure({sc.name: weekly}, metrics, title,
-                                  {m: labels.WEEKLY[m] for m in metrics})
-        out.chart(fig, f"Line chart by week, {_years(fys)}: "
-                  + ", ".join(labels.WEEKLY[m].lower() for m in metrics)
-                  + ", average of the runs with a band from the 5th to the 95th percentile.",
+        source = plots.Source.of(results)
+        chart = (plots.unallocated_chart({sc.name: weekly}, source, {sc.name: sc})
+                 if metrics == ["unallocated"] else
+                 plots.series_chart({sc.name: weekly}, metrics, title, source))
+        out.chart(chart.figure, chart.alt,
                   f"{title}: average of runs, with the range of single runs shaded.")
     money = Section("money", "Money")
     bs = results.budget_summary()
@@ -511,10 +510,10 @@ def sweep_report(directory: Path) -> Report:
                ["Option", "Extra cost (present value)", f"{many.capitalize()} avoided",
                 "Best value for its cost"], rows,
                "Below the number avoided: its 95% interval.")
-    fig = plots.sweep_figure(front, name, many)
-    opts.chart(fig, f"Scatter chart: each option's extra cost (present value) against the "
-               f"{many} it avoids, with 95% intervals; the best-value options are joined.",
-               "Extra cost against what each option avoids.")
+    chart = plots.frontier_chart(
+        front, points, outcome, plots.Source(meta.get("council"), int(meta.get("replications", 0)),
+                                             int(meta.get("seed", 0))), meta.get("scenario"))
+    opts.chart(chart.figure, chart.alt, "Extra cost against what each option avoids.")
     reps = int(meta.get("replications", 0))
     return Report("Sweep of options", f"Options for {labels.scenario_title(meta['scenario'])}"
                   if meta.get("scenario") else "Options compared", f"{reps} runs of each option",

@@ -64,7 +64,9 @@ class Source:
     def of(cls, results: Any) -> Source:
         """From a run's ``Results`` (or any object with ``scenario``, ``seed`` and
         ``replications``)."""
-        return cls(results.scenario.council, len(results.replications), results.seed)
+        made_by = getattr(results, "extra", {}).get("sim_version")  # a saved run's own
+        return cls(results.scenario.council, len(results.replications), results.seed,
+                   made_by or __version__)
 
     def line(self, each: str = "") -> str:
         where = f" of {self.council}" if self.council else ""
