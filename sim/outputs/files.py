@@ -27,7 +27,6 @@ from sim.outputs.plots import (
     write_drivers,
     write_frontier,
     write_plots,
-    write_weekly_differences,
 )
 from sim.outputs.report_html import write_report
 from sim.outputs.tables import summarise
@@ -206,7 +205,6 @@ def write_comparison(comp: Comparison, out: Path, labels: dict[str, str],
         write_comparison_series(comp.results, tmp)
         source = Source.of(base)
         write_differences(comp.table, source, tmp, headline)
-        write_weekly_differences(comp.results, tmp)
         for name in comp.names:
             if name != comp.base:
                 write_drivers(comp.drivers, comp.table, name, source, tmp,

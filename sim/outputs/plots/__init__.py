@@ -40,7 +40,6 @@ from sim.outputs.plots.series import (
     workforce_chart,
     write_comparison_series,
     write_plots,
-    write_weekly_differences,
 )
 from sim.outputs.plots.style import Chart, Source, scenario_colours, scenario_styles
 
@@ -50,5 +49,4 @@ __all__ = [
     "scenario_colours", "scenario_styles", "series_chart", "unallocated_chart",
     "weekly_differences_chart", "workforce_chart", "write_comparison_series",
     "write_differences", "write_drivers", "write_frontier", "write_plots",
-    "write_weekly_differences",
 ]

@@ -15,6 +15,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from scipy import stats
 
+from sim.experiment.runner import Results
 from sim.outputs.labels import scenario_title, weekly_label, weekly_unit
 from sim.outputs.plots.style import (
     COLOURS,
@@ -38,7 +39,6 @@ from sim.outputs.tables import weekly_bands
 
 WORKFORCE = ("fte_experienced", "fte_newly_qualified", "fte_agency")
 OPEN_CASES = ("open_assessment", "open_cin", "open_cp", "open_cla")
-OPEN = OPEN_CASES
 BIG_UNALLOCATED = 0.02  # of open cases: a backlog a note should say comes from assumptions
 STRAIN = {"thresholds": "tightening the front door", "agency": "buying agency staff",
           "establishment": "adding posts", "manager_holding": "managers holding cases"}
@@ -200,9 +200,9 @@ def unallocated_notes(weekly: Mapping[str, pd.DataFrame],
     big = {}
     for name, w in weekly.items():
         m = w.groupby(["week", "metric"])["value"].mean().unstack()
-        if "unallocated" not in m or not set(OPEN) <= set(m):
+        if "unallocated" not in m or not set(OPEN_CASES) <= set(m):
             continue
-        share = float((m["unallocated"] / m[list(OPEN)].sum(axis=1)).max())
+        share = float((m["unallocated"] / m[list(OPEN_CASES)].sum(axis=1)).max())
         if share >= BIG_UNALLOCATED:
             big[scenario_title(name)] = share
     if big:
@@ -279,44 +279,33 @@ def weekly_differences_chart(weekly: Mapping[str, pd.DataFrame], source: Source)
 
 # --------------------------------------------------------------------------- writers
 
-RUN_CHARTS = {"caseload.png": caseload_chart, "unallocated.png": unallocated_chart,
-              "workforce.png": workforce_chart}
-COMPARISON_CHARTS = {"compare_caseload.png": caseload_chart,
-                     "compare_unallocated.png": unallocated_chart,
-                     "compare_workforce.png": workforce_chart,
-                     "compare_open_cases.png": open_cases_chart}
-
-
-def _write(charts: dict, weekly: Mapping[str, pd.DataFrame], source: Source, out: Path,
-           scenarios: Mapping[str, object] | None) -> list[Path]:
-    paths = []
-    for fname, build in charts.items():
-        chart = (build(weekly, source, scenarios) if build is unallocated_chart
-                 else build(weekly, source))
+def _save(charts: Mapping[str, Chart], out: Path) -> list[Path]:
+    for fname, chart in charts.items():
         chart.save(out / fname)
-        paths.append(out / fname)
-    return paths
+    return [out / fname for fname in charts]
 
 
-def write_plots(results, out: Path) -> list[Path]:
+def write_plots(results: Results, out: Path) -> list[Path]:
     """Write a run's PNGs (``caseload.png``, ``unallocated.png``, ``workforce.png``)."""
     name = results.scenario.name
-    return _write(RUN_CHARTS, {name: results.weekly}, Source.of(results), out,
-                  {name: results.scenario})
+    weekly = {name: results.weekly}
+    source = Source.of(results)
+    return _save({"caseload.png": caseload_chart(weekly, source),
+                  "unallocated.png": unallocated_chart(weekly, source,
+                                                       {name: results.scenario}),
+                  "workforce.png": workforce_chart(weekly, source)}, out)
 
 
-def write_comparison_series(results: Mapping[str, object], out: Path) -> list[Path]:
-    """Write a comparison's weekly PNGs (``compare_*.png``); ``results``: name -> Results,
-    the base first."""
-    weekly = {k: r.weekly for k, r in results.items()}  # type: ignore[attr-defined]
+def write_comparison_series(results: Mapping[str, Results], out: Path) -> list[Path]:
+    """Write a comparison's weekly PNGs (``compare_*.png`` and
+    ``compare_differences_weekly.png``); ``results``: name -> Results, the base first."""
+    weekly = {k: r.weekly for k, r in results.items()}
     source = Source.of(next(iter(results.values())))
-    return _write(COMPARISON_CHARTS, weekly, source, out,
-                  {k: r.scenario for k, r in results.items()})  # type: ignore[attr-defined]
-
-
-def write_weekly_differences(results: Mapping[str, object], out: Path) -> Path:
-    weekly = {k: r.weekly for k, r in results.items()}  # type: ignore[attr-defined]
-    chart = weekly_differences_chart(weekly, Source.of(next(iter(results.values()))))
-    path = out / "compare_differences_weekly.png"
-    chart.save(path)
-    return path
+    return _save({
+        "compare_caseload.png": caseload_chart(weekly, source),
+        "compare_unallocated.png": unallocated_chart(
+            weekly, source, {k: r.scenario for k, r in results.items()}),
+        "compare_workforce.png": workforce_chart(weekly, source),
+        "compare_open_cases.png": open_cases_chart(weekly, source),
+        "compare_differences_weekly.png": weekly_differences_chart(weekly, source),
+    }, out)
