@@ -113,7 +113,7 @@ runs to March 2021). Pale bars cannot be told apart from chance with this many
 replications — treat them as unknown, not as zero. A measure whose difference is clear in
 no year says so: there is nothing to explain."""),
     code("""TWO_YEARS = {"run.horizon_years": 2}
-ret = sim.compare(SCENARIOS[0], SCENARIOS[1], replications=36, overrides=TWO_YEARS)
+ret = sim.compare(SCENARIOS[0], SCENARIOS[1], replications=40, overrides=TWO_YEARS)
 ret.drivers.query("metric == 'turnover_rate' and fy == '2020-21'")"""),
     code("""chart = plots.drivers_chart(ret.drivers, ret.table, "retention",
                             plots.Source.of(ret.results["baseline"]),
