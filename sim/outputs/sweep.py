@@ -8,6 +8,9 @@ replication.
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -77,3 +80,57 @@ def frontier(table: pd.DataFrame, outcome: str = "worker_changes") -> pd.DataFra
     ])
     f["on_frontier"] = ~dominated
     return f.reset_index()
+
+
+def _scheme_months(start: dt.date, end: dt.date) -> int:
+    """Payments on the 1st of each month from ``start`` to ``end`` (retention's schedule)."""
+    first = start if start.day == 1 else dt.date(start.year + start.month // 12,
+                                                 start.month % 12 + 1, 1)
+    return max(0, (end.year - first.year) * 12 + end.month - first.month + 1)
+
+
+def option_name(values: dict[str, Any], scenario: Any = None) -> str:
+    """An option of a sweep in words from the values it sets: "Retention £5.0m a year
+    (£10.0m over the scheme)", "Academy cohort of 30"; a path without words of its own is
+    named by its last parts ("Fill probability 0.3")."""
+    from sim.outputs.assumptions import plain_label
+    from sim.outputs.labels import money
+
+    parts = []
+    for path, v in values.items():
+        if path == "interventions.retention.annual_spend":
+            if not v:
+                parts.append("No retention payments")
+                continue
+            text = f"Retention {money(v)} a year"
+            if scenario is not None:
+                r = scenario.interventions.retention
+                text += f" ({money(v * _scheme_months(r.start, r.end) / 12)} over the scheme)"
+            parts.append(text)
+        elif path in OPTION_WORDS:
+            shown = money(v) if "budget" in path and isinstance(v, int | float) else v
+            parts.append(OPTION_WORDS[path].format(shown))
+        else:
+            words = plain_label(path).split(": ")[-1]
+            shown = (money(v) if any(w in path for w in MONEY_WORDS) and
+                     isinstance(v, int | float) else f"{v:,}" if isinstance(v, int)
+                     and not isinstance(v, bool) else str(v))
+            parts.append(f"{words[:1].upper()}{words[1:]} {shown}")
+    return ", ".join(parts)
+
+
+OPTION_WORDS = {
+    "interventions.early_help.base_budget": "Early help {} a year",
+    "workforce.cohort.size": "Academy cohort of {}",
+}
+MONEY_WORDS = ("spend", "budget", "salary", "weekly", "per_hire", "payment", "per_newly")
+
+
+def option_names(points: list) -> dict[str, str]:
+    """Each grid point's name in words (``option_name``), keyed by its label (p0, p1...);
+    names made unique should two read the same."""
+    out: dict[str, str] = {}
+    for p in points:
+        name = option_name(p.values, p.scenario)
+        out[p.label] = name if name not in out.values() else f"{name} ({p.label})"
+    return out
