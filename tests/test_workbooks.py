@@ -237,12 +237,37 @@ def test_workbooks_open_in_libreoffice(books, tmp_path: Path) -> None:
             pytest.fail("LibreOffice (soffice) is not installed: run tools/system_deps.sh")
         pytest.skip("LibreOffice (soffice) is not installed")
     files = [str(p) for p in books.values()]
-    # its own profile: a user's running LibreOffice or a stale lock cannot interfere
-    r = subprocess.run([exe, f"-env:UserInstallation=file://{tmp_path / 'profile'}",
-                        "--headless", "--norestore", "--convert-to", "pdf", "--outdir",
-                        str(tmp_path), *files], capture_output=True, text=True, timeout=300)
-    assert r.returncode == 0, r.stderr
-    assert "repair" not in (r.stdout + r.stderr).lower()
+
+    def convert(to: str, how: str = "") -> None:
+        # its own profile: a user's running LibreOffice or a stale lock cannot interfere
+        r = subprocess.run([exe, f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+                            "--headless", "--norestore", "--convert-to", to + how, "--outdir",
+                            str(tmp_path / to), *files], capture_output=True, text=True,
+                           timeout=300)
+        assert r.returncode == 0, r.stderr
+        assert "repair" not in (r.stdout + r.stderr).lower()
+        for p in books.values():
+            out = tmp_path / to / f"{p.stem}.{to}"
+            assert out.is_file() and out.stat().st_size > 500, r.stdout + r.stderr
+
+    convert("pdf")  # every sheet, charts too
+    # the first sheet as LibreOffice reads it (comma-separated, UTF-8): the Summary, with
+    # its numbers
+    convert("csv", ":Text - txt - csv (StarCalc):44,34,76")
     for p in books.values():
-        pdf = tmp_path / (p.stem + ".pdf")
-        assert pdf.is_file() and pdf.stat().st_size > 10_000, r.stdout + r.stderr
+        first = (tmp_path / "csv" / f"{p.stem}.csv").read_text()
+        assert "95% interval" in first and "£" in first
+        assert re.search(r"\d,\d{3}", first)
+
+
+def test_option_names_read_as_words(runs) -> None:
+    from sim.outputs.sweep import option_name
+
+    _, points, _ = runs
+    assert option_names(points) == {
+        "p0": "No retention payments",
+        "p1": "Retention £2.5m a year (£5.0m over the scheme)"}
+    assert option_name({"workforce.cohort.size": 30}) == "Academy cohort of 30"
+    assert option_name({"workforce.recruitment.fill_probability": 0.3,
+                        "interventions.early_help.base_budget": 20e6}) == \
+        "Fill probability 0.3, Early help £20.0m a year"

@@ -54,6 +54,9 @@ workers, caseload, unallocated cases, children looked after, social workers in p
 
 TERMS_HEADING = {"cash": "Cash", "real": "Real terms (prices of the first year)",
                  PV: "Present value"}
+MATERIAL_SHARE = 0.01
+"""A change of an outcome smaller than this share of the base's is not priced (the
+report's narrative judges materiality the same way)."""
 SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 SHEET_MAX = 31
 CODE_COLUMN = "Code (for analysts)"
@@ -109,6 +112,7 @@ class ChartSpec:
     rows: list[int]  # rows of the block's table, one series each
     columns: list[str]
     kind: str = "bar"  # "bar": clustered columns; "line"
+    stacked: bool = False  # columns stacked: the lines of a budget make up its total
 
 
 @dataclass
@@ -155,7 +159,9 @@ def _write_block(ws: Worksheet, block: Block, row: int) -> int:
                     if block.row_formats is None else block.row_formats[i]
             # top-aligned: a row with wrapped text reads from its top line
             c.alignment = Alignment(wrap_text=col in block.wrap, vertical="top",
-                                    horizontal="center" if col in block.center else None)
+                                    horizontal="center" if col in block.center else None,
+                                    # text after a column of numbers keeps a gap from them
+                                    indent=1 if j > 1 and isinstance(c.value, str) else 0)
             if is_total or (i, col) in bold:
                 c.font = Font(bold=True)
             if is_total:
@@ -171,7 +177,7 @@ def _write_block(ws: Worksheet, block: Block, row: int) -> int:
     end = header_row + len(df)
     if block.chart is not None:
         _add_chart(ws, block, header_row, end)
-        return end + 18  # the chart sits below its table
+        return end + 21  # the chart sits below its table
     return end + 2
 
 
@@ -185,7 +191,7 @@ def _width(ws: Worksheet, column: int) -> float:
 def _lines(text: str, width: float) -> int:
     """Lines ``text`` takes wrapped in a column ``width`` characters wide (roughly: words
     are not split)."""
-    per_line = max(1.0, width * 1.1 - 1)
+    per_line = max(1.0, width * 1.2 - 1)
     lines, used = 1, 0.0
     for word in text.split():
         if used and used + 1 + len(word) > per_line:
@@ -203,7 +209,8 @@ def _add_chart(ws: Worksheet, block: Block, header_row: int, end: int) -> None:
     last = cols.index(spec.columns[-1]) + 1
     chart = BarChart() if spec.kind == "bar" else LineChart()
     if isinstance(chart, BarChart):
-        chart.type, chart.grouping, chart.overlap = "col", "clustered", 0
+        chart.type = "col"
+        chart.grouping, chart.overlap = ("stacked", 100) if spec.stacked else ("clustered", 0)
     chart.title = spec.title
     chart.y_axis.title = spec.y_title
     chart.y_axis.numFmt = '£#,##0,,"m";-£#,##0,,"m"'
@@ -211,7 +218,8 @@ def _add_chart(ws: Worksheet, block: Block, header_row: int, end: int) -> None:
     # without these, recent Excel hides the axes (openpyxl writes delete="1" by default)
     chart.x_axis.delete = False
     chart.y_axis.delete = False
-    chart.height, chart.width = 7.5, max(16.0, 2.4 * (last - first + 1) + 6)
+    chart.height, chart.width = 9.0, max(18.0, 2.6 * (last - first + 1) + 8)
+    chart.x_axis.tickLblPos = "low"  # year labels below the columns, even negative ones
     chart.legend.position = "b"
     values = block.table.iloc[spec.rows][spec.columns].to_numpy(dtype=float)
     if np.nanmin(values) >= 0:  # columns of costs stand on zero, or they mislead
@@ -392,11 +400,20 @@ def glossary_sheet(extra: dict[str, str] | None = None) -> Sheet:
 
 
 def assumptions_sheet(scenarios: dict[str, Any], yaml_texts: dict[str, str | None],
-                      base: str, note: str | None = None) -> Sheet:
+                      base: str, note: str | None = None,
+                      as_run: dict[str, Any] | None = None) -> Sheet:
     """Every input with its value in each scenario, what it means and where it came from
     (the first scenario's source; another's where its value differs). A value that differs
-    from the first scenario's is shaded."""
+    from the first scenario's is shaded. ``as_run``: values the command line set instead of
+    the file's (``run.replications``, ``run.seed``), shown as run."""
     tables = {k: assumptions(s, yaml_texts.get(k)) for k, s in scenarios.items()}
+    for t in tables.values():
+        for path, value in (as_run or {}).items():
+            i = t.index[t.path == path]
+            if len(i) and t.loc[i[0], "value"] != value:
+                was = t.loc[i[0], "value"]
+                t.loc[i[0], "value"] = value
+                t.loc[i[0], "source"] = f"as run (set on the command line; the file says {was})"
     b = tables[base]
     df = pd.DataFrame({"Input": b.label})
     value_cols = []
@@ -433,7 +450,8 @@ def assumptions_sheet(scenarios: dict[str, Any], yaml_texts: dict[str, str | Non
     widths.update({j: 22 for j in range(2, len(value_cols) + 2)})
     return Sheet("Assumptions", lines,
                  [Block(df, formats=fmt, changed=changed,
-                        wrap=("Input", "What it is", "Source", *(c for _, c in value_cols)))],
+                        wrap=("Input", "What it is", "Source", *(c for _, c in value_cols)),
+                        center=tuple(c for _, c in value_cols))],
                  widths=widths)
 
 
@@ -528,7 +546,7 @@ def comparison_sheets(comp: Any, headline: list[str], yaml_texts: dict[str, str 
     # the profile of the difference in total cost, one series per scenario, charted
     prof = pd.DataFrame([{"Scenario": f"{title[k]} minus {title[base]}",
                           **budget_wide(budgets[k], rate, "cash", budgets[base])
-                          .iloc[-1][fys].to_dict()} for k in others])
+                          .iloc[-1].drop("Budget line").to_dict()} for k in others])
     diff_blocks.insert(0, Block(prof, heading="Difference in total cost by year, cash, £",
                                 default_format=MONEY,
                                 chart=ChartSpec("Difference in total cost from "
@@ -544,7 +562,7 @@ def comparison_sheets(comp: Any, headline: list[str], yaml_texts: dict[str, str 
 
     own_blocks = []
     totals = pd.DataFrame([{"Scenario": title[k], **budget_wide(budgets[k], rate, "cash")
-                            .iloc[-1][fys].to_dict()} for k in comp.names])
+                            .iloc[-1].drop("Budget line").to_dict()} for k in comp.names])
     own_blocks.append(Block(totals, heading="Total cost by year, cash, £", default_format=MONEY,
                             chart=ChartSpec("Total cost by year, cash", "£ a year",
                                             list(range(len(totals))), fys)))
@@ -592,7 +610,7 @@ def comparison_sheets(comp: Any, headline: list[str], yaml_texts: dict[str, str 
         sheets.append(budget_sheet(r.budget, rate, f"Budget {title[k]}", title[k]))
     texts = yaml_texts or {}
     sheets.append(assumptions_sheet({k: r.scenario for k, r in comp.results.items()}, texts,
-                                    base, note))
+                                    base, note, {"run.replications": reps, "run.seed": seed}))
     sheets.append(glossary_sheet())
     return [s for s in sheets if s is not None]
 
@@ -606,7 +624,19 @@ def _value_sheet(comp: Any, title: dict[str, str]) -> Sheet | None:
     ce = comp.cost_effectiveness
     if ce.empty:
         return None
-    from sim.outputs.finance import OUTCOMES
+    from sim.outputs.finance import OUTCOMES, outcome_totals
+    base = comp.results[comp.base]
+    rate = base.scenario.costs.discount_rate_pct
+    ce = ce.copy()
+    # a clear but tiny change gives an absurd price (£684m a point of caseload): a ratio is
+    # shown only where the change is material, as the report judges it
+    for i, r in ce.iterrows():
+        metric, how, *_ = OUTCOMES[r.outcome]
+        level = abs(outcome_totals(base.annual, metric, how, rate).mean())
+        if pd.notna(r.ratio) and abs(r.outcome_diff) < MATERIAL_SHARE * level:
+            ce.loc[i, ["ratio", "ratio_ci_low", "ratio_ci_high"]] = np.nan
+            ce.loc[i, "note"] = (f"the change is under {MATERIAL_SHARE:.0%} of "
+                                 f"{title[comp.base]}'s: too small to price")
     df = pd.DataFrame({
         "Scenario": ce.scenario.map(title),
         "Outcome": [OUTCOMES[o][3].capitalize() if o in OUTCOMES else o for o in ce.outcome],
@@ -650,7 +680,8 @@ def _drivers_sheet(comp: Any, title: dict[str, str]) -> Sheet | None:
                  ["What drives each difference",
                   "How much of the spread of a difference across runs each uncertain effect "
                   "explains (rank regression). An effect with a p-value of 0.05 or more "
-                  "cannot be told apart from chance with this many runs."],
+                  "cannot be told apart from chance with this many runs. The last column is "
+                  "the effect's name in the scenario file, for analysts."],
                  [Block(df, formats={"Share of the spread explained": "0%"},
                         wrap=("Measure", "Uncertain effect"))])
 
@@ -664,7 +695,8 @@ def budget_sheet(budget: pd.DataFrame, rate_pct: float, sheet_title: str, name: 
     blocks = [
         Block(cash, heading=f"{name}: cash, £", default_format=MONEY,
               chart=ChartSpec(f"{name}: cost by budget line, cash", "£ a year",
-                              list(range(len(cash) - 1)), fys) if runs else None),
+                              list(range(len(cash) - 1)), fys, stacked=True)
+              if runs else None),
         Block(budget_wide(budget, rate_pct, "real"),
               heading=f"{name}: real terms (prices of {fys[0]}), £", default_format=MONEY),
         Block(budget_wide(budget, rate_pct, PV),
@@ -735,7 +767,9 @@ def run_sheets(results: Any, headline: list[str], yaml_text: str | None = None) 
                                    "of outcomes."],
                    [Block(by_rep, default_format=MONEY, formats={"Run": "0"})])
     return [summary, budget_sheet(budget, rate, "Budget", name, runs=True), outcomes, single,
-            assumptions_sheet({sc.name: sc}, {sc.name: yaml_text}, sc.name),
+            assumptions_sheet({sc.name: sc}, {sc.name: yaml_text}, sc.name, None,
+                              {"run.replications": len(results.replications),
+                               "run.seed": results.seed}),
             glossary_sheet()]
 
 
@@ -754,9 +788,9 @@ def sweep_sheets(table: pd.DataFrame, front: pd.DataFrame, options: dict[str, st
         "95% interval: from": front.extra_cost_ci_low, "to": front.extra_cost_ci_high,
         f"{outcome_label.capitalize()} avoided": front.avoided,
         "95% interval: from ": front.avoided_ci_low, "to ": front.avoided_ci_high,
-        "Worth considering?": np.where(front.on_frontier, "yes: on the frontier",
-                                       "no: another option costs no more and avoids more"),
+        "Worth considering?": [_frontier_words(r) for r in front.itertuples()],
     })
+    f.iloc[0, -1] = "the option the others are measured against"
     summary = Sheet("Summary", [
         "Budget options compared",
         f"Each option against the first ({first}): the extra cost over the run (present "
@@ -765,8 +799,9 @@ def sweep_sheets(table: pd.DataFrame, front: pd.DataFrame, options: dict[str, st
         "among these; the others are dominated (another option costs no more and achieves at "
         "least as much)."],
         [Block(f, heading="Options", default_format=MONEY,
-               formats={f"{outcome_label.capitalize()} avoided": NUMBER,
-                        "95% interval: from ": NUMBER, "to ": NUMBER})],
+               formats={f"{outcome_label.capitalize()} avoided": COUNT,
+                        "95% interval: from ": COUNT, "to ": COUNT},
+               wrap=("Option", "Worth considering?"))],
         bullets=headline)
     pts = list(dict.fromkeys(table.point))
     costs = table[table.measure.str.startswith("cost_pv_")]
@@ -812,6 +847,16 @@ def sweep_sheets(table: pd.DataFrame, front: pd.DataFrame, options: dict[str, st
                                         {scenario.name: yaml_text}, scenario.name, note))
     sheets.append(glossary_sheet())
     return sheets
+
+
+def _frontier_words(r: Any) -> str:
+    """Whether an option of a sweep is worth considering, in words."""
+    if not r.on_frontier:
+        return "no: another option costs no more and avoids at least as much"
+    if r.avoided_ci_low > 0:
+        return "yes: on the frontier"
+    return ("on the frontier on the averages, but what it avoids is not clear (its interval "
+            "includes zero)")
 
 
 # --- the workbooks ---------------------------------------------------------------------------

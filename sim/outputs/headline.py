@@ -98,6 +98,8 @@ def sweep_headline(front: pd.DataFrame, options: dict[str, str], outcome_label: 
             gain = f"avoids {r.avoided:,.0f} {outcome_label}"
         else:
             gain = f"with no clear difference in {outcome_label}"
-        where = "on the frontier" if r.on_frontier else "dominated by another option"
+        where = ("dominated by another option" if not r.on_frontier else "on the frontier"
+                 if _clear(r.avoided_ci_low, r.avoided_ci_high) else
+                 "on the frontier on the averages only")
         out.append(f"{options[r.point]} {cost}, {gain} ({where}).")
     return out

@@ -179,6 +179,18 @@ GLOSSARY: dict[str, str] = {
     "Turnover": "Permanent social workers leaving in the year to 30 September, as a share of "
                 "those in post at 30 September (DfE's definition).",
     "Early help": "Support for families before a referral to children's social care.",
+    "Five-year total": "The sum over the run's financial years (a run of another length "
+                       "says how many); in cash it is what the years' budgets add up to.",
+    "Financial year": "April to March: 2019-20 runs from 1 April 2019 to 31 March 2020.",
+    "Clear difference": "A difference whose 95% interval does not include zero.",
+    "Frontier": "The options of a sweep that no other option beats on both cost and "
+                "outcome; any other option is dominated (another costs no more and "
+                "achieves at least as much).",
+    "Uncertain effect": "An effect whose size the evidence does not pin down (such as how "
+                        "much retention payments reduce leaving); each run draws its own "
+                        "value from the range the evidence allows.",
+    "Assumption": "In a source, a value that is not published: chosen to be plausible and "
+                  "to reproduce the council's published figures.",
 }
 
 
