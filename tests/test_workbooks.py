@@ -22,7 +22,8 @@ from sim.outputs.assumptions import assumptions, chain_sources, scenario_yaml, y
 from sim.outputs.comparison import Comparison
 from sim.outputs.excel import comparison_workbook, run_workbook, safe_sheet_names, sweep_workbook
 from sim.outputs.files import write_results
-from sim.outputs.headline import comparison_headline, run_headline, sweep_headline
+from sim.outputs.headline import sweep_headline
+from sim.outputs.narrative import headline, run_headline
 from sim.outputs.sweep import frontier, option_names, sweep_table
 
 from .conftest import SCENARIOS
@@ -50,10 +51,12 @@ def books(runs, tmp_path_factory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("books")
     sources = chain_sources(SCENARIOS / "baseline.yaml")
     comp = Comparison(dict(zip(LONG, results.values(), strict=True)))
-    comparison_workbook(out / "comparison.xlsx", comp, comparison_headline(comp),
+    comparison_workbook(out / "comparison.xlsx", comp, headline(comp),
                         {k: scenario_yaml(r.scenario, sources) for k, r in comp.results.items()})
     run = results["p1"]
-    run_workbook(out / "results.xlsx", run, run_headline(run), scenario_yaml(run.scenario))
+    run_workbook(out / "results.xlsx", run,
+                 run_headline(run.summary(), run.budget_summary(), "West Sussex"),
+                 scenario_yaml(run.scenario))
     table = sweep_table(results, {p.label: p.values for p in points},
                         base.costs.discount_rate_pct)
     front = frontier(table)
@@ -261,13 +264,12 @@ def test_workbooks_open_in_libreoffice(books, tmp_path: Path) -> None:
 
 
 def test_option_names_read_as_words(runs) -> None:
-    from sim.outputs.sweep import option_name
+    from sim.outputs.labels import option_name
 
     _, points, _ = runs
     assert option_names(points) == {
         "p0": "No retention payments",
         "p1": "Retention £2.5m a year (£5.0m over the scheme)"}
-    assert option_name({"workforce.cohort.size": 30}) == "Academy cohort of 30"
     assert option_name({"workforce.recruitment.fill_probability": 0.3,
                         "interventions.early_help.base_budget": 20e6}) == \
-        "Fill probability 0.3, Early help £20.0m a year"
+        "recruitment fill probability 0.3; Early help £20.0m a year"

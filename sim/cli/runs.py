@@ -40,6 +40,7 @@ from sim.experiment.sweep import grid, parse_set
 from sim.model.calendar import Calendar
 from sim.model.invariants import InvariantError
 from sim.model.measures import HEADLINE_METRICS
+from sim.outputs.assumptions import chain_sources, scenario_yaml
 from sim.outputs.comparison import Comparison
 from sim.outputs.console import option_labels
 from sim.outputs.files import (
@@ -49,10 +50,7 @@ from sim.outputs.files import (
     write_results,
     write_sweep,
 )
-from sim.outputs.assumptions import chain_sources, scenario_yaml
 from sim.outputs.finance import OUTCOMES
-from sim.outputs.headline import sweep_headline
-from sim.outputs.narrative import headline, run_headline
 from sim.outputs.report import (
     LABELS,
     budget_table,
@@ -61,7 +59,7 @@ from sim.outputs.report import (
     headline_table,
     sweep_table_view,
 )
-from sim.outputs.sweep import frontier, option_names, sweep_table
+from sim.outputs.sweep import frontier, sweep_table
 from sim.outputs.tables import summarise
 from sim.scenario import Scenario, ScenarioError
 
@@ -133,8 +131,7 @@ def run(
     res.extra["command"] = command_line()
     try:
         path = write_results(res, out, xlsx, report,
-                             run_headline(res.summary(), res.budget_summary(), sc.council),
-                             scenario_yaml(sc, chain_sources(scenario)))
+                             yaml_text=scenario_yaml(sc, chain_sources(scenario)))
     except KeyboardInterrupt:
         err_console.print(f"interrupted while writing the results: all {len(ck.saved())} "
                           f"replications are saved in {ck.directory}; the same command with "
@@ -219,7 +216,7 @@ def compare(
     texts = {name: scenario_yaml(loaded[name], chain_sources(path))
              for name, path in zip(names, scenarios, strict=True)}
     path = write_comparison(comp, out, LABELS, list(HEADLINE_METRICS), drivers_fy, note, xlsx,
-                            report, command_line(), headline(comp), texts)
+                            report, command_line(), yaml_texts=texts)
     for name in names[1:]:
         out_console.print(difference_table(comp.table, name, names[0]))
         out_console.print()
@@ -281,8 +278,8 @@ def sweep(
     meta = {"scenario": base.name, "replications": n, "seed": seed if seed is not None
             else base.run.seed, "outcome": outcome, "fixed_parameters": fixed_parameters,
             "command": command_line()}
-    sentences = sweep_headline(front, option_names(points), OUTCOMES[outcome][3])
     path = write_sweep(table, front, points, out, labels, OUTCOMES[outcome][3], meta, xlsx,
-                       report, sentences, base, scenario_yaml(base, chain_sources(scenario)))
+                       report, scenario=base,
+                       yaml_text=scenario_yaml(base, chain_sources(scenario)))
     out_console.print(sweep_table_view(front, labels, OUTCOMES[outcome][3]))
     out_console.print(f"results: {path}/  ({results[points[0].label].wall_seconds:.1f} s)")

@@ -8,9 +8,9 @@ with its source) and a Glossary. Words come from ``labels.py``: no code name rea
 header or a row label a reader sees. Sheet names are safe for Excel (at most 31 characters,
 none of ``[]:*?/\\``) and unique.
 
-The builders take the headline as sentences (``headline: list[str]``), so the words can
-come from the narrative the report uses; ``sim/outputs/headline.py`` gives a plain one from
-the numbers.
+The builders take the headline as sentences (``headline: list[str]``): the report's own
+(``narrative.headline`` for a comparison, ``narrative.run_headline`` for a run) and, for a
+sweep, ``headline.sweep_headline``; the workbook and the report then say the same.
 """
 
 from __future__ import annotations
@@ -54,9 +54,6 @@ workers, caseload, unallocated cases, children looked after, social workers in p
 
 TERMS_HEADING = {"cash": "Cash", "real": "Real terms (prices of the first year)",
                  PV: "Present value"}
-MATERIAL_SHARE = 0.01
-"""A change of an outcome smaller than this share of the base's is not priced (the
-report's narrative judges materiality the same way)."""
 SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 SHEET_MAX = 31
 CODE_COLUMN = "Code (for analysts)"
@@ -624,19 +621,7 @@ def _value_sheet(comp: Any, title: dict[str, str]) -> Sheet | None:
     ce = comp.cost_effectiveness
     if ce.empty:
         return None
-    from sim.outputs.finance import OUTCOMES, outcome_totals
-    base = comp.results[comp.base]
-    rate = base.scenario.costs.discount_rate_pct
-    ce = ce.copy()
-    # a clear but tiny change gives an absurd price (£684m a point of caseload): a ratio is
-    # shown only where the change is material, as the report judges it
-    for i, r in ce.iterrows():
-        metric, how, *_ = OUTCOMES[r.outcome]
-        level = abs(outcome_totals(base.annual, metric, how, rate).mean())
-        if pd.notna(r.ratio) and abs(r.outcome_diff) < MATERIAL_SHARE * level:
-            ce.loc[i, ["ratio", "ratio_ci_low", "ratio_ci_high"]] = np.nan
-            ce.loc[i, "note"] = (f"the change is under {MATERIAL_SHARE:.0%} of "
-                                 f"{title[comp.base]}'s: too small to price")
+    from sim.outputs.finance import OUTCOMES
     df = pd.DataFrame({
         "Scenario": ce.scenario.map(title),
         "Outcome": [OUTCOMES[o][3].capitalize() if o in OUTCOMES else o for o in ce.outcome],

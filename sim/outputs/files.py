@@ -18,8 +18,8 @@ import numpy as np
 
 from sim import __version__
 from sim.experiment.runner import Results
-from sim.outputs.comparison import DRIVER_METRICS, Comparison
 from sim.outputs.assumptions import scenario_yaml
+from sim.outputs.comparison import DRIVER_METRICS, Comparison
 from sim.outputs.excel import comparison_workbook, run_workbook, sweep_workbook
 from sim.outputs.headline import sweep_headline
 from sim.outputs.narrative import headline as comparison_headline
@@ -157,7 +157,8 @@ def write_results(results: Results, out: Path, xlsx: bool = False, report: bool 
         write_into(results, tmp, yaml_text)
         if xlsx:
             headline = sentences if sentences is not None else run_headline(
-                results.summary(), results.budget_summary(), results.scenario.council)
+                results.summary(), results.budget_summary(),
+                results.scenario.council or "the council")
             run_workbook(tmp / "results.xlsx", results, headline,
                          (tmp / "scenario.yaml").read_text())
         if report:  # from the files just written, as `sim report` would

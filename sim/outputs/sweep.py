@@ -9,7 +9,6 @@ replication.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -17,6 +16,7 @@ import pandas as pd
 from sim.experiment.summary import mean_ci, run_totals
 from sim.model.costs import TOTAL
 from sim.outputs.finance import OUTCOMES, outcome_totals
+from sim.outputs.labels import money, option_name
 
 EXTRA = {  # further measures, averaged over the run's years
     "inpost_fte": "mean over years", "agency_rate": "mean over years",
@@ -82,6 +82,7 @@ def frontier(table: pd.DataFrame, outcome: str = "worker_changes") -> pd.DataFra
     return f.reset_index()
 
 
+
 def _scheme_months(start: dt.date, end: dt.date) -> int:
     """Payments on the 1st of each month from ``start`` to ``end`` (retention's schedule)."""
     first = start if start.day == 1 else dt.date(start.year + start.month // 12,
@@ -89,48 +90,17 @@ def _scheme_months(start: dt.date, end: dt.date) -> int:
     return max(0, (end.year - first.year) * 12 + end.month - first.month + 1)
 
 
-def option_name(values: dict[str, Any], scenario: Any = None) -> str:
-    """An option of a sweep in words from the values it sets: "Retention £5.0m a year
-    (£10.0m over the scheme)", "Academy cohort of 30"; a path without words of its own is
-    named by its last parts ("Fill probability 0.3")."""
-    from sim.outputs.assumptions import plain_label
-    from sim.outputs.labels import money
-
-    parts = []
-    for path, v in values.items():
-        if path == "interventions.retention.annual_spend":
-            if not v:
-                parts.append("No retention payments")
-                continue
-            text = f"Retention {money(v)} a year"
-            if scenario is not None:
-                r = scenario.interventions.retention
-                text += f" ({money(v * _scheme_months(r.start, r.end) / 12)} over the scheme)"
-            parts.append(text)
-        elif path in OPTION_WORDS:
-            shown = money(v) if "budget" in path and isinstance(v, int | float) else v
-            parts.append(OPTION_WORDS[path].format(shown))
-        else:
-            words = plain_label(path).split(": ")[-1]
-            shown = (money(v) if any(w in path for w in MONEY_WORDS) and
-                     isinstance(v, int | float) else f"{v:,}" if isinstance(v, int)
-                     and not isinstance(v, bool) else str(v))
-            parts.append(f"{words[:1].upper()}{words[1:]} {shown}")
-    return ", ".join(parts)
-
-
-OPTION_WORDS = {
-    "interventions.early_help.base_budget": "Early help {} a year",
-    "workforce.cohort.size": "Academy cohort of {}",
-}
-MONEY_WORDS = ("spend", "budget", "salary", "weekly", "per_hire", "payment", "per_newly")
-
-
 def option_names(points: list) -> dict[str, str]:
-    """Each grid point's name in words (``option_name``), keyed by its label (p0, p1...);
-    names made unique should two read the same."""
+    """Each grid point's name (``labels.option_name``) by its label (p0, p1...), with what
+    a retention scheme pays in all: "Retention £5.0m a year (£10.0m over the scheme)" — a
+    spend a year alone was read as the scheme's total. Names that read the same are told
+    apart by their label."""
     out: dict[str, str] = {}
     for p in points:
-        name = option_name(p.values, p.scenario)
+        name = option_name(p.values)
+        spend = p.values.get("interventions.retention.annual_spend")
+        if spend:
+            r = p.scenario.interventions.retention
+            name += f" ({money(spend * _scheme_months(r.start, r.end) / 12)} over the scheme)"
         out[p.label] = name if name not in out.values() else f"{name} ({p.label})"
     return out
