@@ -32,8 +32,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from sim.experiment.summary import ALL_YEARS, PV, mean_ci, run_totals
 from sim.model.costs import LINES, TOTAL
-from sim.outputs import labels
-from sim.outputs.assumptions import assumptions
+from sim.outputs import labels, narrative
+from sim.outputs.assumptions import assumptions, plain_label
+from sim.outputs.finance import OUTCOMES
 
 MONEY = '£#,##0;[Red]-£#,##0'
 NUMBER = "#,##0.00"
@@ -47,10 +48,10 @@ NOTE_FONT = Font(italic=True, color="404040")
 CHANGED_FILL = PatternFill("solid", fgColor="FFF2CC")
 TOTAL_BORDER = Border(top=Side(style="thin"))
 
-KEY_OUTCOMES = ("worker_changes", "children_3plus_workers_rate", "caseload_per_fte",
-                "unallocated_mean", "cla_31mar", "inpost_fte")
-"""The outcome differences of the Summary: changes of social worker, children with 3+
-workers, caseload, unallocated cases, children looked after, social workers in post."""
+KEY_OUTCOMES = narrative.KEY_MEASURES
+"""The outcomes of the Summary, first in the tables of measures: the report's (changes of
+social worker, children with 3+ workers, caseload, unallocated cases, children looked
+after, referrals, social workers in post, agency share)."""
 
 TERMS_HEADING = {"cash": "Cash", "real": "Real terms (prices of the first year)",
                  PV: "Present value"}
@@ -452,24 +453,12 @@ def assumptions_sheet(scenarios: dict[str, Any], yaml_texts: dict[str, str | Non
                  widths=widths)
 
 
-def _key_rows(name: str, what: str, unit: str, s: tuple[float, ...] | None) -> dict:
-    m, lo, hi, p05, p95 = s if s is not None else (np.nan,) * 5
-    clear = ("no clear difference" if np.isnan(lo) or lo <= 0 <= hi else "yes")
-    return {"Scenario": name, "What": what, "Unit": unit, "Difference": m,
-            RANGE_COLUMNS[0]: lo, RANGE_COLUMNS[1]: hi, RANGE_COLUMNS[2]: p05,
-            RANGE_COLUMNS[3]: p95, "Clear difference?": clear}
-
-
-def cost_totals(budget: pd.DataFrame, base: pd.DataFrame, rate_pct: float
-                ) -> dict[str, tuple[float, float, float, float, float]]:
-    """The paired difference of the total cost over the run, in cash, real terms and
-    present value: mean, 95% interval and 5th-95th percentile of single runs."""
-    a = run_totals(budget, rate_pct)
-    b = run_totals(base, rate_pct)
-    a, b = (x[x.line == TOTAL].set_index("replication") for x in (a, b))
-    d = (a[["cash", "real", "pv"]] - b[["cash", "real", "pv"]]).dropna()
-    return {"cash": _stats(d.cash.to_numpy()), "real": _stats(d.real.to_numpy()),
-            PV: _stats(d.pv.to_numpy())}
+def _key_row(name: str, what: str, unit: str, d: Any, clear: bool, material: bool) -> dict:
+    """A row of a comparison's key table from a difference (``narrative``'s)."""
+    verdict = "no clear difference" if not clear else "yes" if material else "yes, but small"
+    return {"Scenario": name, "What": what, "Unit": unit, "Difference": d.mean,
+            RANGE_COLUMNS[0]: d.ci_low, RANGE_COLUMNS[1]: d.ci_high, RANGE_COLUMNS[2]: d.p05,
+            RANGE_COLUMNS[3]: d.p95, "Clear difference?": verdict}
 
 
 def _measure_format(metric: str) -> str:
@@ -494,25 +483,22 @@ def comparison_sheets(comp: Any, headline: list[str], yaml_texts: dict[str, str 
     reps = comp.replications
     seed = comp.results[base].seed
 
+    # the report's own numbers (narrative.py), so the table and the headline above it agree
     key, fmts = [], []
     for k in others:
-        tot = cost_totals(budgets[k], budgets[base], rate)
-        fmts += [MONEY] * 3
-        key.append(_key_rows(title[k], f"Total cost, cash, {span}", "£", tot["cash"]))
-        key.append(_key_rows(title[k], f"Total cost, real terms, {span}", "£", tot["real"]))
-        key.append(_key_rows(title[k], f"Total cost, present value at {rate:g}%", "£",
-                             tot[PV]))
-        t = comp.table[comp.table.scenario == k]
-        for metric in KEY_OUTCOMES:
-            g = t[(t.metric == metric) & t.diff_mean.notna()]
-            if g.empty:
-                continue
-            r = g.sort_values("fy").iloc[-1]
-            fmts.append(_measure_format(metric))
-            key.append(_key_rows(title[k], f"{labels.label(metric)}, {r.fy}",
-                                 labels.unit(metric),
-                                 (r.diff_mean, r.diff_ci_low, r.diff_ci_high, r.diff_p05,
-                                  r.diff_p95)))
+        cost = narrative.cost_differences(comp, k)
+        for terms, what in (("cash", f"Total cost, cash, {span}"),
+                            ("real", f"Total cost, real terms, {span}"),
+                            ("pv", f"Total cost, present value at {rate:g}%")):
+            c = cost[terms]
+            fmts.append(MONEY)
+            key.append(_key_row(title[k], what, "£", c, c.clear, True))
+        for d in narrative.key_differences(comp, k):
+            what = (f"{labels.measure(d.metric).noun.capitalize()} over the run, {span}"
+                    if d.fy == narrative.OVER_RUN else f"{labels.label(d.metric)}, {d.fy}")
+            fmts.append(_measure_format(d.metric))
+            key.append(_key_row(title[k], what,
+                                labels.unit(d.metric), d, d.clear, d.material))
     key_df = pd.DataFrame(key)
     summary = Sheet(
         "Summary",
@@ -522,9 +508,11 @@ def comparison_sheets(comp: Any, headline: list[str], yaml_texts: dict[str, str 
          "paired run by run.",
          "Difference: the average over the runs. 95% interval: where the true average "
          "difference lies; when it includes zero there is no clear difference. Single runs: "
-         "the range one run (one possible future) shows."],
+         "the range one run (one possible future) shows. Small: under 1% of the first "
+         "scenario's level (half a point for a percentage)."],
         [Block(key_df, heading=f"Key differences from {title[base]}",
-               wrap=("What",), row_formats=fmts, center=("Clear difference?",))],
+               wrap=("What", "Clear difference?"), row_formats=fmts,
+               center=("Clear difference?",))],
         bullets=headline)
 
     # cost differences: per scenario, cash and real by year, then the present value
@@ -617,13 +605,16 @@ def _measure_formats(block: Block) -> None:
     block.row_formats = [_measure_format(m) for m in block.table[CODE_COLUMN]]
 
 
+def _by_scenario(frame: pd.DataFrame, title: dict[str, str], columns: dict[str, Any]
+                 ) -> pd.DataFrame | None:
+    """A table of ``frame``'s rows led by their scenario's title; None when it is empty."""
+    return None if frame.empty else pd.DataFrame({"Scenario": frame.scenario.map(title),
+                                                  **columns})
+
+
 def _value_sheet(comp: Any, title: dict[str, str]) -> Sheet | None:
     ce = comp.cost_effectiveness
-    if ce.empty:
-        return None
-    from sim.outputs.finance import OUTCOMES
-    df = pd.DataFrame({
-        "Scenario": ce.scenario.map(title),
+    df = _by_scenario(ce, title, {
         "Outcome": [OUTCOMES[o][3].capitalize() if o in OUTCOMES else o for o in ce.outcome],
         "Extra cost, present value (£)": ce.cost_diff_pv,
         "Outcome improved by (over the run)": ce.outcome_diff,
@@ -631,12 +622,14 @@ def _value_sheet(comp: Any, title: dict[str, str]) -> Sheet | None:
         "95% interval: from": ce.ratio_ci_low, "to": ce.ratio_ci_high,
         "Unit": ce.unit, "Note": ce.note.fillna(""),
     })
+    if df is None:
+        return None
     return Sheet("What the money buys",
                  [f"What each scenario's extra spending buys, against {title[comp.base]}",
                   "The present value of the difference in total cost over the run, divided by "
-                  "the outcome it improves. A ratio is given only where the outcome clearly "
-                  "differs; a negative ratio means the scenario saves money and improves the "
-                  "outcome."],
+                  "the outcome it improves. A ratio is given only where the outcome's difference "
+                  "is clear and material (at least 1% of the first scenario's); a negative "
+                  "ratio means the scenario saves money and improves the outcome."],
                  [Block(df, formats={"Extra cost, present value (£)": MONEY,
                                      "£ per unit of outcome": MONEY,
                                      "95% interval: from": MONEY, "to": MONEY},
@@ -645,15 +638,11 @@ def _value_sheet(comp: Any, title: dict[str, str]) -> Sheet | None:
 
 def _drivers_sheet(comp: Any, title: dict[str, str]) -> Sheet | None:
     d = comp.drivers
-    if d.empty:
-        return None
-    from sim.outputs.assumptions import plain_label
-    df = pd.DataFrame({
-        "Scenario": d.scenario.map(title),
+    df = _by_scenario(d, title, {
         "Measure": d.metric.map(labels.label),
         "Year": d.fy,
         "Uncertain effect": [("Chance and interactions" if p.startswith("(") else
-                              plain_label(p)) for p in d.parameter],
+                              labels.PARAMETERS.get(p) or plain_label(p)) for p in d.parameter],
         "Share of the spread explained": d.share_explained,
         "Rank correlation": d.spearman,
         "p-value (Holm)": d.p_value,
@@ -661,6 +650,8 @@ def _drivers_sheet(comp: Any, title: dict[str, str]) -> Sheet | None:
         "… when it is high (highest third)": d.diff_high_third,
         CODE_COLUMN: d.parameter,
     })
+    if df is None:
+        return None
     return Sheet("Drivers",
                  ["What drives each difference",
                   "How much of the spread of a difference across runs each uncertain effect "
@@ -805,7 +796,6 @@ def sweep_sheets(table: pd.DataFrame, front: pd.DataFrame, options: dict[str, st
     cost_sheet = Sheet("Costs", ["Costs of each option, present value over the run, £",
                                  f"Differences are paired, from the first option ({first})."],
                        [Block(pd.DataFrame(rows), default_format=MONEY)])
-    from sim.outputs.finance import OUTCOMES
     out = table[~table.measure.str.startswith("cost_pv_")]
     rows = []
     for p in pts:
@@ -825,7 +815,6 @@ def sweep_sheets(table: pd.DataFrame, front: pd.DataFrame, options: dict[str, st
     sheets = [summary, cost_sheet, out_sheet]
     if scenario is not None:
         swept = list(swept)
-        from sim.outputs.assumptions import plain_label
         note = ("The options set " + "; ".join(plain_label(p) for p in swept) + ": the values "
                 "shown are the base scenario's.") if swept else None
         sheets.append(assumptions_sheet({scenario.name: scenario},
