@@ -20,11 +20,12 @@ from sim.experiment.runner import run_many
 from sim.experiment.sweep import grid, parse_set
 from sim.outputs.assumptions import assumptions, chain_sources, scenario_yaml, yaml_sources
 from sim.outputs.comparison import Comparison
-from sim.outputs.excel import comparison_workbook, run_workbook, safe_sheet_names, sweep_workbook
+from sim.outputs.excel import comparison_workbook, run_workbook, sweep_workbook
 from sim.outputs.files import write_results
 from sim.outputs.headline import sweep_headline
 from sim.outputs.narrative import headline, run_headline
 from sim.outputs.sweep import frontier, option_names, sweep_table
+from sim.outputs.xlsx_writer import safe_sheet_names
 
 from .conftest import SCENARIOS
 
