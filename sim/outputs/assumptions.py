@@ -257,7 +257,9 @@ def scenario_yaml(scenario: Scenario, sources: Mapping[str, str] | None = None) 
     of the file the scenario came from)."""
     sources = sources or {}
     data = scenario.model_dump(mode="json")
-    lines = [f"# The resolved scenario {scenario.name!r}, as run (sources from its files).", ""]
+    lines = [f"# The resolved scenario {scenario.name!r}, each value with its source from the "
+             "scenario's files.", "# The seed and replications the run used are in run.json "
+             "(the command line may set them).", ""]
 
     def emit(node: Mapping[str, Any], prefix: str, indent: int) -> None:
         pad = "  " * indent
