@@ -167,19 +167,20 @@ def test_sweep_command_and_workbooks(tmp_path: Path) -> None:
     front = pd.read_csv(out / "frontier.csv")
     assert len(front) == 4 and front.extra_cost.is_monotonic_increasing
     wb = load_workbook(out / "sweep.xlsx")
-    assert wb.sheetnames == ["Frontier", "Costs", "Outcomes"]
-    assert wb["Frontier"]["B4"].number_format.startswith("£")
+    assert wb.sheetnames == ["Summary", "Costs", "Outcomes", "Assumptions", "Glossary"]
+    options = [c.value for c in wb["Summary"]["A"]]
+    assert "Retention £5.0m a year (£10.0m over the scheme)" in options
 
     r = cli("run", "s.yaml", "-r", "2", "-j", "1", "--xlsx", "-o", "run", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert {p.name for p in (tmp_path / "run").iterdir()} == {*RESULT_FILES, "results.xlsx"}
     wb = load_workbook(tmp_path / "run" / "results.xlsx")
-    assert wb.sheetnames[:2] == ["Budget", "Budget summary"]
+    assert wb.sheetnames[:2] == ["Summary", "Budget"]
     ws = wb["Budget"]
-    header = [c.value for c in ws[3]]
-    assert header[0] == "line" and "present value (real)" in header
-    lines = [ws.cell(row=i, column=1).value for i in range(4, ws.max_row + 1)]
-    assert "total" in lines and "retention" in lines
+    header = [c.value for c in ws[5]]
+    assert header[0] == "Budget line" and header[-5] == "Total, 2019-20"
+    lines = [ws.cell(row=i, column=1).value for i in range(6, ws.max_row + 1)]
+    assert "Total" in lines and "Permanent staff" in lines
     assert "Spending" not in r.stderr and "spending by line" in r.stdout
 
 

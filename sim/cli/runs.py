@@ -40,6 +40,7 @@ from sim.experiment.sweep import grid, parse_set
 from sim.model.calendar import Calendar
 from sim.model.invariants import InvariantError
 from sim.model.measures import HEADLINE_METRICS
+from sim.outputs.assumptions import chain_sources, scenario_yaml
 from sim.outputs.comparison import Comparison
 from sim.outputs.console import option_labels
 from sim.outputs.files import (
@@ -129,7 +130,8 @@ def run(
     res = results[sc.name]
     res.extra["command"] = command_line()
     try:
-        path = write_results(res, out, xlsx, report)
+        path = write_results(res, out, xlsx, report,
+                             yaml_text=scenario_yaml(sc, chain_sources(scenario)))
     except KeyboardInterrupt:
         err_console.print(f"interrupted while writing the results: all {len(ck.saved())} "
                           f"replications are saved in {ck.directory}; the same command with "
@@ -211,8 +213,10 @@ def compare(
     results, note = execute(loaded, reps, seed if seed is not None else base.run.seed, jobs,
                              fixed_parameters, precision, max_replications, spec)
     comp = Comparison(results)
+    texts = {name: scenario_yaml(loaded[name], chain_sources(path))
+             for name, path in zip(names, scenarios, strict=True)}
     path = write_comparison(comp, out, LABELS, list(HEADLINE_METRICS), drivers_fy, note, xlsx,
-                            report, command_line())
+                            report, command_line(), yaml_texts=texts)
     for name in names[1:]:
         out_console.print(difference_table(comp.table, name, names[0]))
         out_console.print()
@@ -275,6 +279,7 @@ def sweep(
             else base.run.seed, "outcome": outcome, "fixed_parameters": fixed_parameters,
             "command": command_line(), "council": base.council}
     path = write_sweep(table, front, points, out, labels, OUTCOMES[outcome][3], meta, xlsx,
-                       report)
+                       report, scenario=base,
+                       yaml_text=scenario_yaml(base, chain_sources(scenario)))
     out_console.print(sweep_table_view(front, labels, OUTCOMES[outcome][3]))
     out_console.print(f"results: {path}/  ({results[points[0].label].wall_seconds:.1f} s)")

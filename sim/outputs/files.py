@@ -18,8 +18,12 @@ import numpy as np
 
 from sim import __version__
 from sim.experiment.runner import Results
+from sim.outputs.assumptions import scenario_yaml
 from sim.outputs.comparison import DRIVER_METRICS, Comparison
-from sim.outputs.excel import budget_by_year, write_workbook
+from sim.outputs.excel import comparison_workbook, run_workbook, sweep_workbook
+from sim.outputs.headline import sweep_headline
+from sim.outputs.narrative import headline as comparison_headline
+from sim.outputs.narrative import run_headline
 from sim.outputs.plots import (
     Source,
     write_comparison_series,
@@ -29,11 +33,12 @@ from sim.outputs.plots import (
     write_plots,
 )
 from sim.outputs.report_html import write_report
+from sim.outputs.sweep import option_names
 from sim.outputs.tables import summarise
 
 RESULT_FILES = ("annual.csv", "summary.csv", "weekly.parquet", "parameters.csv", "budget.csv",
-                "budget_summary.csv", "run.json", "caseload.png", "unallocated.png",
-                "workforce.png")
+                "budget_summary.csv", "run.json", "scenario.yaml", "caseload.png",
+                "unallocated.png", "workforce.png")
 
 
 def run_metadata(results: Results) -> dict:
@@ -74,8 +79,10 @@ def write_weekly_parquet(results: Results, path: Path) -> None:
             }, schema=schema))
 
 
-def write_into(results: Results, out: Path) -> None:
-    """Write every result file of a run into an existing directory."""
+def write_into(results: Results, out: Path, yaml_text: str | None = None) -> None:
+    """Write every result file of a run into an existing directory. ``scenario.yaml`` is
+    ``yaml_text`` (the resolved scenario with its sources, ``assumptions.scenario_yaml``),
+    else the resolved scenario without comments: either reruns the same results."""
     results.annual.to_csv(out / "annual.csv", index=False)
     summarise(results.annual).to_csv(out / "summary.csv", index=False)
     write_weekly_parquet(results, out / "weekly.parquet")
@@ -83,6 +90,7 @@ def write_into(results: Results, out: Path) -> None:
     results.budget.to_csv(out / "budget.csv", index=False)
     results.budget_summary().to_csv(out / "budget_summary.csv", index=False)
     (out / "run.json").write_text(json.dumps(run_metadata(results), indent=2) + "\n")
+    (out / "scenario.yaml").write_text(yaml_text or scenario_yaml(results.scenario))
     write_plots(results, out)
 
 
@@ -139,30 +147,20 @@ def atomically(out: Path, fill) -> Path:
     return out
 
 
-def run_sheets(results: Results) -> list:
-    summary = results.budget_summary()
-    return [
-        ("Budget", budget_by_year(summary), True,
-         f"{results.scenario.name}: cash by financial year (mean of "
-         f"{len(results.replications)} replications); present value in real terms at "
-         f"{results.scenario.costs.discount_rate_pct:g}%"),
-        ("Budget summary", summary, True, "mean, 95% confidence interval of the mean, and "
-         "5th-95th percentile of single replications"),
-        ("Measures", summarise(results.annual), False, None),
-        ("Budget by replication", results.budget, True, None),
-        ("Parameters", results.parameters, False, "each replication's draw of the "
-         "uncertain effects"),
-    ]
-
-
-def write_results(results: Results, out: Path, xlsx: bool = False, report: bool = False
-                  ) -> Path:
+def write_results(results: Results, out: Path, xlsx: bool = False, report: bool = False,
+                  sentences: list[str] | None = None, yaml_text: str | None = None) -> Path:
     """Write a run's results to ``out`` atomically, replacing what was there; with ``xlsx``
-    also ``results.xlsx``, with ``report`` also ``report.html``."""
+    also ``results.xlsx`` (its Summary led by the headline ``sentences``; by default the
+    narrative's), with ``report`` also ``report.html``. ``yaml_text``: the scenario with its
+    sources, kept as ``scenario.yaml``."""
     def fill(tmp: Path) -> None:
-        write_into(results, tmp)
+        write_into(results, tmp, yaml_text)
         if xlsx:
-            write_workbook(tmp / "results.xlsx", run_sheets(results))
+            headline = sentences if sentences is not None else run_headline(
+                results.summary(), results.budget_summary(),
+                results.scenario.council or "the council")
+            run_workbook(tmp / "results.xlsx", results, headline,
+                         (tmp / "scenario.yaml").read_text())
         if report:  # from the files just written, as `sim report` would
             write_report(tmp)
 
@@ -179,14 +177,18 @@ COMPARISON_FILES = ("comparison.csv", "drivers.csv", "parameters.csv", "comparis
 def write_comparison(comp: Comparison, out: Path, labels: dict[str, str],
                      headline: list[str], drivers_fy: str | None = None,
                      precision: str | None = None, xlsx: bool = False, report: bool = False,
-                     command: str | None = None) -> Path:
+                     command: str | None = None, sentences: list[str] | None = None,
+                     yaml_texts: dict[str, str] | None = None) -> Path:
     """Write a comparison: each scenario's own results under ``<out>/<scenario>/``, the
-    comparison table, drivers, and plots. All at once, like ``write_results``."""
+    comparison table, drivers, and plots. All at once, like ``write_results``. ``headline``
+    is the measures the differences plot shows; ``sentences`` lead the workbook's Summary
+    (by default the narrative's headline); ``yaml_texts`` each scenario's
+    ``scenario.yaml``."""
 
     def fill(tmp: Path) -> None:
         for name, res in comp.results.items():
             (tmp / name).mkdir()
-            write_into(res, tmp / name)
+            write_into(res, tmp / name, (yaml_texts or {}).get(name))
         comp.table.to_csv(tmp / "comparison.csv", index=False)
         comp.drivers.to_csv(tmp / "drivers.csv", index=False)
         comp.costs.to_csv(tmp / "budget_comparison.csv", index=False)
@@ -210,28 +212,26 @@ def write_comparison(comp: Comparison, out: Path, labels: dict[str, str],
                 write_drivers(comp.drivers, comp.table, name, source, tmp,
                               DRIVER_METRICS[:4], drivers_fy)
         if xlsx:
-            sheets = [
-                ("Costs", comp.costs, True, f"difference from {comp.base}: cash by year, "
-                 "present value over the run"),
-                ("Cost-effectiveness", comp.cost_effectiveness, False,
-                 f"what each option's extra cost (present value) buys, against {comp.base}"),
-                ("Measures", comp.table, False, f"paired differences from {comp.base}"),
-                ("Drivers", comp.drivers, False, None),
-            ] + [(f"Budget {name}"[:31], budget_by_year(r.budget_summary()), True,
-                  f"{name}: cash by financial year (mean)") for name, r in comp.results.items()]
-            write_workbook(tmp / "comparison.xlsx", sheets)
+            comparison_workbook(
+                tmp / "comparison.xlsx", comp,
+                sentences if sentences is not None else comparison_headline(comp),
+                {k: (tmp / k / "scenario.yaml").read_text() for k in comp.names})
         if report:
             write_report(tmp)
 
     return atomically(out, fill)
 
 
-SWEEP_FILES = ("sweep.csv", "frontier.csv", "sweep.json", "sweep_frontier.png")
+SWEEP_FILES = ("sweep.csv", "frontier.csv", "sweep.json", "scenario.yaml", "sweep_frontier.png")
 
 
 def write_sweep(table, front, points, out: Path, labels: dict[str, str], outcome_label: str,
-                meta: dict, xlsx: bool = False, report: bool = False) -> Path:
-    """Write a sweep: the tidy table, the frontier and its plot (and a workbook)."""
+                meta: dict, xlsx: bool = False, report: bool = False,
+                sentences: list[str] | None = None, scenario=None,
+                yaml_text: str | None = None) -> Path:
+    """Write a sweep: the tidy table, the frontier and its plot (and a workbook, its
+    Summary led by ``sentences``; its Assumptions those of ``scenario``, the base, read
+    with the sources in ``yaml_text``, kept as ``scenario.yaml``)."""
     def fill(tmp: Path) -> None:
         table.to_csv(tmp / "sweep.csv", index=False)
         front.to_csv(tmp / "frontier.csv", index=False)
@@ -241,16 +241,15 @@ def write_sweep(table, front, points, out: Path, labels: dict[str, str], outcome
         write_frontier(front, {p.label: p.values for p in points}, meta["outcome"],
                        Source(points[0].scenario.council, meta["replications"], meta["seed"]),
                        tmp, meta.get("scenario"))
+        if scenario is not None:  # the base the options change: with sweep.json, a rerun
+            (tmp / "scenario.yaml").write_text(yaml_text or scenario_yaml(scenario))
         if xlsx:
-            costs = table[table.measure.str.startswith("cost_pv_")]
-            outcomes = table[~table.measure.str.startswith("cost_pv_")]
-            write_workbook(tmp / "sweep.xlsx", [
-                ("Frontier", front, False, "extra cost (present value, £) against the first "
-                 "option, and the outcome avoided"),
-                ("Costs", costs, True, "present value over the run; differences from the "
-                 "first option"),
-                ("Outcomes", outcomes, False, None),
-            ])
+            options = option_names(points)
+            sweep_workbook(
+                tmp / "sweep.xlsx", table, front, options, outcome_label,
+                sentences if sentences is not None else
+                sweep_headline(front, options, outcome_label),
+                scenario, yaml_text, list(points[0].values) if points else [])
         if report:
             write_report(tmp)
 

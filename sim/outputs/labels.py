@@ -214,6 +214,18 @@ GLOSSARY: dict[str, str] = {
     "Turnover": "Permanent social workers leaving in the year to 30 September, as a share of "
                 "those in post at 30 September (DfE's definition).",
     "Early help": "Support for families before a referral to children's social care.",
+    "Five-year total": "The sum over the run's financial years (a run of another length "
+                       "says how many); in cash it is what the years' budgets add up to.",
+    "Financial year": "April to March: 2019-20 runs from 1 April 2019 to 31 March 2020.",
+    "Clear difference": "A difference whose 95% interval does not include zero.",
+    "Frontier": "The options of a sweep that no other option beats on both cost and "
+                "outcome; any other option is dominated (another costs no more and "
+                "achieves at least as much).",
+    "Uncertain effect": "An effect whose size the evidence does not pin down (such as how "
+                        "much retention payments reduce leaving); each run draws its own "
+                        "value from the range the evidence allows.",
+    "Assumption": "In a source, a value that is not published: chosen to be plausible and "
+                  "to reproduce the council's published figures.",
 }
 
 
@@ -343,11 +355,28 @@ def value(x: object, key: str = "") -> str:
     return "none" if x is None else str(x)
 
 
+OPTION_WORDS: dict[str, tuple[str, str]] = {
+    # a swept path read as a budget holder says it: (with nothing spent, with an amount)
+    "interventions.retention.annual_spend": ("No retention payments", "Retention {} a year"),
+    "interventions.early_help.base_budget": ("No early help", "Early help {} a year"),
+}
+
+
 def option_name(values: dict[str, object]) -> str:
-    """A sweep's option as the values it sets, each by the last two parts of its path:
-    'retention annual spend £2.5m'."""
-    return "; ".join(" ".join(k.split(".")[-2:]).replace("_", " ") + " " + value(v, k)
-                     for k, v in values.items()) or "as the scenario"
+    """A sweep's option as the values it sets: in words where the path has them
+    ('Retention £2.5m a year'), else by the last two parts of its path ('cohort size 30').
+
+    >>> option_name({"interventions.retention.annual_spend": 2500000})
+    'Retention £2.5m a year'
+    """
+    parts = []
+    for k, v in values.items():
+        if k in OPTION_WORDS and isinstance(v, int | float):
+            none, some = OPTION_WORDS[k]
+            parts.append(none if v == 0 else some.format(money(v)))
+        else:
+            parts.append(" ".join(k.split(".")[-2:]).replace("_", " ") + " " + value(v, k))
+    return "; ".join(parts) or "as the scenario"
 
 
 def describe_level(code: str, x: float) -> str:

@@ -12,6 +12,7 @@ grid point, paired replication by replication.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 
 import numpy as np
@@ -20,6 +21,7 @@ import pandas as pd
 from sim.experiment.summary import mean_ci, run_totals
 from sim.model.costs import TOTAL
 from sim.outputs.finance import OUTCOMES, outcome_totals
+from sim.outputs.labels import money, option_name
 
 EXTRA = {  # further measures, averaged over the run's years
     "inpost_fte": "mean over years", "agency_rate": "mean over years",
@@ -107,3 +109,26 @@ def efficient(cost: np.ndarray, gain: np.ndarray) -> np.ndarray:
     on = np.zeros(n, dtype=bool)
     on[keep] = True
     return on
+
+
+def _scheme_months(start: dt.date, end: dt.date) -> int:
+    """Payments on the 1st of each month from ``start`` to ``end`` (retention's schedule)."""
+    first = start if start.day == 1 else dt.date(start.year + start.month // 12,
+                                                 start.month % 12 + 1, 1)
+    return max(0, (end.year - first.year) * 12 + end.month - first.month + 1)
+
+
+def option_names(points: list) -> dict[str, str]:
+    """Each grid point's name (``labels.option_name``) by its label (p0, p1...), with what
+    a retention scheme pays in all: "Retention £5.0m a year (£10.0m over the scheme)" — a
+    spend a year alone was read as the scheme's total. Names that read the same are told
+    apart by their label."""
+    out: dict[str, str] = {}
+    for p in points:
+        name = option_name(p.values)
+        spend = p.values.get("interventions.retention.annual_spend")
+        if spend:
+            r = p.scenario.interventions.retention
+            name += f" ({money(spend * _scheme_months(r.start, r.end) / 12)} over the scheme)"
+        out[p.label] = name if name not in out.values() else f"{name} ({p.label})"
+    return out
