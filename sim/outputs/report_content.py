@@ -1,205 +1,31 @@
 """What the report says, section by section, for a run, a comparison and a sweep: built from
 a results directory (``saved.py``) into ``report_html``'s sections, every word from
-``labels.py`` and every finding from ``narrative.py``."""
+``labels.py`` and every finding from ``narrative.py``; the parts they share are in
+``report_sections.py``."""
 
 from __future__ import annotations
 
-import platform
-from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from sim import __version__
-from sim.data.sources import effect_ranges, studies
 from sim.experiment.runner import Results
 from sim.model.costs import TOTAL
 from sim.outputs import labels, narrative, plots
 from sim.outputs.comparison import CHANCE, DRIVER_METRICS, Comparison
 from sim.outputs.finance import OUTCOMES
 from sim.outputs.report_html import Cell, Report, Row, Section
+from sim.outputs.report_sections import (
+    assumptions_section,
+    diff_cell,
+    fmt,
+    limits_section,
+    reproduce_section,
+    scenario_changes,
+    years_words,
+)
 from sim.outputs.saved import COMPARISON, RUN, kind_of, load_comparison, load_run, load_sweep
-from sim.scenario import Scenario
-
-LIMITS = [
-    "Each referral is one child: brothers and sisters, and families, are not followed "
-    "together.",
-    "Social workers are one pool: teams, managers and the distance between offices are not "
-    "modelled, so any case holder can take any case. Cases waiting for a worker stand for "
-    "cases held by managers.",
-    "A child's time in care is one length of stay: court proceedings, placement moves, "
-    "adoption and leaving care are not separate steps, and placements cost a weekly average "
-    "per child (the scenario's unit costs), with no market for places.",
-    "Early help acts only through referrals, after a lag; its own families and staff are not "
-    "modelled.",
-    "The quality of practice, Ofsted's judgements, and what happens to children (harm, "
-    "education, health) are not modelled: the measures are the service's own.",
-    "Uncertain effects are drawn from ranges set from published evidence (docs/evidence.md); "
-    "effects outside those ranges, and shocks such as a pandemic, are not represented.",
-    "Budgets do not respond to overspending, and pay and prices follow the scenario's "
-    "inflation.",
-]
-
-
-# ------------------------------------------------------------------------- formatting
-def _fmt(metric: str, x: float, signed: bool = False, extra: int = 0) -> str:
-    if pd.isna(x):
-        return "–"
-    m = labels.measure(metric)
-    d = m.decimals + extra
-    body = f"{abs(x):,.{d}f}"
-    if float(body.replace(",", "")) == 0:  # never "−0.00"
-        return "0"
-    if signed:
-        return ("−" if x < 0 else "+" if x > 0 else "") + body
-    return ("−" if x < 0 else "") + body
-
-
-def _diff_cell(metric: str, r: pd.Series) -> Cell:
-    if pd.isna(r.diff_mean):
-        return Cell("–")
-    small = max(abs(r.diff_mean), abs(r.diff_ci_high - r.diff_mean)) < 10 ** -labels.measure(
-        metric).decimals * 10
-    extra = 1 if small else 0
-    clear = bool(r.diff_ci_low > 0 or r.diff_ci_high < 0)
-    text = _fmt(metric, r.diff_mean, True, extra) if r.diff_mean != 0 else "0"
-    sub = (f"{_fmt(metric, r.diff_ci_low, True, extra)} to "
-           f"{_fmt(metric, r.diff_ci_high, True, extra)}\nruns "
-           f"{_fmt(metric, r.diff_p05, True, extra)} to {_fmt(metric, r.diff_p95, True, extra)}")
-    return Cell(text, sub, "clear" if clear else "")
-
-
-def _value(x: Any, key: str = "") -> str:
-    """An input's value for a reader; lists of changes one by one."""
-    if isinstance(x, list):
-        return "; ".join(_value(v, key) for v in x) if x else "none"
-    if isinstance(x, dict):
-        if "dist" in x:
-            return distribution_words(x)
-        return ", ".join(f"{k.replace('_', ' ')} {_value(v, k)}" for k, v in x.items())
-    return labels.value(x, key)
-
-
-def _flatten(d: Any, prefix: str = "") -> dict[str, Any]:
-    if isinstance(d, dict) and d and "dist" not in d:
-        out: dict[str, Any] = {}
-        for k, v in d.items():
-            out.update(_flatten(v, f"{prefix}.{k}" if prefix else str(k)))
-        return out
-    return {prefix: d}
-
-
-def path_words(path: str) -> str:
-    """'interventions.retention.annual_spend' -> 'Interventions › retention › annual spend'."""
-    words = " › ".join(p.replace("_", " ") for p in path.split("."))
-    return words[:1].upper() + words[1:]
-
-
-def scenario_changes(base: Scenario, other: Scenario) -> list[str]:
-    """What ``other`` sets differently from ``base``, one line per input."""
-    skip = {"name", "description"}
-    a = _flatten(base.model_dump(mode="json", exclude=skip))
-    b = _flatten(other.model_dump(mode="json", exclude=skip))
-    return [f"{path_words(k)}: {_value(a.get(k), k)} → {_value(b.get(k), k)}"
-            for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
-
-
-def distribution_words(d: Any) -> str:
-    """An uncertain effect's range in words."""
-    if not isinstance(d, dict):
-        return _value(d)
-    kind = d.get("dist")
-    if kind == "triangular":
-        return f"from {_value(d['low'])} to {_value(d['high'])}, most likely {_value(d['mode'])}"
-    if kind == "uniform":
-        return f"anywhere from {_value(d['low'])} to {_value(d['high'])}, all equally likely"
-    if kind in ("normal", "lognormal", "gamma"):
-        return f"around {_value(d['mean'])} (standard deviation {_value(d['sd'])})"
-    # any other kind by its parameters (not _value(d): that would come back here)
-    return ", ".join(f"{k.replace('_', ' ')} {_value(v, k)}" for k, v in d.items()
-                     if k != "dist") or "none"
-
-
-def _at(scenario: Scenario, path: str) -> Any:
-    node: Any = scenario.model_dump(mode="json")
-    for part in path.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return None
-        node = node[part]
-    return node
-
-
-# ---------------------------------------------------------------------- shared sections
-STRAIN_WORDS = {
-    "thresholds": "thresholds tighten (more assessments end with no further action)",
-    "agency": "agency staff are bought",
-    "establishment": "posts are added the next year",
-    "manager_holding": "managers hold waiting cases, which move on more slowly",
-}
-
-
-def strain_words(scenario: Scenario) -> str:
-    """Which of the service's responses to strain the scenario has, in a sentence."""
-    on = [w for name, w in STRAIN_WORDS.items() if scenario.strain.on(name)]
-    if not on:
-        return ("The service's responses to strain are switched off in this scenario, so "
-                "extra work shows as cases waiting for a social worker rather than as "
-                "tighter thresholds, agency staff or new posts.")
-    return ("When the work per social worker rises, the service responds as councils' "
-            "published figures show: " + narrative.join(on) + ".")
-
-
-def assumptions_section(scenario: Scenario, uncertain: Iterable[str]) -> Section:
-    s = Section("assumptions", "The assumptions that matter most")
-    s.text("These effects are uncertain, so each run of the model draws its own value from "
-           "the range below, and the spread of the results includes them. Each range comes "
-           "from published figures for every English council and from the studies cited.")
-    ranges, cited = effect_ranges(), studies()
-    numbers: dict[str, int] = {}  # study id -> its number in the list of sources
-    items = []
-    wanted = set(uncertain)
-    for p in [p for p in ranges if p in wanted] + sorted(wanted - set(ranges)):
-        r = ranges.get(p, {})
-        text = "Range: " + distribution_words(_at(scenario, p)) + "."
-        if r.get("reasoning"):
-            text += " " + " ".join(str(r["reasoning"]).split())
-        refs = [numbers.setdefault(i, len(numbers) + 1) for i in r.get("studies", [])
-                if i in cited]
-        if refs:
-            text += " Sources: " + ", ".join(f"[{n}]" for n in refs) + "."
-        items.append((labels.label(p), text))
-    if items:
-        s.definitions(items)
-    s.text(strain_words(scenario))
-    if numbers:
-        s.heading("Sources")
-        s.sources([" ".join(str(cited[i]["citation"]).split()) for i in numbers])
-    return s
-
-
-def limits_section(extra: list[str] | None = None) -> Section:
-    s = Section("limits", "What the model does not represent")
-    s.bullets(LIMITS + (extra or []))
-    return s
-
-
-def reproduce_section(commands: list[str], seed: int, replications: int,
-                      version: str | None, python: str | None,
-                      kept: str = "Each scenario as it was run, every input resolved, is in "
-                                  "run.json in the results directory.") -> Section:
-    s = Section("reproduce", "How to reproduce these results")
-    s.text(f"With sim {version or __version__} (Python {python or platform.python_version()}), "
-           f"seed {seed} and {replications} replications, these commands give the same "
-           "numbers, to the last digit:")
-    s.code("\n".join(commands))
-    s.note(kept)
-    return s
-
-
-def _years(fys: list[str]) -> str:
-    return f"{fys[0]} to {fys[-1]}" if len(fys) > 1 else fys[0]
 
 
 # ------------------------------------------------------------------------- comparison
@@ -233,7 +59,7 @@ def _differences_section(comp: Comparison) -> Section:
             cells = []
             for fy in fys:
                 r = t[(t.scenario == name) & (t.metric == metric) & (t.fy == fy)]
-                cells.append(Cell("–") if r.empty else _diff_cell(metric, r.iloc[0]))
+                cells.append(Cell("–") if r.empty else diff_cell(metric, r.iloc[0]))
             rows.append(Row(labels.measure(metric).label, cells))
         s.heading(f"{labels.scenario_title(name)} against {labels.scenario_title(comp.base)}")
         s.table(f"{labels.scenario_title(name)} less {labels.scenario_title(comp.base)}: "
@@ -297,7 +123,7 @@ def _money_section(comp: Comparison) -> Section:
         totals.append(Row(labels.scenario_title(name), cells))
     s.table("Total cost of the service by year, cash (average of runs)", ["Scenario", *fys],
             by_year)
-    s.table(f"Total cost over {_years(fys)}, with the range of single runs",
+    s.table(f"Total cost over {years_words(fys)}, with the range of single runs",
             ["Scenario", *[w for _, w in TOTALS]], totals, _pv_note(rate))
     by_year, totals = [], []
     c = comp.costs
@@ -319,7 +145,7 @@ def _money_section(comp: Comparison) -> Section:
         base = labels.scenario_title(comp.base)
         s.table(f"Difference in total cost from {base} by year, cash", ["Scenario", *fys],
                 by_year, "Below each figure: the 95% interval of the average.")
-        s.table(f"Difference in total cost from {base} over {_years(fys)}",
+        s.table(f"Difference in total cost from {base} over {years_words(fys)}",
                 ["Scenario", *[w for _, w in TOTALS]], totals,
                 "Below each figure: the 95% interval of the average, then the range of single "
                 "runs. In bold: a clear difference.")
@@ -353,8 +179,8 @@ def _drivers_section(comp: Comparison) -> Section:
                 f"{labels.scenario_title(name)}, {noun} in {fy}: depends most on "
                 f"{labels.label(r.parameter).lower()} ({100 * r.share_explained:.0f}% of the "
                 f"spread). Runs with it in the lowest third of its range gave a difference of "
-                f"{_fmt(metric, r.diff_low_third, True, 1)}, the highest third "
-                f"{_fmt(metric, r.diff_high_third, True, 1)}.")
+                f"{fmt(metric, r.diff_low_third, True, 1)}, the highest third "
+                f"{fmt(metric, r.diff_high_third, True, 1)}.")
     if found:
         s.bullets(found)
     if quiet:
@@ -387,7 +213,7 @@ def comparison_report(comp: Comparison, meta: dict) -> Report:
     return Report(
         "Comparison of scenarios",
         f"{', '.join(others)} against {labels.scenario_title(comp.base)}",
-        f"{council}, {_years(fys)}: {comp.replications} paired runs of each scenario",
+        f"{council}, {years_words(fys)}: {comp.replications} paired runs of each scenario",
         [head, _scenarios_section(comp), _differences_section(comp), _money_section(comp),
          _drivers_section(comp), assumptions_section(base.scenario, uncertain),
          limits_section(), reproduce_section([cmd], base.seed, comp.replications,
@@ -419,8 +245,8 @@ def run_report(results: Results) -> Report:
                 cells.append(Cell("–"))
                 continue
             x = r.iloc[0]
-            cells.append(Cell(_fmt(metric, x["mean"]),
-                              f"runs {_fmt(metric, x.p05)} to {_fmt(metric, x.p95)}"))
+            cells.append(Cell(fmt(metric, x["mean"]),
+                              f"runs {fmt(metric, x.p05)} to {fmt(metric, x.p95)}"))
         rows.append(Row(labels.measure(metric).label, cells))
     out.table("Key measures by year: the average of the runs, and the range of single runs",
               ["Measure", *fys], rows)
@@ -463,7 +289,7 @@ def run_report(results: Results) -> Report:
         f"sim run {sc.name}.yaml --replications {len(results.replications)} "
         f"--seed {results.seed}")
     return Report("Scenario run", labels.scenario_title(sc.name),
-                  f"{sc.council or 'A council'}, {_years(fys)}: "
+                  f"{sc.council or 'A council'}, {years_words(fys)}: "
                   f"{len(results.replications)} runs",
                   [head, scen, out, money, assumptions_section(sc, uncertain),
                    limits_section(), reproduce_section(
