@@ -193,6 +193,7 @@ def chromium() -> str | None:
     return path
 
 
+@pytest.mark.slow  # a browser start each (make test runs it, CI too)
 @pytest.mark.parametrize("width", [1280, 390])
 def test_the_report_in_chromium(compared: Path, tmp_path: Path, width: int) -> None:
     """No console errors, no requests beyond the file itself, nothing wider than the
