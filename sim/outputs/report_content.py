@@ -115,9 +115,11 @@ def distribution_words(d: Any) -> str:
         return f"from {_value(d['low'])} to {_value(d['high'])}, most likely {_value(d['mode'])}"
     if kind == "uniform":
         return f"anywhere from {_value(d['low'])} to {_value(d['high'])}, all equally likely"
-    if kind in ("normal", "lognormal"):
+    if kind in ("normal", "lognormal", "gamma"):
         return f"around {_value(d['mean'])} (standard deviation {_value(d['sd'])})"
-    return _value(d)
+    # any other kind by its parameters (not _value(d): that would come back here)
+    return ", ".join(f"{k.replace('_', ' ')} {_value(v, k)}" for k, v in d.items()
+                     if k != "dist") or "none"
 
 
 def _at(scenario: Scenario, path: str) -> Any:
