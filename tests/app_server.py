@@ -61,11 +61,11 @@ def run_retention(page, url: str, annual_m: str = "2.5", timeout_ms: int = 120_0
     """In the page: West Sussex from 2019, retention of `annual_m` £m a year over the two
     years the levers start with (2019-20 and 2020-21), run, and wait for the headline."""
     page.goto(url)
-    council = page.get_by_label("Council")
+    council = page.get_by_role("combobox", name="Council")
     council.wait_for(timeout=timeout_ms)
     council.click()
-    page.keyboard.type("West Sussex")
-    page.keyboard.press("Enter")
+    council.fill("West Sussex")
+    page.get_by_role("option", name="West Sussex").click()
     page.get_by_text("West Sussex from 1 April 2019").first.wait_for(timeout=timeout_ms)
     spend = page.get_by_label("£m a year").first
     spend.fill(annual_m)

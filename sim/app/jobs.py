@@ -27,6 +27,8 @@ from sim.outputs.comparison import Comparison
 from sim.outputs.narrative import headline
 from sim.scenario import Scenario, ScenarioError
 
+BASELINE = "baseline"
+
 
 class Cancelled(Exception):
     """A job was replaced by a newer one of the same session before it finished."""
@@ -153,8 +155,8 @@ class Service:
             tick(0, replications)
             alt = run_many({alternative.name: alternative}, replications, seed,
                            min(self.jobs, replications), tick)[alternative.name]
-            comp = Comparison({src.scenario.name: base, alternative.name: alt},
-                              src.scenario.name)
+            # keyed "baseline" whatever the file's name: the page and headline say so
+            comp = Comparison({BASELINE: base, alternative.name: alt}, BASELINE)
             job.progress("drawing the charts", replications, replications)
             job.headline = headline(comp)
             if self.charts:

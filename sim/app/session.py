@@ -20,9 +20,6 @@ MILLION = 1e6
 ALTERNATIVE = "your_changes"  # the levers' scenario: "Your changes" in the headline
 
 
-def alternative_name(base_name: str) -> str:
-    """A name for the levers' scenario that is not the baseline's."""
-    return ALTERNATIVE if base_name != ALTERNATIVE else ALTERNATIVE + "_2"
 
 
 def _date(v: Any, default: dt.date) -> dt.date:
@@ -92,7 +89,7 @@ class Started:
 def start_comparison(service: Service, src: Source, lv: Levers) -> Started:
     """Check the levers (a ``ScenarioError`` in one line if the schema refuses them), write
     the scenario they make and start its comparison with the baseline."""
-    name = alternative_name(src.scenario.name)
+    name = ALTERNATIVE
     alt = apply(lv, src.scenario, name)
     diff = changes(lv, src.scenario)
     description = (f"{src.label} with " + labels.option_name(diff)) if diff else \
