@@ -57,10 +57,12 @@ def serve_app(env: dict[str, str] | None = None, timeout: float = 60) -> Iterato
             proc.kill()
 
 
-def run_retention(page, url: str, annual_m: str = "2.5", timeout_ms: int = 120_000) -> None:
+def run_retention(page, url: str, annual_m: str = "2.5", timeout_ms: int = 120_000,
+                  reload: bool = True) -> None:
     """In the page: West Sussex from 2019, retention of `annual_m` £m a year over the two
     years the levers start with (2019-20 and 2020-21), run, and wait for the headline."""
-    page.goto(url)
+    if reload:
+        page.goto(url)
     council = page.get_by_role("combobox", name="Council")
     council.wait_for(timeout=timeout_ms)
     council.click()
