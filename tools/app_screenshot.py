@@ -35,8 +35,8 @@ def main() -> None:
         reps.press("Enter")
         run_retention(page, url, timeout_ms=900_000, reload=False)
         page.get_by_text("Difference from the baseline, by year", exact=True).wait_for()
-        page.get_by_text("Your changes against the baseline").first.scroll_into_view_if_needed()
-        page.mouse.wheel(0, -60)
+        page.get_by_text("Your changes against the baseline").first.evaluate(
+            "e => e.scrollIntoView({block: 'start'})")
         page.wait_for_timeout(1500)
         page.screenshot(path=str(a.out))
         browser.close()

@@ -22,12 +22,12 @@ MAX_UPLOAD_MB = 1  # a scenario is a few kB: anything bigger is refused by Strea
 
 def streamlit_command(host: str, port: int) -> list[str]:
     """How `sim app` runs Streamlit: headless, no usage statistics sent, no file watcher,
-    uploads of at most MAX_UPLOAD_MB."""
+    uploads of at most MAX_UPLOAD_MB, no developer menu (no "Deploy" button)."""
     return [sys.executable, "-m", "streamlit", "run", str(PAGE),
             "--server.address", host, "--server.port", str(port),
             "--server.headless", "true", "--browser.gatherUsageStats", "false",
             "--server.fileWatcherType", "none", "--server.maxUploadSize", str(MAX_UPLOAD_MB),
-            "--global.developmentMode", "false"]
+            "--global.developmentMode", "false", "--client.toolbarMode", "viewer"]
 
 
 def app(
