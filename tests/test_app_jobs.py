@@ -50,7 +50,8 @@ def test_the_baseline_runs_once_and_pairs_with_a_lever_change(src):
     base = levers_from(src.scenario, 2)
     s = start_comparison(service, src, base.with_(retention_annual=2.5e6))
     job = wait(s.job, "comparison")
-    assert job.error is None
+    assert job.error is None and job.headline  # the answer, before the charts
+    job.future.result(timeout=120)
     assert job.baseline is outlook.baseline  # from the cache, not run again
     assert service.cache.runs == 1
     # common random numbers: the same children arrive in both

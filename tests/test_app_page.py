@@ -32,10 +32,11 @@ def _job(at: AppTest, key: str):
     return value.job if hasattr(value, "job") else value
 
 
-def settle(at: AppTest, key: str, attr: str, timeout: float = 120) -> AppTest:
-    """Wait for the session's run, as the page's progress poll does, then draw the page."""
+def settle(at: AppTest, key: str, timeout: float = 120) -> AppTest:
+    """Wait for the session's run to finish, as the page's progress poll does, then draw
+    the page."""
     t0 = time.monotonic()
-    while getattr(_job(at, key), attr) is None and _job(at, key).error is None:
+    while not _job(at, key).finished:
         assert time.monotonic() - t0 < timeout
         time.sleep(0.05)
     return at.run()
@@ -65,14 +66,14 @@ def texts(at: AppTest) -> list[str]:
 def test_choose_see_the_outlook_move_a_lever_and_see_what_changes_in_two_tabs():
     one, two = open_page(), open_page()  # two browser tabs: two sessions
     assert one.dataframe[0].value.iloc[0, 1] == "1,500"  # referrals (the test's)
-    settle(one, "outlook", "baseline")
+    settle(one, "outlook")
     assert any(t.startswith("In West Sussex, in 2019-20 the model expects")
                for t in texts(one))
     assert len(one.get("image")) == 1  # the outlook's chart
     run_levers(one, retention_m=2.5)
     run_levers(two, retention_m=8.0)
-    settle(one, "started", "comparison")
-    settle(two, "started", "comparison")
+    settle(one, "started")
+    settle(two, "started")
     assert not one.error and not one.exception
     heads = [next(t for t in texts(at) if t.startswith("Your changes, against Baseline. "
                                                       "Over 2019-20 it costs"))
@@ -82,7 +83,9 @@ def test_choose_see_the_outlook_move_a_lever_and_see_what_changes_in_two_tabs():
              .interventions.retention.annual_spend for at in (one, two)]
     assert spent == [2.5e6, 8e6]
     firsts = [d.value.columns[0] for d in one.dataframe]
-    assert "Measure" in firsts  # the differences
+    diffs = one.dataframe[firsts.index("Measure")].value  # the differences, in words
+    assert list(diffs.iloc[0, :2]) == ["Changes of social worker", "over the run"]
+    assert diffs.iloc[0, 2].endswith(" changes of social worker")
     money = one.dataframe[firsts.index("Extra cost over the run")].value
     assert list(money.iloc[:, 0]) == ["In cash", "In real terms (first year's prices)",
                                       "Present value"]

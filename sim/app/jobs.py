@@ -145,7 +145,8 @@ class Service:
                 scenario_yaml: str, seed: int | None = None) -> Job:
         """Start a comparison of ``alternative`` with the baseline of ``src``, paired on
         the same seed: the baseline from the cache (run first if not there), then the
-        alternative's replications, then the headline and the charts."""
+        alternative's replications, then the headline and tables (``comparison`` is set: the
+        answer), then the charts (the job is finished)."""
         job = Job("comparison")
         seed = src.scenario.run.seed if seed is None else seed
 
@@ -157,13 +158,13 @@ class Service:
                            min(self.jobs, replications), tick)[alternative.name]
             # keyed "baseline" whatever the file's name: the page and headline say so
             comp = Comparison({BASELINE: base, alternative.name: alt}, BASELINE)
-            job.progress("drawing the charts", replications, replications)
             job.headline = headline(comp)
-            if self.charts:
+            job.baseline = base
+            job.comparison = comp  # the page shows the headline and tables from here on
+            job.progress("drawing the charts", replications, replications)
+            if self.charts:  # then the charts, all at once
                 job.charts = [draw(differences_chart(comp)),
                               *[draw(c) for c in series_charts(comp.results)]]
-            job.baseline = base
-            job.comparison = comp  # the page shows the results from here on
 
         return self._submit(job, work)
 

@@ -84,9 +84,11 @@ def _progress(job: Job, what: str) -> None:
 
 
 @st.fragment(run_every=1.0)
-def _wait(job: Job, what: str, until: str) -> None:
-    """Progress, polled every second; the whole page again once ``until`` is there."""
-    if job.error is not None or getattr(job, until) is not None or job.finished:
+def _wait(job: Job, what: str, until: str | None) -> None:
+    """Progress, polled every second; the whole page again once ``until`` is there (or,
+    with None, once the job is finished)."""
+    if job.error is not None or job.finished or (
+            until is not None and getattr(job, until) is not None):
         st.rerun()
     _progress(job, what)
 
@@ -205,6 +207,9 @@ def _results(src: Source) -> None:
     st.dataframe(views.differences_table(comp, started.name), hide_index=True)
     st.subheader("Money")
     st.dataframe(views.money_table(comp, started.name), hide_index=True)
+    if not job.finished:
+        _wait(job, "The charts", None)
+        return
     _pictures(job)
     st.subheader("Downloads")
     files: Job | None = st.session_state.get("files")

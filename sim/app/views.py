@@ -66,12 +66,14 @@ def differences_table(comp: Comparison, scenario: str) -> pd.DataFrame:
     for d in narrative.key_differences(comp, scenario):
         verdict = ("clear" if d.material else "clear but small") if d.clear else \
             "no clear difference"
-        places = labels.measure(d.metric).decimals + 1
-        rows.append((labels.label(d.metric), d.fy, f"{d.mean:+,.{places}f}",
+        name = labels.label(d.metric)
+        if d.fy == narrative.OVER_RUN:  # a flow told over the whole run, not in a year
+            name = name.replace(" in the year", "")
+        rows.append((name, d.fy, labels.describe_change(d.metric, d.mean),
                      narrative.interval(d.metric, d.ci_low, d.ci_high),
                      narrative.interval(d.metric, d.p05, d.p95), verdict))
     return pd.DataFrame(rows, columns=["Measure", "When", "Difference", "95% interval",
-                                       "Single runs (5th to 95th percentile)", "Verdict"])
+                                       "Single runs (5th to 95th)", "Verdict"])
 
 
 def money_table(comp: Comparison, scenario: str) -> pd.DataFrame:
