@@ -110,3 +110,14 @@ def test_a_council_for_a_year():
     assert "Rutland from 1 April 2021" in next(c.value for c in at.caption)
     assert first.cancelled and at.session_state["outlook"] is not first
     at.session_state["outlook"].cancel()  # nothing more to see
+
+
+@pytest.mark.slow
+def test_the_files_to_download_are_prepared_on_request():
+    at = open_page()
+    settle(run_levers(at, retention_m=2.5), "started")
+    at.button(key="prepare").click().run()
+    settle(at, "files")
+    assert not at.error
+    assert [b.label for b in at.get("download_button")] == [
+        "Download the scenario (YAML)", "Results (zip)", "Report (HTML)", "Workbook (Excel)"]

@@ -13,7 +13,7 @@ import streamlit as st
 from sim.app import settings, sources, views
 from sim.app.jobs import Job, Service, key_for
 from sim.app.levers import MAX_REPLICATIONS, STRAIN_RESPONSES, Levers, levers_from
-from sim.app.session import MILLION, read_levers, start_comparison
+from sim.app.session import MILLION, Started, read_levers, start_comparison
 from sim.app.sources import Source
 from sim.scenario import ScenarioError
 
@@ -108,11 +108,7 @@ def _outlook(src: Source, replications: int) -> None:
             job.cancel()  # replaced: another council, or another number of replications
         job = service().outlook(src, replications)
         st.session_state.update(outlook=job, outlook_key=key)
-    if job.error is not None:
-        st.error(job.error)
-    elif job.baseline is None:
-        _wait(job, "The baseline", "baseline")
-    else:
+    if _ready(job, "The baseline", "baseline") and job.baseline is not None:
         for line in views.outlook_headline(job.baseline, src.scenario.council or src.label):
             st.write(line)
         st.caption("Each cell: the average of the runs (in brackets, the range of single "
@@ -183,6 +179,18 @@ def _lever_form(src: Source, base: Levers) -> Levers | None:
     return read_levers(values, base)
 
 
+def _ready(job: Job, what: str, until: str | None) -> bool:
+    """Whether ``until`` is there (None: the job is finished); else its error in one line,
+    or its progress."""
+    if job.error is not None:
+        st.error(job.error)
+        return False
+    if job.finished if until is None else getattr(job, until) is not None:
+        return True
+    _wait(job, what, until)
+    return False
+
+
 def _results(src: Source) -> None:
     started = st.session_state.get("started")
     if started is None:
@@ -194,36 +202,33 @@ def _results(src: Source) -> None:
     if not src.shipped:
         st.download_button(f"Download the baseline it extends ({src.file_name})", src.yaml,
                            file_name=src.file_name, mime="text/yaml")
-    if job.error is not None:
-        st.error(job.error)
+    comp = job.comparison if _ready(job, "Your run", "comparison") else None
+    if comp is None:
         return
-    if job.comparison is None:
-        _wait(job, "Your run", "comparison")
-        return
-    comp = job.comparison
     for line in job.headline:
         st.markdown(line)
     st.subheader("What changes")
     st.dataframe(views.differences_table(comp, started.name), hide_index=True)
     st.subheader("Money")
     st.dataframe(views.money_table(comp, started.name), hide_index=True)
-    if not job.finished:
-        _wait(job, "The charts", None)
-        return
-    _pictures(job)
+    if _ready(job, "The charts", None):
+        _pictures(job)
+        _downloads(src, started)
+
+
+def _downloads(src: Source, started: Started) -> None:
+    """The results, report and workbook: written when asked (they take some seconds)."""
     st.subheader("Downloads")
+    comp = started.job.comparison
     files: Job | None = st.session_state.get("files")
-    if files is None or files.comparison is not comp:
-        if st.button("Prepare the results, report and workbook", key="prepare"):
-            files = service().files(comp, src, started.yaml, started.name)
-            st.session_state["files"] = files
-        else:
-            return
-    if files.error is not None:
-        st.error(files.error)
+    if comp is None:
         return
-    if files.downloads is None:
-        _wait(files, "The files", "downloads")
+    if files is None or files.comparison is not comp:
+        if not st.button("Prepare the results, report and workbook", key="prepare"):
+            return
+        files = service().files(comp, src, started.yaml, started.name)
+        st.session_state["files"] = files
+    if not _ready(files, "The files", "downloads") or files.downloads is None:
         return
     d = files.downloads
     c = st.columns(3)
