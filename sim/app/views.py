@@ -60,6 +60,14 @@ def outlook_headline(res: Results, council: str) -> list[str]:
     return narrative.run_headline(res.summary(), res.budget_summary(), council)
 
 
+def _signed(code: str, x: float) -> str:
+    """A difference in the measure's precision (one more place when it is small): '−1,376',
+    '+0.7' (the words are the headline's)."""
+    places = labels.measure(code).decimals + (1 if abs(x) < 10 else 0)
+    text = f"{abs(x):,.{places}f}"
+    return text if float(text.replace(",", "")) == 0 else ("−" if x < 0 else "+") + text
+
+
 def differences_table(comp: Comparison, scenario: str) -> pd.DataFrame:
     """The key paired differences: mean, 95% interval, range of single runs, in words."""
     rows = []
@@ -69,7 +77,7 @@ def differences_table(comp: Comparison, scenario: str) -> pd.DataFrame:
         name = labels.label(d.metric)
         if d.fy == narrative.OVER_RUN:  # a flow told over the whole run, not in a year
             name = name.replace(" in the year", "")
-        rows.append((name, d.fy, labels.describe_change(d.metric, d.mean),
+        rows.append((name, d.fy, _signed(d.metric, d.mean),
                      narrative.interval(d.metric, d.ci_low, d.ci_high),
                      narrative.interval(d.metric, d.p05, d.p95), verdict))
     return pd.DataFrame(rows, columns=["Measure", "When", "Difference", "95% interval",
