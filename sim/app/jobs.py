@@ -15,6 +15,7 @@ import os
 import tempfile
 import threading
 import traceback
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -111,10 +112,10 @@ class Service:
 
         return self.cache.get_or_run(key, run)
 
-    def _submit(self, job: Job, work: object) -> Job:
+    def _submit(self, job: Job, work: Callable[[], None]) -> Job:
         def guarded() -> None:
             try:
-                work()  # type: ignore[operator]
+                work()
             except Cancelled:
                 job.error = "stopped: a newer run replaced it"
                 return
@@ -122,7 +123,8 @@ class Service:
                 job.error = str(e)
             except Exception as e:  # anything else is a bug: said in one line
                 job.error = _internal(e)
-            job.progress("finished" if job.error is None else "failed", job.done, job.total)
+            with job._lock:  # not progress(): a cancel after the work is done changes nothing
+                job.phase = "finished" if job.error is None else "failed"
 
         job.future = self._worker.submit(guarded)
         return job
