@@ -90,7 +90,7 @@ def test_choose_see_the_outlook_move_a_lever_and_see_what_changes_in_two_tabs():
     money = one.dataframe[firsts.index("Extra cost over the run")].value
     assert list(money.iloc[:, 0]) == ["In cash", "In real terms (first year's prices)",
                                       "Present value"]
-    assert len(one.get("image")) == 5  # the outlook's chart and the comparison's four
+    assert len(one.get("image")) == 4  # the outlook's chart and the comparison's three
     labels = [b.label for b in one.get("download_button")]
     assert labels == ["Download the scenario (YAML)"]  # the files are prepared on request
     assert "retention:\n    annual_spend: 2500000.0" in one.session_state["started"].yaml

@@ -13,7 +13,7 @@ from sim.outputs.plots import SERIES, differences_figure, series_figure
 
 DIFFERENCE_MEASURES = ["worker_changes_per_child", "caseload_per_fte", "unallocated_mean",
                        "inpost_fte", "agency_rate", "cla_31mar"]
-SERIES_SHOWN = ("compare_caseload.png", "compare_unallocated.png", "compare_workforce.png")
+SERIES_SHOWN = ("compare_caseload.png", "compare_workforce.png")  # unallocated: in the table
 
 
 class Chart(NamedTuple):
