@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -108,8 +109,9 @@ def test_failures_are_one_line(service, src, monkeypatch):
     assert job.error.startswith("internal error: KeyError: 'weekly'. This is a bug in sim, "
                                 "not in your levers; the details are in ")
     assert "\n" not in job.error
-    with open(job.error.rsplit(" ", 1)[1]) as f:
-        assert "Traceback" in f.read()
+    log = Path(job.error.rsplit(" ", 1)[1])
+    assert "Traceback" in log.read_text()
+    log.unlink()
 
 
 def test_the_cache_keeps_the_most_recent_and_runs_each_key_once():
