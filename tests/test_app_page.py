@@ -122,3 +122,14 @@ def test_the_files_to_download_are_prepared_on_request():
     assert not at.error
     assert [b.label for b in at.get("download_button")] == [
         "Download the scenario (YAML)", "Results (zip)", "Report (HTML)", "Workbook (Excel)"]
+
+
+def test_an_upload_that_reaches_for_the_disk_is_one_line_in_the_page():
+    at = open_page("Upload a scenario file")
+    at.get("file_uploader")[0].set_value(("plan.yaml", b"extends: /etc/passwd\n",
+                                          "application/x-yaml")).run()
+    assert [e.value for e in at.error] == [
+        "plan.yaml:1: extends: an uploaded scenario may extend only a shipped scenario, by "
+        "its file name (found '/etc/passwd'; allowed: baseline.yaml, ipeh_cuts.yaml, "
+        "retention.yaml, retention_and_ipeh_cuts.yaml)"]
+    assert "outlook" not in at.session_state  # nothing ran
