@@ -3,7 +3,8 @@ another module's private names, and no module grows past a size a newcomer can r
 
 Layers, lowest first: data (``sim/data``, and ``sim/periods.py`` below everything) <
 scenario < model < experiment (and evidence, beside it) < outputs < interfaces (``sim/cli``,
-``sim/api.py``, ``sim/__init__.py``). A module may import its own layer or lower ones.
+``sim/api.py``, ``sim/__init__.py``) < the web app (``sim/app``: an interface that nothing
+imports). A module may import its own layer or lower ones.
 Imports inside functions and under ``TYPE_CHECKING`` count the same: an arrow is an arrow.
 The one exception is the package's metadata (``from sim import __version__``), which any
 layer may stamp on what it writes.
@@ -22,9 +23,9 @@ SIM = ROOT / "sim"
 MAX_LINES = 450
 
 LAYERS = {"data": 0, "periods": 0, "scenario": 1, "model": 2, "experiment": 3, "evidence": 3,
-          "outputs": 4, "cli": 5, "api": 5}
+          "outputs": 4, "cli": 5, "api": 5, "app": 6}
 LAYER_NAMES = {0: "data", 1: "scenario", 2: "model", 3: "experiment or evidence", 4: "outputs",
-               5: "interfaces"}
+               5: "interfaces", 6: "the web app"}
 
 
 def module_name(path: Path, root: Path = ROOT) -> str:
@@ -189,6 +190,12 @@ def test_the_checker_finds(source: str, fragment: str) -> None:
 ])
 def test_the_checker_allows(source: str) -> None:
     assert _check(source) == []
+
+
+def test_nothing_imports_the_web_app() -> None:
+    for module in ("sim.cli.webapp", "sim.api", "sim.outputs.files"):
+        assert any("imports sim.app.levers (the web app" in v
+                   for v in _check("from sim.app import levers", module=module))
 
 
 def test_every_module_has_a_layer() -> None:

@@ -11,9 +11,10 @@ is in ``common.py``.
 - ``councils.py``: init, calibrate, backtest
 - ``scenarios.py``: validate, schema
 - ``evidence.py``: evidence
+- ``webapp.py``: app (the local web app, ``sim/app/``)
 """
 
-from sim.cli import checks, councils, evidence, report, runs, scenarios
+from sim.cli import checks, councils, evidence, report, runs, scenarios, webapp
 from sim.cli.entry import app, main
 
 app.command()(runs.run)
@@ -28,5 +29,6 @@ app.command("check-costs")(checks.check_costs)
 app.command()(evidence.evidence)
 app.command()(scenarios.validate)
 app.command()(scenarios.schema)
+app.command("app")(webapp.app)
 
 __all__ = ["app", "main"]
