@@ -37,7 +37,7 @@ def test_west_sussex_with_5m_of_retention_in_chromium(chromium: str) -> None:
         run_retention(page, url)
         head = page.get_by_text("Your changes, against").first.inner_text()
         assert head.startswith("Your changes, against Baseline. Over 2019-20 it costs £")
-        caption = page.get_by_text("Difference from the baseline, by year", exact=True)
+        caption = page.get_by_text("Difference from Baseline by financial year", exact=True)
         caption.wait_for()
         sizes = page.locator("img").evaluate_all("imgs => imgs.map(i => i.naturalWidth)")
         assert len([w for w in sizes if w > 300]) >= 2  # the outlook's chart and ours

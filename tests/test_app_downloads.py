@@ -16,7 +16,7 @@ from sim.app.scenario_file import scenario_yaml
 from sim.app.sources import adjusted, from_council
 from sim.experiment.runner import run_many
 from sim.outputs.comparison import Comparison
-from sim.outputs.report_content import distribution_words
+from sim.outputs.report_sections import distribution_words
 
 from .test_app_jobs import TINY
 

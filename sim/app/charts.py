@@ -1,48 +1,31 @@
-"""The app's charts: the only place the app calls ``sim/outputs/plots.py``, so a change of
-that module's figures (to ``Chart(figure, title, alt)`` objects) is made here alone."""
+"""The app's charts: the only place the app calls ``sim/outputs/plots``, whose chart
+functions it shares with the PNGs and the report."""
 
 from __future__ import annotations
 
 import io
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from sim.experiment.runner import Results
-from sim.outputs import labels
 from sim.outputs.comparison import Comparison
-from sim.outputs.plots import SERIES, differences_figure, series_figure
+from sim.outputs.plots import Chart, Source, caseload_chart, workforce_chart
+from sim.outputs.plots import differences_chart as _differences
 
 DIFFERENCE_MEASURES = ["worker_changes_per_child", "caseload_per_fte", "unallocated_mean",
                        "inpost_fte", "agency_rate", "cla_31mar"]
-SERIES_SHOWN = ("compare_caseload.png", "compare_workforce.png")  # unallocated: in the table
-
-
-class Chart(NamedTuple):
-    figure: Any  # a matplotlib Figure
-    title: str
-    alt: str  # what the chart shows, for a screen reader
+# unallocated cases, near nil in West Sussex, are in the table rather than a chart
 
 
 def differences_chart(comp: Comparison) -> Chart:
     """The paired differences by year, with 95% intervals and the range of single runs."""
-    names = {m: labels.short(m) for m in DIFFERENCE_MEASURES}
-    fig = differences_figure(comp.table, DIFFERENCE_MEASURES, names)
-    return Chart(fig, "Difference from the baseline, by year",
-                 "For each of " + ", ".join(names.values()) + ": the average difference "
-                 "from the baseline in each financial year, with its 95% interval and the "
-                 "range of single runs.")
+    return _differences(comp.table, Source.of(comp.results[comp.base]), DIFFERENCE_MEASURES)
 
 
 def series_charts(results: dict[str, Results]) -> list[Chart]:
-    """Weekly series with bands, every scenario given in one chart."""
-    weekly = {labels.scenario_title(k): r.weekly for k, r in results.items()}
-    out = []
-    for key in SERIES_SHOWN:
-        title, ylabel, metrics = SERIES[key]
-        fig = series_figure(weekly, metrics, title, ylabel)
-        out.append(Chart(fig, title, f"{title}, week by week for "
-                         f"{' and '.join(weekly)}: the mean of the runs and the band of "
-                         "the 5th to 95th percentile."))
-    return out
+    """Caseload and workforce week by week, every scenario in one chart each."""
+    weekly = {k: r.weekly for k, r in results.items()}
+    source = Source.of(next(iter(results.values())))
+    return [caseload_chart(weekly, source), workforce_chart(weekly, source)]
 
 
 class Picture(NamedTuple):
