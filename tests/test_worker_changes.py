@@ -252,12 +252,9 @@ def test_the_chance_of_a_covered_absence_in_a_round_is_the_yearly_rate():
     assert a.p == pytest.approx(-math.expm1(-0.4 * 28 / 365.25))
 
 
-def test_an_absent_worker_s_cases_are_covered_and_they_take_new_ones_on_return(play,
-                                                                              monkeypatch):
-    """W1 (R1, R3) goes off at the first round (day 28) for 10 days; W2 (R2) does not. R1
-    and R3 go to W2 and stay there; on day 38 W1 is back and takes R4 (day 40), the new
-    referral, as the worker with most room. Two changes, filed as absence cover; W1 stays
-    in post throughout."""
+def _w1_away_for_ten_days(monkeypatch):
+    """W1 (post 1) is drawn off at the first staff round (day 28) for 10 days, W2 never;
+    R1-R3 arrive on days 1-3 and R4 on day 40, each a long assessment."""
     from sim.model.workforce import Workforce
 
     real = Workforce.draw
@@ -270,9 +267,17 @@ def test_an_absent_worker_s_cases_are_covered_and_they_take_new_ones_on_return(p
 
     monkeypatch.setattr(Workforce, "draw", draw)
     s = tiny({"workforce.absence": {"per_year": 1.0, "days": 10}})
-    r1, r2, r3 = (ref(t, "assessment", LONG + t) for t in (1, 2, 3))
-    r4 = ref(40, "assessment", LONG + 40)
-    refs = [r1, r2, r3, r4]
+    refs = [ref(t, "assessment", LONG + t) for t in (1, 2, 3, 40)]
+    return s, refs
+
+
+def test_an_absent_worker_s_cases_are_covered_and_they_take_new_ones_on_return(play,
+                                                                              monkeypatch):
+    """W1 (R1, R3) goes off at the first round (day 28) for 10 days; W2 (R2) does not. R1
+    and R3 go to W2 and stay there; on day 38 W1 is back and takes R4 (day 40), the new
+    referral, as the worker with most room. Two changes, filed as absence cover; W1 stays
+    in post throughout."""
+    s, refs = _w1_away_for_ten_days(monkeypatch)
     got = play(s, refs, {0.0: holder_ids, 27.0: places(refs), 28.5: places(refs),
                          37.5: lambda svc: [w.available for w in
                                             svc.workforce.case_holders.values()],
@@ -290,21 +295,7 @@ def test_an_absent_worker_s_cases_are_covered_and_they_take_new_ones_on_return(p
 def test_a_worker_who_gives_notice_while_away_does_not_come_back_to_cases(play, monkeypatch):
     """As above, but W1 gives notice on day 30, while away: on day 38 they do not take
     cases again (they work their notice to day 60 without new cases), so R4 goes to W2."""
-    from sim.model.workforce import Workforce
-
-    real = Workforce.draw
-
-    def draw(self, post, purpose):
-        if purpose == "absence":
-            real(self, post, purpose)
-            return 0.0 if post.id == 1 else 0.999
-        return real(self, post, purpose)
-
-    monkeypatch.setattr(Workforce, "draw", draw)
-    s = tiny({"workforce.absence": {"per_year": 1.0, "days": 10}})
-    r1, r2, r3 = (ref(t, "assessment", LONG + t) for t in (1, 2, 3))
-    r4 = ref(40, "assessment", LONG + 40)
-    refs = [r1, r2, r3, r4]
+    s, refs = _w1_away_for_ten_days(monkeypatch)
 
     def notice(svc):
         svc.workforce._give_notice(svc.workforce.permanent[holder_ids(svc)[0]])
