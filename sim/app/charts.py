@@ -3,7 +3,6 @@ functions it shares with the PNGs and the report."""
 
 from __future__ import annotations
 
-import io
 from typing import NamedTuple
 
 from sim.experiment.runner import Results
@@ -37,6 +36,4 @@ class Picture(NamedTuple):
 
 
 def draw(chart: Chart) -> Picture:
-    buf = io.BytesIO()
-    chart.figure.savefig(buf, format="png")
-    return Picture(buf.getvalue(), chart.title, chart.alt)
+    return Picture(chart.png(), chart.title, chart.alt)

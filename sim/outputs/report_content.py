@@ -66,7 +66,7 @@ def _differences_section(comp: Comparison) -> Section:
                 "average difference by year", ["Measure", *fys], rows)
     chart = plots.differences_chart(comp.table, plots.Source.of(comp.results[comp.base]),
                                     list(narrative.KEY_MEASURES))
-    s.chart(chart.figure, chart.alt,
+    s.chart(chart,
             "Differences from the first scenario by year, with 95% intervals.")
     return s
 
@@ -263,7 +263,7 @@ def run_report(results: Results) -> Report:
         chart = (plots.unallocated_chart({sc.name: weekly}, source, {sc.name: sc})
                  if metrics == ["unallocated"] else
                  plots.series_chart({sc.name: weekly}, metrics, title, source))
-        out.chart(chart.figure, chart.alt,
+        out.chart(chart,
                   f"{title}: average of runs, with the range of single runs shaded.")
     money = Section("money", "Money")
     bs = results.budget_summary()
@@ -341,7 +341,7 @@ def sweep_report(directory: Path) -> Report:
     chart = plots.frontier_chart(
         front, points, outcome, plots.Source(meta.get("council"), int(meta.get("replications", 0)),
                                              int(meta.get("seed", 0))), meta.get("scenario"))
-    opts.chart(chart.figure, chart.alt, "Extra cost against what each option avoids.")
+    opts.chart(chart, "Extra cost against what each option avoids.")
     reps = int(meta.get("replications", 0))
     return Report("Sweep of options", f"Options for {labels.scenario_title(meta['scenario'])}"
                   if meta.get("scenario") else "Options compared", f"{reps} runs of each option",

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import io
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -20,12 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from matplotlib.figure import Figure
 
 from sim import __version__
+from sim.outputs.plots import Chart
 
 REPORT, PDF = "report.html", "report.pdf"
-DPI = 150  # sharp when printed and on a phone's screen
 
 
 class ReportError(Exception):
@@ -88,14 +86,12 @@ class Section:
         self.blocks.append({"kind": "table", "caption": caption, "columns": columns,
                             "rows": rows, "note": note, "words": words})
 
-    def chart(self, figure: Figure, alt: str, caption: str) -> None:
-        """A matplotlib figure, inline as a PNG, with its alt text and caption."""
-        buf = io.BytesIO()
-        figure.savefig(buf, format="png", dpi=DPI)
-        w, h = figure.get_size_inches()
+    def chart(self, chart: Chart, caption: str) -> None:
+        """A chart inline as a PNG, with its alt text and a caption."""
+        w, h = chart.figure.get_size_inches()
         self.blocks.append({
-            "kind": "chart", "alt": alt, "caption": caption,
-            "src": "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode(),
+            "kind": "chart", "alt": chart.alt, "caption": caption,
+            "src": "data:image/png;base64," + base64.b64encode(chart.png()).decode(),
             "width": round(w * 96), "height": round(h * 96)})
 
 

@@ -44,10 +44,14 @@ class Chart:
     def save(self, path: Any) -> None:
         self.figure.savefig(path, dpi=DPI)
 
-    def _repr_png_(self) -> bytes:  # a notebook shows the chart itself
+    def png(self) -> bytes:
+        """The chart as PNG bytes, at the PNG files' resolution."""
         buf = io.BytesIO()
         self.figure.savefig(buf, format="png", dpi=DPI)
         return buf.getvalue()
+
+    def _repr_png_(self) -> bytes:  # a notebook shows the chart itself
+        return self.png()
 
 
 @dataclass(frozen=True)
