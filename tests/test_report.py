@@ -250,3 +250,21 @@ def test_text_colours_pass_wcag_aa() -> None:
              (var["clear"], white), ("#0b57d0", white), (var["ink"], "#f4f4f4")]
     assert min(contrast(a, b) for a, b in pairs) >= 4.5
     assert contrast("#777777", white) < 4.5  # the check can fail
+
+
+def test_a_sweep_option_in_words() -> None:
+    """One sentence per option after the first, the same in the report and the workbook:
+    its cost, what it avoids with its interval, or no clear difference."""
+    front = pd.DataFrame({
+        "point": ["p0", "p1", "p2"], "extra_cost": [0.0, 5e6, 6e6],
+        "extra_cost_ci_low": [0.0, 4.6e6, 5.5e6], "extra_cost_ci_high": [0.0, 5.4e6, 6.5e6],
+        "avoided": [0.0, 1282.0, 40.0], "avoided_ci_low": [0.0, 688.0, -30.0],
+        "avoided_ci_high": [0.0, 1877.0, 110.0], "on_frontier": [True, True, False]})
+    names = {"p0": "No retention payments", "p1": "Retention £2.5m a year",
+             "p2": "Retention £3.0m a year"}
+    one, two = narrative.sweep_headline(front, names, "changes of social worker")
+    assert one.startswith("Retention £2.5m a year costs +£5.0m against No retention payments")
+    assert "avoids 1,282 changes of social worker (95% interval 688 to 1,877)" in one
+    assert "(on the frontier)" in one
+    assert "no clear difference in changes of social worker" in two
+    assert "dominated by another option" in two

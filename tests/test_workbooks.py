@@ -22,8 +22,7 @@ from sim.outputs.assumptions import assumptions, chain_sources, scenario_yaml, y
 from sim.outputs.comparison import Comparison
 from sim.outputs.excel import comparison_workbook, run_workbook, sweep_workbook
 from sim.outputs.files import write_results
-from sim.outputs.headline import sweep_headline
-from sim.outputs.narrative import headline, run_headline
+from sim.outputs.narrative import headline, run_headline, sweep_headline
 from sim.outputs.sweep import frontier, option_names, sweep_table
 from sim.outputs.xlsx_writer import safe_sheet_names
 

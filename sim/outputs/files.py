@@ -21,9 +21,8 @@ from sim.experiment.runner import Results
 from sim.outputs.assumptions import scenario_yaml
 from sim.outputs.comparison import DRIVER_METRICS, Comparison
 from sim.outputs.excel import comparison_workbook, run_workbook, sweep_workbook
-from sim.outputs.headline import sweep_headline
 from sim.outputs.narrative import headline as comparison_headline
-from sim.outputs.narrative import run_headline
+from sim.outputs.narrative import run_headline, sweep_headline
 from sim.outputs.plots import (
     Source,
     write_comparison_series,

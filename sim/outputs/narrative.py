@@ -13,7 +13,8 @@ Conventions (said once in every report, ``HOW_TO_READ``):
   together.
 
 Stocks and rates are told for the last financial year of the run; changes of social worker,
-a flow, over the whole run.
+a flow, over the whole run. A sweep's options are told one sentence each
+(``sweep_headline``), in its report and its workbook alike.
 """
 
 from __future__ import annotations
@@ -252,4 +253,32 @@ def run_headline(summary: pd.DataFrame, budget_summary: pd.DataFrame, council: s
         c = cash.iloc[0]
         out.append(f"The service costs {labels.money(c['mean'])} in cash over {fys[0]} to "
                    f"{last} (single runs {labels.money(c.p05)} to {labels.money(c.p95)}).")
+    return out
+
+
+# ------------------------------------------------------------------------------ sweep
+def _interval_clear(lo: float, hi: float) -> bool:
+    return not (np.isnan(lo) or np.isnan(hi) or lo <= 0 <= hi)
+
+
+def sweep_headline(front: pd.DataFrame, options: dict[str, str], outcome_label: str
+                   ) -> list[str]:
+    """One sentence per option after the first: its extra cost and what it avoids, against
+    the first, and whether it is on the frontier."""
+    first = options[front.point.iloc[0]]
+    out = []
+    for r in front.iloc[1:].itertuples():
+        cost = (f"costs {labels.money(r.extra_cost, True)} against {first} over the run "
+                f"(present value; 95% interval {labels.money(r.extra_cost_ci_low, True)} to "
+                f"{labels.money(r.extra_cost_ci_high, True)})")
+        if _interval_clear(r.avoided_ci_low, r.avoided_ci_high):
+            gain = ((f"avoids {r.avoided:,.0f} {outcome_label}" if r.avoided > 0 else
+                     f"adds {-r.avoided:,.0f} {outcome_label}")
+                    + f" (95% interval {r.avoided_ci_low:,.0f} to {r.avoided_ci_high:,.0f})")
+        else:
+            gain = f"with no clear difference in {outcome_label}"
+        where = ("dominated by another option" if not r.on_frontier else "on the frontier"
+                 if _interval_clear(r.avoided_ci_low, r.avoided_ci_high) else
+                 "on the frontier on the averages only")
+        out.append(f"{options[r.point]} {cost}, {gain} ({where}).")
     return out

@@ -312,16 +312,10 @@ def sweep_report(directory: Path) -> Report:
              "the first "
              f"({first}): the extra cost over the run (present value) and the {many} each "
              "avoids, on the same simulated children and events."]
-    for r in front.iloc[1:].itertuples():
-        clear = r.avoided_ci_low > 0 or r.avoided_ci_high < 0
-        what = (f"{abs(r.avoided):,.0f} {'fewer' if r.avoided > 0 else 'more'} {many} "
-                f"(95% interval {r.avoided_ci_low:,.0f} to {r.avoided_ci_high:,.0f})"
-                if clear else f"no clear difference in {many}")
-        best = " It is among the best value for its cost." if r.on_frontier and clear else ""
-        lines.append(f"{name[r.point]}: {labels.money(r.extra_cost, signed=True)} for "
-                     f"{what}.{best}")
+    lines += narrative.sweep_headline(front, name, many)  # the workbook's sentences
     head.callout(lines)
-    head.note("Best value for its cost: no other option avoids more for less (the frontier). "
+    head.note("On the frontier (best value for its cost): no other option avoids more for "
+              "less, nor does spending part-way between two other options. "
               + narrative.HOW_TO_READ)
     opts = Section("options", "The options")
     rows = []
