@@ -87,7 +87,7 @@ def differences_table(comp: Comparison, scenario: str) -> pd.DataFrame:
 def money_table(comp: Comparison, scenario: str) -> pd.DataFrame:
     """Total cost over the run less the baseline's, in cash, real terms and present value."""
     rows = []
-    for terms, c in narrative.cost_differences(comp, scenario).items():
+    for terms, c in narrative.total_cost_difference(comp, scenario).items():
         rows.append((TERMS[terms], labels.money(c.mean, signed=True),
                      f"{labels.money(c.ci_low, signed=True)} to "
                      f"{labels.money(c.ci_high, signed=True)}",

@@ -65,7 +65,7 @@ def comparison_sheets(comp: Any, headline: list[str], yaml_texts: dict[str, str 
     # the report's own numbers (narrative.py), so the table and the headline above it agree
     key, fmts = [], []
     for k in others:
-        cost = narrative.cost_differences(comp, k)
+        cost = narrative.total_cost_difference(comp, k)
         for terms, what in (("cash", f"Total cost, cash, {span}"),
                             ("real", f"Total cost, real terms, {span}"),
                             ("pv", f"Total cost, present value at {rate:g}%")):

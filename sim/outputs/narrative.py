@@ -158,7 +158,7 @@ class CostDifference:
         return bool(self.ci_low > 0 or self.ci_high < 0)
 
 
-def cost_differences(comp: Comparison, scenario: str) -> dict[str, CostDifference]:
+def total_cost_difference(comp: Comparison, scenario: str) -> dict[str, CostDifference]:
     """Total cost over the run, less the first scenario's, by terms (``cash``, ``real``,
     ``pv``), paired by replication."""
     rate = comp.results[comp.base].scenario.costs.discount_rate_pct
@@ -210,7 +210,7 @@ def scenario_headline(comp: Comparison, scenario: str) -> str:
     small = [d for d in diffs if d.clear and not d.material]
     unclear = [d for d in diffs if not d.clear]
     parts = [f"{title}, against {labels.scenario_title(comp.base)}. "
-             + cost_sentence(cost_differences(comp, scenario), years)]
+             + cost_sentence(total_cost_difference(comp, scenario), years)]
     if clear:
         parts.append("It clearly means " + join([d.words() for d in clear]) + ".")
     if small:

@@ -134,7 +134,7 @@ def _money_section(comp: Comparison) -> Section:
         by_year.append(Row(title, [_money_cell(c[(c.scenario == name) & (c.line == TOTAL)
                                                  & (c.fy == fy) & (c.terms == "cash")])
                                    for fy in fys]))
-        cd = narrative.cost_differences(comp, name)
+        cd = narrative.total_cost_difference(comp, name)
         totals.append(Row(title, [Cell(labels.money(cd[k].mean, signed=True),
                                        f"{labels.money(cd[k].ci_low, signed=True)} to "
                                        f"{labels.money(cd[k].ci_high, signed=True)}\nruns "
