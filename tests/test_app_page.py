@@ -26,7 +26,6 @@ RUN = "FormSubmitter:levers-Run with these levers"
 def tiny(monkeypatch):
     monkeypatch.setenv("SIM_APP_OVERRIDES", json.dumps(TINY))
     monkeypatch.setenv("SIM_APP_JOBS", "1")
-    monkeypatch.setenv("SIM_APP_POLL", "0")  # the tests run the page again themselves
 
 
 def _job(at: AppTest, key: str):

@@ -3,9 +3,6 @@
 ``SIM_APP_JOBS``: processes a run uses (default: all cores). ``SIM_APP_OVERRIDES``: a JSON
 mapping of dotted paths applied to every baseline the app loads, a hook for tests to run
 tiny services (``{"run.horizon_years": 1}``); the page says when it is set.
-``SIM_APP_POLL``: seconds between the page's looks at a running job (default 1); 0 for
-none, for Streamlit's test harness, whose tests run the page again themselves (a page that
-also reran itself on a timer raced them on a loaded machine: "forms cannot be nested").
 """
 
 from __future__ import annotations
@@ -26,7 +23,3 @@ def overrides_for_tests() -> dict[str, Any]:
     value = os.environ.get("SIM_APP_OVERRIDES")
     return dict(json.loads(value)) if value else {}
 
-
-def poll_seconds() -> float:
-    value = os.environ.get("SIM_APP_POLL")
-    return float(value) if value else 1.0
