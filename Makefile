@@ -25,7 +25,7 @@ test: $(STAMP)
 	@bash tools/system_deps.sh
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/pytest -q -n auto
+	$(BIN)/pytest -q -n auto --dist loadscope
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -40,10 +40,11 @@ evidence: $(STAMP)
 	$(BIN)/python tools/regenerate_evidence.py
 
 # the quick set only (under a minute on two cores): everything but the tests marked slow,
-# spread over one pytest worker per core
+# spread over one pytest worker per core, a module (or class) to a worker so that its
+# shared fixtures are built once
 test-quick: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/pytest -q -m "not slow" -n auto
+	$(BIN)/pytest -q -m "not slow" -n auto --dist loadscope
 
 # mutation testing of sim/model/ and sim/scenario/distributions.py (not in CI; docs/mutants.md)
 # prints killed / survived by file and the survivors. A full run takes hours:

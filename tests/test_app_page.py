@@ -18,6 +18,9 @@ from streamlit.testing.v1 import AppTest
 
 from .test_app_jobs import TINY
 
+# whole page flows through Streamlit's harness, about 20 s: with the slow set (make test, CI)
+pytestmark = pytest.mark.slow
+
 PAGE = str(Path(__file__).resolve().parents[1] / "sim" / "app" / "page.py")
 RUN = "FormSubmitter:levers-Run with these levers"
 

@@ -83,6 +83,7 @@ def compared(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.slow  # a comparison written with its report: 10-20 s
 def test_a_comparison_report_has_every_part_and_no_code_names(compared: Path) -> None:
     page = read(compared / REPORT)
     assert page.sections == list(SECTIONS)
@@ -96,12 +97,14 @@ def test_a_comparison_report_has_every_part_and_no_code_names(compared: Path) ->
     assert "sim compare baseline.yaml retention.yaml -r 4" in (compared / REPORT).read_text()
 
 
+@pytest.mark.slow  # a comparison written with its report: 10-20 s
 def test_the_report_is_self_contained(compared: Path) -> None:
     html = (compared / REPORT).read_text()
     assert not re.search(r"""(src|href)=["'](?!data:|#)""", html)  # no file or address
     assert "<script" not in html and "http://" not in html.split("<main>")[0]
 
 
+@pytest.mark.slow  # a comparison written with its report: 10-20 s
 def test_sim_report_rewrites_the_report_of_a_results_directory(compared: Path,
                                                                tmp_path: Path) -> None:
     copy = tmp_path / "cmp"
@@ -117,6 +120,7 @@ def test_sim_report_rewrites_the_report_of_a_results_directory(compared: Path,
     assert list((tmp_path / "mine").iterdir()) == []
 
 
+@pytest.mark.slow  # a comparison written with its report: 10-20 s
 def test_a_run_report(tmp_path: Path) -> None:
     from sim.scenario import load_scenario
 
@@ -131,6 +135,7 @@ def test_a_run_report(tmp_path: Path) -> None:
     assert "In West Sussex, in 2019-20 the model expects" in text
 
 
+@pytest.mark.slow  # a comparison written with its report: 10-20 s
 def test_the_report_loads_what_compare_wrote(compared: Path) -> None:
     comp, meta = load_comparison(compared)
     written = pd.read_csv(compared / "comparison.csv", dtype={"fy": str})
@@ -162,6 +167,7 @@ def test_a_difference_in_words_with_its_interval() -> None:
         "12 fewer children looked after at 31 March in 2023-24 (95% interval −20 to −5)")
 
 
+@pytest.mark.slow  # a comparison written with its report: 10-20 s
 def test_the_headline_says_no_clear_difference_where_the_interval_includes_zero(
         compared: Path) -> None:
     comp, _ = load_comparison(compared)
