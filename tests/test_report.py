@@ -19,7 +19,7 @@ from sim.outputs import narrative
 from sim.outputs.comparison import Comparison
 from sim.outputs.files import write_comparison, write_results
 from sim.outputs.narrative import Difference
-from sim.outputs.report_html import REPORT
+from sim.outputs.report_html import REPORT, write_report
 from sim.outputs.saved import load_comparison
 
 from .conftest import SCENARIOS, variant
@@ -274,3 +274,20 @@ def test_a_sweep_option_in_words() -> None:
     assert "(on the frontier)" in one
     assert "no clear difference in changes of social worker" in two
     assert "dominated by another option" in two
+
+
+@pytest.mark.slow  # WeasyPrint lays out every page
+def test_the_report_prints_to_a4_pages(compared: Path, tmp_path: Path) -> None:
+    """--pdf: the same report as A4 pages (WeasyPrint), written beside report.html."""
+    copy = tmp_path / "cmp"
+    shutil.copytree(compared, copy)
+    written = write_report(copy, pdf=True)
+    assert [p.name for p in written] == [REPORT, "report.pdf"]
+    pdf = (copy / "report.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF")
+    from weasyprint import HTML
+
+    pages = HTML(filename=str(copy / REPORT)).render().pages
+    assert len(pages) >= 4  # sections, tables and charts over several pages
+    a4 = (210 / 25.4 * 96, 297 / 25.4 * 96)  # CSS pixels (the style sheet asks for A4)
+    assert all(abs(pg.width - a4[0]) < 1 and abs(pg.height - a4[1]) < 1 for pg in pages)
