@@ -321,6 +321,10 @@ def _amount(code: str, x: float) -> str:
     return f"{a:,.{d}f}"
 
 
+# measures told as a level that goes up or down ("caseload up by 0.4"), not as "more" things
+PER_UNIT = ("days", "cases per worker", "changes per child")
+
+
 def describe_change(code: str, diff: float) -> str:
     """A difference in words: '12 fewer children looked after at 31 March', '1.2 points
     lower turnover'."""
@@ -328,7 +332,7 @@ def describe_change(code: str, diff: float) -> str:
     amount = _amount(code, diff)
     if m.rate:
         return f"{m.noun} {amount} points {'higher' if diff > 0 else 'lower'}"
-    if m.unit in ("days", "cases per worker", "changes per child"):
+    if m.unit in PER_UNIT:
         return f"{m.noun} {'up' if diff > 0 else 'down'} by {amount}"
     return f"{amount} {'more' if diff > 0 else 'fewer'} {m.noun}"
 
@@ -385,7 +389,7 @@ def describe_level(code: str, x: float) -> str:
     value = f"{x:,.{m.decimals}f}"
     if m.rate:
         return f"{m.noun} of {value}%"
-    if m.unit in ("days", "cases per worker", "changes per child"):
+    if m.unit in PER_UNIT:
         return f"{m.noun} of {value}"
     return f"{value} {m.noun}"
 

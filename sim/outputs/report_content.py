@@ -82,7 +82,8 @@ def _cost_per_outcome(comp: Comparison) -> list[str]:
             continue
         lo, hi = sorted((abs(row.ratio_ci_low), abs(row.ratio_ci_high)))
         if row.note:
-            out.append(f"{title}: saves {labels.money(abs(row.ratio))} for each {unit[:-8]} "
+            out.append(f"{title}: saves {labels.money(abs(row.ratio))} for each "
+                       f"{unit.removesuffix(' avoided').removesuffix(' reduced')} "
                        f"lost (95% interval {labels.money(lo)} to {labels.money(hi)}).")
         elif row.ratio < 0:
             out.append(f"{title}: saves money and improves {many} at once.")
