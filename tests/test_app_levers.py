@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from sim.app.levers import Campaign, apply, changes, levers_from
+from sim.app.levers import Campaign, Recruits, apply, changes, levers_from
 from sim.app.scenario_file import nested, scenario_yaml
 from sim.app.session import early_help_rows, read_levers
 from sim.app.sources import from_council, from_shipped
@@ -36,6 +36,7 @@ def test_each_lever_sets_its_field(baseline):
         posts_change=10, posts_date=D(2020, 4, 1), caps=(16, 10, 18), caps_date=D(2020, 1, 1),
         agency_cover=0.5, agency_additional=30,
         campaign=Campaign(D(2020, 1, 1), D(2020, 6, 30), 0.4, 0.8),
+        recruits=Recruits(30, D(2020, 1, 6), 8000.0),
         strain={**levers_from(sc).strain, "agency": False})
     alt = apply(lv, sc, "your_changes")
     r, eh, wf = alt.interventions.retention, alt.interventions.early_help, alt.workforce
@@ -51,6 +52,9 @@ def test_each_lever_sets_its_field(baseline):
     [camp] = alt.interventions.recruitment_campaigns
     assert (camp.start, camp.fill_probability, camp.time_to_hire_scale) == (D(2020, 1, 1),
                                                                             0.4, 0.8)
+    [hire] = alt.interventions.hires
+    assert (hire.date, hire.number, hire.kind, hire.into, hire.cost_per_hire) == (
+        D(2020, 1, 6), 30, "experienced", "new_posts", 8000.0)
     assert not alt.strain.on("agency") and alt.strain.on("thresholds")
     assert sc.interventions.retention.annual_spend == 0  # the baseline is unchanged
 
@@ -76,11 +80,14 @@ def test_page_values_read_into_levers(baseline):
     base = levers_from(baseline.scenario, 20)
     lv = read_levers({"retention_m": 2.5, "retention_end": D(2021, 3, 31), "hr_low": 0.8,
                       "cap_experienced": 15, "campaign_on": True, "campaign_fill": 0.3,
-                      "strain_agency": False, "early_help": pd.DataFrame(
+                      "strain_agency": False, "recruits_on": True, "recruits_number": 30,
+                      "recruits_date": D(2020, 1, 6), "recruits_cost": 8000.0,
+                      "early_help": pd.DataFrame(
                           {"from": [D(2020, 4, 1), None], "£m a year": [-1.5, -2.0]})}, base)
     assert lv.retention_annual == 2.5e6 and lv.retention_effect == (0.8, 1.0)
     assert lv.caps == (15, 10, 18) and lv.campaign is not None
     assert lv.campaign.fill_probability == 0.3
+    assert lv.recruits == Recruits(30, D(2020, 1, 6), 8000.0)
     assert lv.strain["agency"] is False and lv.strain["thresholds"] is True
     assert lv.early_help == ((D(2020, 4, 1), -1.5e6),)  # the half-typed row left out
     assert read_levers({}, base) == base

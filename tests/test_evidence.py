@@ -21,7 +21,7 @@ from sim.model.uncertainty import draw_parameters
 from sim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
-SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+SCENARIOS = sorted((ROOT / "scenarios").rglob("*.yaml"))
 
 
 def synthetic_panel(seed: int, beta: float, councils: int = 150, years: int = 9,

@@ -21,7 +21,8 @@ LEVER_KEYS = ("retention_m", "retention_start", "retention_end", "hr_low", "hr_h
               "early_help", "posts_change", "posts_date", "cap_experienced",
               "cap_newly_qualified", "cap_agency", "caps_date", "agency_cover",
               "agency_additional", "campaign_on", "campaign_start", "campaign_end",
-              "campaign_fill", "campaign_speed", *[f"strain_{k}" for k in STRAIN_RESPONSES])
+              "campaign_fill", "campaign_speed", "recruits_on", "recruits_number",
+              "recruits_date", "recruits_cost", *[f"strain_{k}" for k in STRAIN_RESPONSES])
 
 
 @st.cache_resource
@@ -166,6 +167,14 @@ def _lever_form(src: Source, base: Levers) -> Levers | None:
         r[3].number_input("Chance of filling a vacancy", 0.0, 1.0, 0.5, 0.05,
                           key="campaign_fill")
         r[4].number_input("Time to hire (x usual)", 0.1, 5.0, 1.0, 0.1, key="campaign_speed")
+        st.subheader("Recruits hired at once (e.g. from abroad)")
+        h = st.columns(4)
+        h[0].checkbox("Hire recruits", key="recruits_on")
+        h[1].number_input("Experienced social workers, each in a new post", 1, 1000, 30,
+                          key="recruits_number")
+        h[2].date_input("Their first day", base.posts_date, key="recruits_date")
+        h[3].number_input("£ each, once (fee, visa, relocation)", 0.0, 100000.0, 8000.0,
+                          500.0, key="recruits_cost")
         if base.strain:
             st.subheader("How the service responds to strain")
             for name, on in base.strain.items():

@@ -36,6 +36,16 @@ class Campaign:
 
 
 @dataclass(frozen=True)
+class Recruits:
+    """A number of experienced social workers hired at once (e.g. from abroad), each in a
+    new post, starting on a date, at a cost each (``interventions.hires``)."""
+
+    number: int
+    date: dt.date
+    cost_per_hire: float
+
+
+@dataclass(frozen=True)
 class Levers:
     """Every value the page's controls set (money in £, dates, counts)."""
 
@@ -51,6 +61,7 @@ class Levers:
     agency_cover: float  # share of vacancies covered by agency staff
     agency_additional: int  # agency staff beyond vacancy cover
     campaign: Campaign | None
+    recruits: Recruits | None = None
     strain: dict[str, bool] = field(default_factory=dict)  # response -> on (those present)
     replications: int = 20
 
@@ -118,6 +129,12 @@ def changes(lv: Levers, sc: Scenario) -> dict[str, Any]:
         out["workforce.agency.cover_share"] = lv.agency_cover
     if lv.agency_additional != base.agency_additional:
         out["workforce.agency.additional"] = lv.agency_additional
+    if lv.recruits is not None:
+        h = lv.recruits
+        out["interventions.hires"] = [
+            *[x.model_dump() for x in iv.hires],
+            {"label": "recruits", "date": h.date, "number": h.number, "kind": "experienced",
+             "into": "new_posts", "cost_per_hire": h.cost_per_hire}]
     if lv.campaign is not None:
         c = lv.campaign
         out["interventions.recruitment_campaigns"] = [

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from sim.app.jobs import Job, Service
-from sim.app.levers import Campaign, Levers, apply, changes
+from sim.app.levers import Campaign, Levers, Recruits, apply, changes
 from sim.app.scenario_file import scenario_yaml
 from sim.app.sources import Source
 from sim.outputs import labels
@@ -55,6 +55,11 @@ def read_levers(v: Mapping[str, Any], base: Levers) -> Levers:
                             _date(v.get("campaign_end"), base.retention_end),
                             float(get("campaign_fill", 0.5)),
                             float(get("campaign_speed", 1.0)))
+    recruits = None
+    if v.get("recruits_on") and int(get("recruits_number", 0)) > 0:
+        recruits = Recruits(int(get("recruits_number", 0)),
+                            _date(v.get("recruits_date"), base.posts_date),
+                            round(float(get("recruits_cost", 0.0)), 2))
     return Levers(
         retention_annual=round(float(get("retention_m", base.retention_annual / MILLION))
                                * MILLION, 2),
@@ -73,6 +78,7 @@ def read_levers(v: Mapping[str, Any], base: Levers) -> Levers:
         agency_cover=float(get("agency_cover", base.agency_cover)),
         agency_additional=int(get("agency_additional", base.agency_additional)),
         campaign=campaign,
+        recruits=recruits,
         strain={k: bool(get(f"strain_{k}", on)) for k, on in base.strain.items()},
         replications=int(get("replications", base.replications)),
     )

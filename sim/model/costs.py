@@ -51,6 +51,7 @@ class YearQuantities:
     cla_by_type: tuple[float, float, float]  # mean children looked after, by placement type
     hires: int
     cohort_hires: int
+    hire_cost: float  # dated hires' own costs, in the first year's prices
     retention_paid: float
     retention_clawed_back: float
 
@@ -94,7 +95,7 @@ class Ledger:
                                 + q.fte_newly_qualified * c.salary.newly_qualified)
             * oncost * pay,
             "staff_agency": q.fte_agency * weeks * c.agency_weekly * pay,
-            "recruitment": q.hires * c.recruitment_per_hire * prices,
+            "recruitment": (q.hires * c.recruitment_per_hire + q.hire_cost) * prices,
             "academy": q.cohort_hires * c.academy_per_newly_qualified * prices,
             "retention": q.retention_paid,
             "retention_clawback": -q.retention_clawed_back,

@@ -115,6 +115,7 @@ class Recorder:
         self.cla_by_type = [TimeAverage(), TimeAverage(), TimeAverage()]
         self.hires = 0
         self.cohort_hires = 0
+        self.hire_cost = 0.0  # dated hires' own costs (scenario prices)
         self.retention_paid = 0.0
         self.retention_clawed_back = 0.0
         self.changes = 0
@@ -166,6 +167,7 @@ class Recorder:
         self.waited = self.waits = 0
         self.wait_days = 0.0
         self.hires = self.cohort_hires = self.changes = 0
+        self.hire_cost = 0.0
         self.assessments_ended = self.assessments_closed = self.assessments_timely = 0
         self.retention_paid = self.retention_clawed_back = 0.0
         self.caseload_sum, self.caseload_weeks = 0.0, 0
@@ -236,7 +238,8 @@ def year_end(svc: Service, fy: str, complete: bool, fy_start: float) -> None:
             days=t - fy_start, fte_experienced=fte["experienced"],
             fte_newly_qualified=fte["newly_qualified"], fte_agency=fte["agency"],
             cla_by_type=(foster, residential, other), hires=rec.hires,
-            cohort_hires=rec.cohort_hires, retention_paid=rec.retention_paid,
+            cohort_hires=rec.cohort_hires, hire_cost=rec.hire_cost,
+            retention_paid=rec.retention_paid,
             retention_clawed_back=rec.retention_clawed_back)
         rec.budget.extend((fy, line, cash, real) for line, cash, real in
                           svc.ledger.year(fy, fy_start, t, q))

@@ -25,7 +25,7 @@ from sim.model.interventions import RetentionScheme, dated_changes, early_help_m
 from sim.model.invariants import InvariantError, broken_counts, broken_state
 from sim.model.journey import Journey
 from sim.model.measures import WEEKLY_METRICS, Recorder, september, snapshot_week, year_end
-from sim.model.randomness import stream
+from sim.model.randomness import Uniforms, stream
 from sim.model.returns import Returns
 from sim.model.scheduling import Call, clear, run_until
 from sim.model.start import open_start_cases
@@ -236,6 +236,10 @@ class Service:
             for t in cal.first_of_month(est.month):
                 if t > 0:
                     at(t, lambda _: self.strain.budget_round())
+        for i, h in enumerate(s.interventions.hires):
+            t = cal.day(h.date)
+            if 0 <= t <= self.end:
+                at(t, lambda a: wf.dated_hire(*a), (h, Uniforms(self.gen(f"dated_hire{i}"))))
         for t, kind, c in dated_changes(s, cal):
             if kind == "establishment":
                 at(t, lambda c: wf.change_establishment(c.role, c.change), c)

@@ -1,5 +1,6 @@
 """Social workers and the posts they fill: hiring, ramp-up, leaving, agency cover,
-recruitment rounds and newly qualified cohorts.
+recruitment rounds, newly qualified cohorts and dated hires (``staff.py``: the posts and
+workers themselves).
 
 A post is funded (the establishment) and either held by a permanent worker or vacant; a
 vacant post may be covered by an agency worker. Permanent workers leave by a hazard that a
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 import simpy
@@ -29,63 +29,23 @@ from sim.model.interventions import Recruiting, RetentionScheme
 from sim.model.measures import Recorder
 from sim.model.randomness import Uniforms
 from sim.model.scheduling import Call
+from sim.model.staff import (
+    AGENCY,
+    CASE_HOLDING,
+    EXPERIENCED,
+    NEWLY_QUALIFIED,
+    NON_CASE_HOLDING,
+    Post,
+    Worker,
+)
 from sim.periods import DAYS_PER_MONTH, DAYS_PER_WEEK
 from sim.scenario.distributions import param_value
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import DatedHire, Scenario
 
-EXPERIENCED, NEWLY_QUALIFIED, AGENCY = "experienced", "newly_qualified", "agency"
-CASE_HOLDING, NON_CASE_HOLDING = "case_holding", "non_case_holding"
 HAZARD_WEEKS = 4
 """Leaving hazards are re-read every four weeks (each worker's notice date is then exact
 for the hazard read): every week would cost a loop over the workforce 4 times as often for
 no visible difference."""
-
-
-class Post:
-    __slots__ = ("agency", "agency_only", "closing", "id", "occupant", "recruiting", "removed",
-                 "role")
-
-    def __init__(self, pid: int, role: str, agency_only: bool = False) -> None:
-        self.id = pid
-        self.role = role
-        self.agency_only = agency_only  # an agency worker beyond vacancy cover
-        self.occupant: Worker | None = None
-        self.agency: Worker | None = None
-        self.recruiting = False
-        self.closing = False  # to be removed when its occupant leaves
-        self.removed = False
-
-    @property
-    def vacant(self) -> bool:
-        return self.occupant is None and not self.agency_only and not self.removed
-
-
-class Worker:
-    __slots__ = ("active", "available", "cap", "cases", "exhaustion", "hazard_used", "holds_cases",
-                 "id", "kind", "leaving", "months_at_start", "notice", "notice_due", "paid",
-                 "post", "room", "start")
-
-    def __init__(self, wid: int, kind: str, post: Post, start: float) -> None:
-        self.id = wid
-        self.kind = kind
-        self.post = post
-        self.holds_cases = post.role == CASE_HOLDING
-        self.start = start
-        self.cases: dict[Any, None] = {}
-        self.cap = 1
-        self.room = 0  # cap minus cases, as the allocator last filed it
-        self.available = False  # taking new cases
-        self.active = True  # in post
-        self.leaving = False  # has given notice
-        self.notice_due = False  # will give notice at a time already scheduled
-        self.exhaustion = 0.0
-        self.hazard_used = 0.0
-        self.notice = 0.0
-        self.months_at_start = 0.0
-        self.paid: list[tuple[float, float]] = []  # retention payments received (time, £)
-
-    def __repr__(self) -> str:  # pragma: no cover - debugging aid
-        return f"Worker({self.id}, {self.kind}, {len(self.cases)}/{self.cap})"
 
 
 class Workforce:
@@ -217,17 +177,21 @@ class Workforce:
 
     # ------------------------------------------------------------------ permanent staff
 
-    def hire(self, post: Post, kind: str, cohort: bool = False) -> None:
-        """A permanent worker starts in a post; any agency cover there ends."""
+    def hire(self, post: Post, kind: str, route: str = "external") -> Worker:
+        """A permanent worker starts in a post; any agency cover there ends. ``route``:
+        external (a recruitment round, priced per hire), cohort (the academy) or dated (a
+        dated hire, priced by its own cost per hire)."""
         t = self.env.now
-        self._rebalance(self._place(kind, post, t))
+        w = self._place(kind, post, t)
+        self._rebalance(w)
         self.rec.starter(t)
-        if cohort:
+        if route == "cohort":
             self.rec.cohort_hires += 1
-        else:
+        elif route == "external":
             self.rec.hires += 1
         if post.agency is not None:
             self._agency_leaves(post.agency, replaced=True)
+        return w
 
     def weekly(self) -> None:
         """Every four weeks, look ahead at each permanent worker's leaving hazard; every
@@ -252,7 +216,7 @@ class Workforce:
         for w in self.permanent.values():
             if w.leaving or w.notice_due:
                 continue
-            h = h_kind[w.kind] * ret
+            h = (h_kind[w.kind] if w.own_hazard is None else w.own_hazard) * ret
             if eff and w.holds_cases:
                 excess = len(w.cases) - (w.cap if ref is None else ref)
                 if excess > 0:
@@ -401,8 +365,27 @@ class Workforce:
             if n == 0:
                 break
             if post.vacant and post.role == CASE_HOLDING and not post.closing:
-                self.hire(post, NEWLY_QUALIFIED, cohort=True)
+                self.hire(post, NEWLY_QUALIFIED, "cohort")
                 n -= 1
+
+    def dated_hire(self, h: DatedHire, u: Uniforms) -> None:
+        """A dated hire (international recruits, a one-off campaign): each recruit starts
+        after their own time to start (``u``: the hire's own stream)."""
+        for _ in range(h.number):
+            self._at(float(h.time_to_start_days.ppf(u())), self._recruit_starts, h)
+
+    def _recruit_starts(self, h: DatedHire) -> None:
+        post = None
+        if h.into == "vacancies":
+            post = next((p for p in self.posts if p.vacant and p.role == h.role
+                         and not p.closing), None)
+        if post is None:  # a post of their own (the establishment grows)
+            post = self._new_post(h.role)
+        w = self.hire(post, NEWLY_QUALIFIED if h.kind == NEWLY_QUALIFIED else EXPERIENCED,
+                      "dated")
+        if h.annual_hazard is not None:
+            w.own_hazard = param_value(h.annual_hazard)
+        self.rec.hire_cost += h.cost_per_hire
 
     # ------------------------------------------------------------------ dated changes
 

@@ -12,7 +12,10 @@ so a measure is called the same thing everywhere and no code name reaches a read
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sim.model.measures import ANNUAL_METRICS, WEEKLY_METRICS
 
@@ -366,6 +369,30 @@ OPTION_WORDS: dict[str, tuple[str, str]] = {
 }
 
 
+def _day(d: object) -> str:
+    if isinstance(d, str):
+        d = dt.date.fromisoformat(d)
+    return f"{d.day} {d:%B %Y}" if isinstance(d, dt.date) else str(d)
+
+
+DATED_WORDS: dict[str, Callable[[dict[str, Any]], str]] = {
+    # a dated change (an entry of a list in the scenario) as a planner says it
+    "interventions.hires": lambda h: (
+        f"{h['number']:,} {h.get('label') or 'recruits'!s} from {_day(h['date'])}"
+        + (f" at {money(h['cost_per_hire'])} each" if h.get("cost_per_hire") else "")),
+    "interventions.establishment_changes": lambda c: (
+        f"{c['change']:+,} {str(c.get('role', 'case_holding')).replace('_', '-')} posts from "
+        f"{_day(c['date'])}"),
+    "interventions.cap_changes": lambda c: (
+        f"{str(c['worker_type']).replace('_', ' ')} caseload cap {c['cap']} from "
+        f"{_day(c['date'])}"),
+    "interventions.recruitment_campaigns": lambda c: (
+        f"a recruitment campaign from {_day(c['start'])} to {_day(c['end'])}"),
+    "interventions.early_help.changes": lambda c: (
+        f"early help {money(c['annual_change'], signed=True)} a year from {_day(c['start'])}"),
+}
+
+
 def option_name(values: dict[str, object]) -> str:
     """A sweep's option as the values it sets: in words where the path has them
     ('Retention £2.5m a year'), else by the last two parts of its path ('cohort size 30').
@@ -378,6 +405,9 @@ def option_name(values: dict[str, object]) -> str:
         if k in OPTION_WORDS and isinstance(v, int | float):
             none, some = OPTION_WORDS[k]
             parts.append(none if v == 0 else some.format(money(v)))
+        elif k in DATED_WORDS and isinstance(v, list | tuple) and all(
+                isinstance(x, dict) for x in v):
+            parts.extend(DATED_WORDS[k](x) for x in v)
         else:
             parts.append(" ".join(k.split(".")[-2:]).replace("_", " ") + " " + value(v, k))
     return "; ".join(parts) or "as the scenario"

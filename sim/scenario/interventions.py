@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from sim.scenario.distributions import FieldError
+from sim.scenario.distributions import FieldError, Fixed
 from sim.scenario.fields import (
+    Duration,
     Money,
     NonNegParam,
     Param,
@@ -150,9 +152,41 @@ class RecruitmentCampaign(Strict):
         return self
 
 
+class DatedHire(Strict):
+    """A number of permanent social workers hired at once, on a date: international
+    recruitment, or a one-off campaign that fills a known number of posts. Each recruit
+    starts after their own time to start, in a post of their own (``into: new_posts``, the
+    establishment grows) or in a vacant post (``into: vacancies``; a new post if none is
+    vacant then); they leave at their own rate, and cost ``cost_per_hire`` each, once,
+    in the recruitment budget line."""
+
+    date: dt.date = Field(description="the date the recruits are hired (offers accepted)")
+    number: PositiveInt = Field(description="recruits who start")
+    kind: Literal["experienced", "newly_qualified"] = Field(
+        default="experienced", description="experienced workers carry a full caseload at "
+        "once; newly qualified ones ramp up through their first year (workforce.newly_qualified)")
+    role: Role = "case_holding"
+    into: Literal["new_posts", "vacancies"] = Field(
+        default="new_posts", description="new_posts: each recruit comes with a funded post of "
+        "their own; vacancies: each fills a vacant post, or a new one if none is vacant")
+    time_to_start_days: Duration = Field(
+        default_factory=lambda: Fixed(value=0.0), description="days from the date to each "
+        "recruit's first day (visas, notice, relocation), drawn for each recruit")
+    annual_hazard: NonNegParam | None = Field(
+        default=None, description="the recruits' own leaving rate a year; null = that of "
+        "their kind (workforce.leaving.annual_hazard)")
+    cost_per_hire: Money = Field(
+        default=0.0, description="£ once per recruit who starts (agency fee, visa, "
+        "relocation), in prices of the start year; in place of costs.recruitment_per_hire")
+    label: str = Field(default="", max_length=80, description="a name for the reports")
+
+
 class Interventions(Strict):
     retention: Retention
     early_help: EarlyHelp
     establishment_changes: tuple[EstablishmentChange, ...] = ()
     cap_changes: tuple[CapChange, ...] = ()
     recruitment_campaigns: tuple[RecruitmentCampaign, ...] = ()
+    hires: tuple[DatedHire, ...] = Field(
+        default=(), description="dated hires of a number of permanent workers (international "
+        "recruitment, a one-off campaign)")
