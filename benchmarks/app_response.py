@@ -15,6 +15,7 @@ while it ran). The target (issue 15): at most 20 s for 20 paired replications on
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import platform
 import sys
@@ -60,7 +61,7 @@ def main() -> None:
     args = ap.parse_args()
 
     from sim.app.jobs import Job, Service
-    from sim.app.levers import levers_from
+    from sim.app.levers import Recruits, levers_from
     from sim.app.session import start_comparison
     from sim.app.sources import from_shipped
 
@@ -88,6 +89,7 @@ def main() -> None:
     base = levers_from(src.scenario, n)
     changes = [base.with_(retention_annual=2_500_000.0),  # £5m over two years
                base.with_(retention_annual=5_000_000.0),
+               base.with_(recruits=Recruits(30, dt.date(2020, 1, 6), 8000.0)),
                base.with_(caps=(16, 10, 18))]
     times, cpu = [], []
     for lv in changes[: args.changes]:

@@ -105,6 +105,20 @@ def test_choose_see_the_outlook_move_a_lever_and_see_what_changes_in_two_tabs():
     assert "started" not in one.session_state
 
 
+def test_recruits_hired_at_once_are_in_the_run_and_its_file():
+    at = open_page()
+    at.checkbox(key="recruits_on").check()
+    run_levers(at, recruits_number=12, recruits_date=dt.date(2019, 10, 1),
+               recruits_cost=7500.0)
+    settle(at, "started")
+    assert not at.error and not at.exception
+    alt = at.session_state["started"].job.comparison.results["your_changes"].scenario
+    [hire] = alt.interventions.hires
+    assert (hire.number, hire.date, hire.cost_per_hire) == (12, dt.date(2019, 10, 1), 7500.0)
+    assert "12 recruits from 1 October 2019 at £7,500 each" in alt.description
+    assert "hires:" in at.session_state["started"].yaml
+
+
 def test_a_council_for_a_year():
     at = open_page("Any English council")
     at.sidebar.selectbox(key="council").set_value("Rutland").run()
