@@ -78,6 +78,12 @@ class Allocator:
             w.available = False
             self.n_workers -= 1
 
+    def set_overflow(self, overflow: list[float]) -> None:
+        """A new limit above the caps, by stage code (a dated change): waiting cases go to
+        workers who now have room; nobody gives up a case they hold."""
+        self._overflow = overflow
+        self.drain()
+
     def cap_changed(self, w: Any) -> None:
         self._move(w)
         self.drain()

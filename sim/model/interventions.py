@@ -95,12 +95,14 @@ class RetentionScheme:
 
 
 def dated_changes(s: Scenario, cal: Calendar) -> list[tuple[float, str, object]]:
-    """Establishment and cap changes within the run as (time, kind, change), in order."""
+    """Establishment, cap, overflow and agency changes within the run as (time, kind,
+    change), in order of time (and, on one day, in that order of kinds)."""
+    iv = s.interventions
     out: list[tuple[float, str, object]] = []
-    for c in s.interventions.establishment_changes:
-        out.append((cal.day(c.date), "establishment", c))
-    for cap in s.interventions.cap_changes:
-        out.append((cal.day(cap.date), "cap", cap))
+    for kind, changes in (("establishment", iv.establishment_changes),
+                          ("cap", iv.cap_changes), ("overflow", iv.overflow_changes),
+                          ("agency", iv.agency_changes)):
+        out.extend((cal.day(c.date), kind, c) for c in changes)
     out = [x for x in out if 0 <= x[0] <= cal.end_day]
     out.sort(key=lambda x: x[0])
     return out

@@ -20,7 +20,7 @@ import simpy
 
 from sim.model.calendar import Calendar
 from sim.model.costs import Ledger
-from sim.model.demand import draw_referrals, level_path
+from sim.model.demand import STAGE_NAMES, draw_referrals, level_path
 from sim.model.interventions import RetentionScheme, dated_changes, early_help_multiplier
 from sim.model.invariants import InvariantError, broken_counts, broken_state
 from sim.model.journey import Journey
@@ -33,6 +33,7 @@ from sim.model.strain import Strain
 from sim.model.uncertainty import draw_parameters
 from sim.model.worker_changes import ROUND_DAYS, Absences, InternalMoves
 from sim.model.workforce import Workforce
+from sim.model.workforce_plans import change_agency, dated_hire
 from sim.model.workforce_shocks import WorkforceShocks
 from sim.periods import DAYS_PER_WEEK, DAYS_PER_YEAR
 from sim.scenario.schema import Scenario
@@ -239,18 +240,26 @@ class Service:
         for i, h in enumerate(s.interventions.hires):
             t = cal.day(h.date)
             if 0 <= t <= self.end:
-                at(t, lambda a: wf.dated_hire(*a), (h, Uniforms(self.gen(f"dated_hire{i}"))))
+                at(t, lambda a: dated_hire(wf, *a), (h, Uniforms(self.gen(f"dated_hire{i}"))))
         for t, kind, c in dated_changes(s, cal):
-            if kind == "establishment":
-                at(t, lambda c: wf.change_establishment(c.role, c.change), c)
-            else:
-                at(t, lambda c: wf.change_cap(c.worker_type, c.cap), c)
+            at(t, self._dated_change(kind), c)
         if self.check:
             self._assert(broken_counts(self) or broken_state(self))
             run_until(env, self.end + 1e-6, lambda: self._assert(broken_counts(self)))
             self._assert(broken_state(self))
         else:
             run_until(env, self.end + 1e-6)
+
+    def _dated_change(self, kind: str) -> Callable[[Any], None]:
+        """What a dated change of ``kind`` does (``interventions.py``'s ``dated_changes``)."""
+        wf = self.workforce
+        return {
+            "establishment": lambda c: wf.change_establishment(c.role, c.change),
+            "cap": lambda c: wf.change_cap(c.worker_type, c.cap),
+            "overflow": lambda c: self.alloc.set_overflow(
+                [getattr(c.overflow, name) for name in STAGE_NAMES]),
+            "agency": lambda c: change_agency(wf, c.cover_share, c.additional),
+        }[kind]
 
     def _assert(self, broken: str | None) -> None:
         if broken is not None:

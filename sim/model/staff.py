@@ -10,8 +10,8 @@ CASE_HOLDING, NON_CASE_HOLDING = "case_holding", "non_case_holding"
 
 
 class Post:
-    __slots__ = ("agency", "agency_only", "closing", "id", "occupant", "recruiting", "removed",
-                 "role")
+    __slots__ = ("agency", "agency_only", "closing", "cover_u", "id", "occupant", "recruiting",
+                 "removed", "role")
 
     def __init__(self, pid: int, role: str, agency_only: bool = False) -> None:
         self.id = pid
@@ -22,6 +22,7 @@ class Post:
         self.recruiting = False
         self.closing = False  # to be removed when its occupant leaves
         self.removed = False
+        self.cover_u = 0.0  # the draw that decided its agency cover (covered if < the share)
 
     @property
     def vacant(self) -> bool:

@@ -40,7 +40,7 @@ from sim.model.staff import (
 )
 from sim.periods import DAYS_PER_MONTH, DAYS_PER_WEEK
 from sim.scenario.distributions import param_value
-from sim.scenario.schema import DatedHire, Scenario
+from sim.scenario.schema import Scenario
 
 HAZARD_WEEKS = 4
 """Leaving hazards are re-read every four weeks (each worker's notice date is then exact
@@ -74,12 +74,19 @@ class Workforce:
         self._post_ids = 0
         self._week = 0
         self.caseload_effect = param_value(self.w.leaving.caseload_effect_per_case)
-        self.cover_share = param_value(self.w.agency.cover_share)
+        # the share of vacancies covered: the scenario's (or a dated change's) plus this
+        # year's shock (workforce_shocks.py), within 0 and 1
+        self.base_cover = param_value(self.w.agency.cover_share)
+        self.cover_shock = 0.0
+        self.cover_share = self.base_cover
+        self.cover_dated = False  # a dated change of cover has come: cover is decided again
+        self.extra_posts: list[Post] = []  # agency beyond cover (workforce.agency.additional)
         self.leave_factor = 1.0  # this year's shock to leaving (workforce_shocks.py)
 
     # ------------------------------------------------------------------ helpers
 
-    def _at(self, delay: float, fn, *args) -> None:
+    def at(self, delay: float, fn, *args) -> None:
+        """Call ``fn(*args)`` after ``delay`` days (at once if negative)."""
         Call(self.env, max(0.0, delay), lambda a: fn(*a), args)
 
     def draw(self, post: Post, purpose: str) -> float:
@@ -91,7 +98,7 @@ class Workforce:
                                               block=16)
         return u()
 
-    def _new_post(self, role: str, agency_only: bool = False) -> Post:
+    def new_post(self, role: str, agency_only: bool = False) -> Post:
         self._post_ids += 1
         p = Post(self._post_ids, role, agency_only)
         self.posts.append(p)
@@ -128,12 +135,13 @@ class Workforce:
         """Posts, workers in post and agency cover on the start date."""
         est, init = self.w.establishment, self.s.initial_state.workforce
         posts = {
-            CASE_HOLDING: [self._new_post(CASE_HOLDING) for _ in range(est.case_holding)],
-            NON_CASE_HOLDING: [self._new_post(NON_CASE_HOLDING)
+            CASE_HOLDING: [self.new_post(CASE_HOLDING) for _ in range(est.case_holding)],
+            NON_CASE_HOLDING: [self.new_post(NON_CASE_HOLDING)
                                for _ in range(est.non_case_holding)],
         }
-        extra = [self._new_post(CASE_HOLDING, agency_only=True)
-                 for _ in range(self.w.agency.additional)]
+        extra = self.extra_posts = [self.new_post(CASE_HOLDING, agency_only=True)
+                                    for _ in range(self.w.agency.additional)]
+        u_cover = Uniforms(self._make_stream("initial_cover"))
         months_dist = init.newly_qualified_months_in_post
         asye = self.w.newly_qualified.asye_months
         for role in (CASE_HOLDING, NON_CASE_HOLDING):
@@ -149,13 +157,14 @@ class Workforce:
                 cover += extra
             stay = self.w.agency.stay_days
             for post in cover[: staff.agency]:
+                post.cover_u = self.cover_share * u_cover()  # covered: its draw was below
                 u = np.array([[self.u_init(), self.u_init()]])
                 _, remaining = residual_durations(stay, u)
-                self._engage(post, float(remaining[0]))
+                self.engage(post, float(remaining[0]))
         for post in self.posts:
             if post.agency is None and post.occupant is None:
                 if post.agency_only:
-                    self._at(self._engage_delay(post), self._engage, post)
+                    self.at(self.engage_delay(post), self.engage, post)
                 else:
                     self._vacancy_opened(post)
 
@@ -223,7 +232,7 @@ class Workforce:
                     h *= (1 + eff) ** excess
             if h > 0 and w.hazard_used + h * span >= w.exhaustion:
                 w.notice_due = True
-                self._at((w.exhaustion - w.hazard_used) / h * 365.0, self._give_notice, w)
+                self.at((w.exhaustion - w.hazard_used) / h * 365.0, self._give_notice, w)
             else:
                 w.hazard_used += h * span
 
@@ -244,7 +253,7 @@ class Workforce:
         w.leaving = True
         if w.holds_cases:
             self.alloc.withdraw(w)
-        self._at(w.notice, self._depart, w)
+        self.at(w.notice, self._depart, w)
 
     def _depart(self, w: Worker) -> None:
         t = self.env.now
@@ -260,7 +269,7 @@ class Workforce:
         post.occupant = None
         self._hand_over(w, LEFT)
         if post.closing:
-            self._remove_post(post)
+            self.remove_post(post)
         else:
             self._vacancy_opened(post)
 
@@ -274,14 +283,15 @@ class Workforce:
 
     # ------------------------------------------------------------------ agency
 
-    def _engage_delay(self, post: Post) -> float:
+    def engage_delay(self, post: Post) -> float:
         return float(self.w.agency.time_to_engage_days.ppf(self.draw(post, "agency")))
 
     def _vacancy_opened(self, post: Post) -> None:
-        if self.draw(post, "agency") < self.cover_share:
-            self._at(self._engage_delay(post), self._engage, post)
+        post.cover_u = self.draw(post, "agency")
+        if post.cover_u < self.cover_share:
+            self.at(self.engage_delay(post), self.engage, post)
 
-    def _engage(self, post: Post, stay: float | None = None) -> None:
+    def engage(self, post: Post, stay: float | None = None) -> None:
         if post.removed or post.occupant is not None or post.agency is not None:
             return
         t = self.env.now
@@ -292,7 +302,7 @@ class Workforce:
         starting = stay is not None  # one of the start's agency workers, already in post
         if stay is None:
             stay = float(self.w.agency.stay_days.ppf(self.draw(post, "agency")))
-        self._at(stay, self._agency_leaves, a, False)
+        self.at(stay, self._agency_leaves, a, False)
         if a.holds_cases:
             self.case_holders[a.id] = a
             self.alloc.add_worker(a)
@@ -318,20 +328,31 @@ class Workforce:
         self._hand_over(a, AGENCY_ENDED)
         if replaced or post.removed or post.occupant is not None:
             return
+        if self.cover_dated and not post.agency_only and post.cover_u >= self.cover_share:
+            return  # a dated change has left this vacancy uncovered
         # a vacancy covered by agency stays covered: another agency worker is engaged
-        # (whether to cover is decided once, when the vacancy opens)
-        self._at(self._engage_delay(post), self._engage, post)
+        # (whether to cover is decided when the vacancy opens, and again by a dated change)
+        self.at(self.engage_delay(post), self.engage, post)
+
+    def set_cover_shock(self, shock: float) -> None:
+        """This year's shock to the share of vacancies covered (workforce_shocks.py)."""
+        self.cover_shock = shock
+        self.cover_share = min(1.0, max(0.0, self.base_cover + shock))
 
     def set_strain_agency(self, n: int) -> None:
-        """Buy agency case holders beyond vacancy cover (engaged after the time to engage,
-        covered again when one leaves), or release the newest at once, to ``n`` (strain)."""
-        posts = self.strain_posts
+        """Agency case holders bought under strain, to ``n`` (strain.py)."""
+        self.resize_agency(self.strain_posts, n)
+
+    def resize_agency(self, posts: list[Post], n: int) -> None:
+        """Agency case holders beyond vacancy cover, one to each post in ``posts``, to
+        ``n``: engaged after the time to engage (and covered again when one leaves), or
+        released at once, newest first."""
         while len(posts) < n:
-            post = self._new_post(CASE_HOLDING, agency_only=True)
+            post = self.new_post(CASE_HOLDING, agency_only=True)
             posts.append(post)
-            self._at(self._engage_delay(post), self._engage, post)
+            self.at(self.engage_delay(post), self.engage, post)
         while len(posts) > n:
-            self._remove_post(posts.pop())
+            self.remove_post(posts.pop())
 
     # ------------------------------------------------------------------ recruitment
 
@@ -350,7 +371,7 @@ class Workforce:
                 success = self.draw(post, "recruit") < p
                 delay = float(r.time_to_hire_days.ppf(self.draw(post, "recruit"))) * scale
                 nq = self.draw(post, "recruit") < r.newly_qualified_share
-                self._at(delay, self._recruited, post, success, nq)
+                self.at(delay, self._recruited, post, success, nq)
 
     def _recruited(self, post: Post, success: bool, nq: bool) -> None:
         post.recruiting = False
@@ -368,45 +389,26 @@ class Workforce:
                 self.hire(post, NEWLY_QUALIFIED, "cohort")
                 n -= 1
 
-    def dated_hire(self, h: DatedHire, u: Uniforms) -> None:
-        """A dated hire (international recruits, a one-off campaign): each recruit starts
-        after their own time to start (``u``: the hire's own stream)."""
-        for _ in range(h.number):
-            self._at(float(h.time_to_start_days.ppf(u())), self._recruit_starts, h)
-
-    def _recruit_starts(self, h: DatedHire) -> None:
-        post = None
-        if h.into == "vacancies":
-            post = next((p for p in self.posts if p.vacant and p.role == h.role
-                         and not p.closing), None)
-        if post is None:  # a post of their own (the establishment grows)
-            post = self._new_post(h.role)
-        w = self.hire(post, NEWLY_QUALIFIED if h.kind == NEWLY_QUALIFIED else EXPERIENCED,
-                      "dated")
-        if h.annual_hazard is not None:
-            w.own_hazard = param_value(h.annual_hazard)
-        self.rec.hire_cost += h.cost_per_hire
-
     # ------------------------------------------------------------------ dated changes
 
     def change_establishment(self, role: str, change: int) -> None:
         if change > 0:
             for _ in range(change):
-                self._vacancy_opened(self._new_post(role))
+                self._vacancy_opened(self.new_post(role))
             return
         todo = -change
         live = [p for p in self.posts if p.role == role and not p.agency_only and not p.removed
                 and not p.closing]
         for post in reversed(live):  # vacant posts go first, newest first
             if todo and post.occupant is None:
-                self._remove_post(post)
+                self.remove_post(post)
                 todo -= 1
         for post in reversed(live):
             if todo and not post.removed:
                 post.closing = True
                 todo -= 1
 
-    def _remove_post(self, post: Post) -> None:
+    def remove_post(self, post: Post) -> None:
         post.removed = True
         self.posts.remove(post)
         if post.agency is not None:

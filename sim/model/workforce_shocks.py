@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.scenario.distributions import param_value
 from sim.scenario.schema import Scenario
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -40,7 +39,6 @@ class WorkforceShocks:
         self.walk = 0.0
         self.start_posts = s.workforce.establishment.case_holding
         self.posts_added = 0
-        self.cover = param_value(s.workforce.agency.cover_share)
 
     def year(self, k: int) -> None:
         """The shocks of run year ``k`` (1 on the first anniversary of the start)."""
@@ -52,5 +50,5 @@ class WorkforceShocks:
             wf.change_establishment("case_holding", target - self.posts_added)
             self.posts_added = target
         wf.recruiting.fill_factor = math.exp(c.fill_sd * z_fill)
-        wf.cover_share = min(1.0, max(0.0, self.cover + c.agency_cover_sd * z_cover))
+        wf.set_cover_shock(c.agency_cover_sd * z_cover)
         wf.leave_factor = math.exp(c.leaving_sd * z_leave)

@@ -388,6 +388,15 @@ DATED_WORDS: dict[str, Callable[[dict[str, Any]], str]] = {
         f"{_day(c['date'])}"),
     "interventions.recruitment_campaigns": lambda c: (
         f"a recruitment campaign from {_day(c['start'])} to {_day(c['end'])}"),
+    "interventions.overflow_changes": lambda c: (
+        ("a hard caseload cap" if max(c["overflow"].values()) <= 1 else
+         f"caseloads up to {max(c['overflow'].values()):g} times the cap when nobody has "
+         "room") + f" from {_day(c['date'])}"),
+    "interventions.agency_changes": lambda c: "; ".join(
+        [*([f"agency cover of {c['cover_share']:.0%} of vacancies"]
+           if c.get("cover_share") is not None else []),
+         *([f"{c['additional']:,} agency staff beyond cover"]
+           if c.get("additional") is not None else [])]) + f" from {_day(c['date'])}",
     "interventions.early_help.changes": lambda c: (
         f"early help {money(c['annual_change'], signed=True)} a year from {_day(c['start'])}"),
 }

@@ -64,15 +64,20 @@ class Allocation(Strict):
             )
         return v
 
-    @model_validator(mode="after")
-    def _overflow_follows_priority(self) -> Allocation:
+    def overflow_problem(self, overflow: Overflow) -> tuple[str, str] | None:
+        """(case type, why) if ``overflow`` lets a case type go further over the cap than
+        one served before it; else None."""
         # otherwise a lower-priority case could take a place a waiting higher one may not
         for hi, lo in zip(self.priority, self.priority[1:], strict=False):
-            a, b = getattr(self.overflow, hi), getattr(self.overflow, lo)
+            a, b = getattr(overflow, hi), getattr(overflow, lo)
             if b > a:
-                raise CrossFieldError(
-                    f"allocation.overflow.{lo}",
-                    f"{lo} ({b:g}) may not go further over the cap than {hi} ({a:g}), which "
-                    "comes before it in allocation.priority",
-                )
+                return lo, (f"{lo} ({b:g}) may not go further over the cap than {hi} "
+                            f"({a:g}), which comes before it in allocation.priority")
+        return None
+
+    @model_validator(mode="after")
+    def _overflow_follows_priority(self) -> Allocation:
+        problem = self.overflow_problem(self.overflow)
+        if problem is not None:
+            raise CrossFieldError(f"allocation.overflow.{problem[0]}", problem[1])
         return self

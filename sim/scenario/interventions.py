@@ -10,10 +10,12 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from sim.scenario.allocation import Overflow
 from sim.scenario.distributions import FieldError, Fixed
 from sim.scenario.fields import (
     Duration,
     Money,
+    NonNegInt,
     NonNegParam,
     Param,
     PositiveInt,
@@ -152,6 +154,36 @@ class RecruitmentCampaign(Strict):
         return self
 
 
+class OverflowChange(Strict):
+    """From ``date``, how far above their caps workers may go when nobody has room
+    (``allocation.overflow``'s values; 1 for every type = a hard cap). Workers already above
+    the new limit keep their cases; they take no more until they are under it."""
+
+    date: dt.date
+    overflow: Overflow
+
+
+class AgencyChange(Strict):
+    """From ``date``, the share of vacancies covered by agency staff, the number of agency
+    staff beyond vacancy cover, or both (``workforce.agency``). Each vacancy keeps the draw
+    that decided its cover, so a higher share covers more of the vacancies open then and a
+    lower one leaves some uncovered: their agency worker is not replaced at the end of their
+    stay. Agency staff beyond cover are engaged (after the time to engage) or released at
+    once, newest first."""
+
+    date: dt.date
+    cover_share: Probability | None = Field(default=None, description="share of vacancies "
+                                            "covered from the date (null: unchanged)")
+    additional: NonNegInt | None = Field(default=None, description="agency staff beyond "
+                                         "vacancy cover from the date (null: unchanged)")
+
+    @model_validator(mode="after")
+    def _something(self) -> AgencyChange:
+        if self.cover_share is None and self.additional is None:
+            raise ValueError("give cover_share, additional or both")
+        return self
+
+
 class DatedHire(Strict):
     """A number of permanent social workers hired at once, on a date: international
     recruitment, or a one-off campaign that fills a known number of posts. Each recruit
@@ -187,6 +219,11 @@ class Interventions(Strict):
     establishment_changes: tuple[EstablishmentChange, ...] = ()
     cap_changes: tuple[CapChange, ...] = ()
     recruitment_campaigns: tuple[RecruitmentCampaign, ...] = ()
+    overflow_changes: tuple[OverflowChange, ...] = Field(
+        default=(), description="dated changes of how far workers go above their caps "
+        "(allocation.overflow)")
+    agency_changes: tuple[AgencyChange, ...] = Field(
+        default=(), description="dated changes of agency cover (workforce.agency)")
     hires: tuple[DatedHire, ...] = Field(
         default=(), description="dated hires of a number of permanent workers (international "
         "recruitment, a one-off campaign)")

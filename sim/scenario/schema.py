@@ -65,6 +65,7 @@ from sim.scenario.initial_state import (
 )
 from sim.scenario.interventions import (
     MAX_REFERRAL_MULTIPLIER,
+    AgencyChange,
     BudgetChange,
     CapChange,
     Clawback,
@@ -72,6 +73,7 @@ from sim.scenario.interventions import (
     EarlyHelp,
     EstablishmentChange,
     Interventions,
+    OverflowChange,
     RecruitmentCampaign,
     Retention,
 )
@@ -96,14 +98,15 @@ from sim.scenario.workforce import (
 )
 
 __all__ = [
-    "CASE_TYPES", "FY_LABEL", "MAX_REFERRAL_MULTIPLIER", "ROLES", "Agency",
+    "CASE_TYPES", "FY_LABEL", "MAX_REFERRAL_MULTIPLIER", "ROLES", "Agency", "AgencyChange",
     "AgencyResponse", "Allocation", "AssessmentOutcomes", "BudgetChange", "ByYear",
     "CapChange", "Caps", "CaseType", "CinMoves", "ClaMoves", "Clawback", "Cohort", "Costs",
     "CpBandsPct", "CpMoves", "CrossFieldError", "DatedHire", "Demand", "Duration", "EarlyHelp",
     "Establishment", "EstablishmentChange", "EstablishmentResponse", "FieldError",
     "FinancialYear", "HazardByType", "InitialState", "InitialWorkforce", "Interventions",
     "Leaving", "ManagerHolding", "Measurement", "Money", "NewlyQualified", "NonNegFloat",
-    "NonNegInt", "OpenCases", "Overflow", "PlacementMix", "PlacementTypes", "Placements",
+    "NonNegInt", "OpenCases", "Overflow", "OverflowChange", "PlacementMix", "PlacementTypes",
+    "Placements",
     "PositiveInt", "Probability", "RecruitmentCampaign", "RecruitmentCampaignDefaults", "Retention",
     "Returns",
     "Role", "RunSettings", "Salaries", "Scenario", "Shares", "StaffByType",
@@ -179,6 +182,12 @@ class Scenario(Strict):
                     f"{staff.agency} agency workers but only {posts - perm} vacancies "
                     f"(+{extra} additional agency posts); allowed at most {posts - perm + extra}",
                 )
+        for i, change in enumerate(self.interventions.overflow_changes):
+            problem = self.allocation.overflow_problem(change.overflow)
+            if problem is not None:
+                case, text = problem
+                raise CrossFieldError(
+                    f"interventions.overflow_changes[{i}].overflow.{case}", text)
         ret = self.interventions.retention
         if ret.annual_spend > 0 and ret.end <= start:
             raise CrossFieldError(
