@@ -50,6 +50,8 @@ def test_two_way_fixed_effects_recover_a_known_effect_despite_confounding():
     assert pooled.ci_low > 0.3 + 0.3
 
 
+# 200 synthetic panels, about 20 s: with the slow set (make test, CI)
+@pytest.mark.slow
 def test_intervals_cover_the_true_effect_about_95_times_in_100():
     covered = [two_way_fixed_effects(synthetic_panel(s, beta=-0.2, councils=60), "y", "x")
                for s in range(60)]

@@ -113,6 +113,8 @@ def test_comparison_costs_and_cost_effectiveness() -> None:
     assert row.ratio == pytest.approx(row.cost_diff_pv / row.outcome_diff)
 
 
+# a whole sweep of West Sussex, about 20 s: with the slow set (make test, CI)
+@pytest.mark.slow
 def test_sweep_grid_and_frontier(tmp_path: Path) -> None:
     from sim.outputs.sweep import frontier, sweep_table
 

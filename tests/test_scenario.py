@@ -53,7 +53,12 @@ BAD = {
         {"demand": {"referals_per_year": 100}}, "demand.referals_per_year",
         "did you mean 'referrals_per_year'"),
     "wrong type": ({"demand": {"referrals_per_year": "lots"}}, "demand.referrals_per_year",
-                   "valid number"),
+                   "expected a number, not text"),
+    # a number written as text is text: strict types, no coercion (issue 17)
+    "a number in quotes": ({"run": {"replications": "4"}}, "run.replications",
+                           "expected a number, not text (found '4')"),
+    "a number tagged as text": ({"run": {"horizon_years": "2"}}, "run.horizon_years",
+                                "expected a number, not text (found '2')"),
     "negative rate": ({"demand": {"referrals_per_year": -5}}, "demand.referrals_per_year",
                       "greater than 0"),
     "probability above one": ({"demand": {"returns": {"chance": 1.5}}},

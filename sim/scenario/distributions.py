@@ -14,7 +14,14 @@ from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 from scipy import special
 
 _CONFIG = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
@@ -38,6 +45,17 @@ class DistributionBase(BaseModel):
     per replication (e.g. "agency stays are 0.7-1.3 times what we assume")."""
 
     model_config = _CONFIG
+
+    @model_validator(mode="before")
+    @classmethod
+    def _numbers_are_numbers(cls, data: Any) -> Any:
+        # a parameter written as text ("100", yes) is refused, not read as a number
+        if isinstance(data, dict):
+            for name, v in data.items():
+                if name != "dist" and name in cls.model_fields and isinstance(v, str | bool):
+                    what = "text" if isinstance(v, str) else "yes/no"
+                    raise FieldError(name, f"expected a number, not {what} (found {v!r})")
+        return data
 
     def _base_ppf(self, u: Any) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError

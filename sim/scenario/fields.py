@@ -13,7 +13,8 @@ Either may also be written as a plain number.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -93,17 +94,33 @@ NonNegFloat = Annotated[float, Field(ge=0)]
 Money = Annotated[float, Field(ge=0, description="pounds sterling")]
 
 
+def _is_number(ann: Any) -> bool:
+    """Whether a field's annotation is a plain number (int or float, perhaps constrained or
+    optional)."""
+    if ann in (int, float):
+        return True
+    args = get_args(ann)
+    if get_origin(ann) is Annotated:
+        return _is_number(args[0])
+    if get_origin(ann) in (Union, UnionType):
+        return any(_is_number(a) for a in args if a is not type(None))
+    return False
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     @field_validator("*", mode="before")
     @classmethod
-    def _no_bool_for_numbers(cls, v: Any, info: Any) -> Any:
-        # YAML reads yes/no/true/false as booleans, and pydantic would take them as 1 and 0
+    def _numbers_are_numbers(cls, v: Any, info: Any) -> Any:
+        # YAML reads yes/no/true/false as booleans, and pydantic would take them as 1 and 0;
+        # and pydantic would read "4" (or !!str 4) as 4: a scenario's numbers are numbers
         if isinstance(v, bool):
             ann = cls.model_fields[info.field_name].annotation
             if ann is not bool:
                 raise ValueError(f"expected a number (found {str(v).lower()})")
+        elif isinstance(v, str) and _is_number(cls.model_fields[info.field_name].annotation):
+            raise ValueError(f"expected a number, not text (found {v!r})")
         return v
 
 
