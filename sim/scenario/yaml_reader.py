@@ -7,6 +7,8 @@ names and any tag that is not plain data are refused, and every error is a one-l
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +28,26 @@ _DATA_TAGS = frozenset(_CORE + t for t in ("null", "bool", "int", "float", "str"
 less careful loader, and is refused before anything is constructed."""
 
 
+MAX_ALIASES = 1000
+"""The most aliases (``*name``) a scenario may use: a handful is plenty, and a file of
+hundreds of thousands (each a copy to check) would take minutes and gigabytes to read."""
+
+
 class _StrictSafeLoader(yaml.SafeLoader):
     """The safe loader (it never builds Python objects or runs code), refusing duplicate
-    keys (a silent overwrite hides typos) and keys that are not names."""
+    keys (a silent overwrite hides typos), keys that are not names and more than
+    ``MAX_ALIASES`` aliases."""
+
+    aliases = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            self.aliases += 1
+            if self.aliases > MAX_ALIASES:
+                raise yaml.composer.ComposerError(
+                    None, None, f"more than {MAX_ALIASES:,} aliases (*name); a scenario needs "
+                    "a few at most", self.peek_event().start_mark)
+        return super().compose_node(parent, index)
 
 
 def _construct_mapping(loader: _StrictSafeLoader, node: yaml.MappingNode,
@@ -80,6 +99,9 @@ def _shown_tag(tag: str) -> str:
 
 
 def _tag_message(tag: str) -> str:
+    if tag == _CORE + "merge":
+        return ("merge keys (<<: *name) are not supported: write the keys out, or put what "
+                "is shared in a scenario that this one extends (extends: FILE)")
     return (f"tag {_shown_tag(tag)!r} is not allowed: a scenario holds data only (numbers, "
             "text, dates, lists and mappings), never code or objects")
 
@@ -157,20 +179,43 @@ def _line_map(node: yaml.Node, prefix: PathKey = (),
     return lines
 
 
-def read_yaml(path: Path) -> tuple[dict[str, Any], dict[PathKey, int]]:
-    """Read one YAML file into a mapping, with the line of every key. Errors are one line."""
-    if not path.exists():
-        raise ScenarioError(path, "no such file")
-    if path.is_dir():
-        raise ScenarioError(path, "is a directory, not a scenario file")
+def _read_regular_file(path: Path) -> bytes:
+    """The bytes of ``path``, read once, if it is a regular file within ``MAX_BYTES``; a
+    device (/dev/zero), a pipe, a socket or a directory is refused without reading it (a
+    FIFO is opened without waiting for a writer)."""
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise ScenarioError(path, f"is {size:,} bytes; a scenario file is at most "
-                                f"{MAX_BYTES // 2**20} MB of YAML text")
-        raw = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise ScenarioError(path, "no such file") from None
+    except IsADirectoryError:
+        raise ScenarioError(path, "is a directory, not a scenario file") from None
     except OSError as e:
         raise ScenarioError(path, f"cannot be read: {e.strerror}") from None
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise ScenarioError(path, "is a directory, not a scenario file")
+        if not stat.S_ISREG(st.st_mode):
+            raise ScenarioError(path, "is not a regular file (a device, pipe or socket); "
+                                "give the path of a scenario file")
+        if st.st_size > MAX_BYTES:
+            raise ScenarioError(path, f"is {st.st_size:,} bytes; a scenario file is at most "
+                                f"{MAX_BYTES // 2**20} MB of YAML text")
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            raw = f.read(MAX_BYTES + 1)
+    except OSError as e:
+        raise ScenarioError(path, f"cannot be read: {e.strerror}") from None
+    finally:
+        os.close(fd)
+    if len(raw) > MAX_BYTES:  # it grew while being read
+        raise ScenarioError(path, f"is over {MAX_BYTES // 2**20} MB; a scenario file is at "
+                            f"most {MAX_BYTES // 2**20} MB of YAML text")
+    return raw
+
+
+def read_yaml(path: Path) -> tuple[dict[str, Any], dict[PathKey, int]]:
+    """Read one YAML file into a mapping, with the line of every key. Errors are one line."""
+    raw = _read_regular_file(path)
     if b"\x00" in raw:
         raise ScenarioError(path, "is a binary file, not YAML text")
     try:

@@ -1,0 +1,101 @@
+"""Issue 17's cases, each reproduced as an adversarial tester found it: never touch what is
+not ours, never hang, never read without bound. Numbered as in the issue."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from sim.scenario import ScenarioError, load_scenario
+from sim.scenario.yaml_reader import MAX_ALIASES, read_yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = ROOT / "scenarios" / "baseline.yaml"
+
+
+def _sandbox_env(tmp_path: Path) -> dict[str, str]:
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    return {**os.environ, "HOME": str(home), "PYTHONPATH": str(ROOT)}
+
+
+# --------------------------------------------------------------- 3. special files as scenarios
+
+
+@pytest.mark.parametrize("special", ["/dev/zero", "/dev/null"])
+def test_3_a_device_is_refused_without_reading_it(special: str) -> None:
+    t0 = time.monotonic()
+    with pytest.raises(ScenarioError) as e:
+        read_yaml(Path(special))
+    assert "is not a regular file" in str(e.value)
+    assert time.monotonic() - t0 < 5  # /dev/zero was read until memory ran out
+
+
+def test_3_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    fifo = tmp_path / "scenario.yaml"
+    os.mkfifo(fifo)
+    t0 = time.monotonic()
+    with pytest.raises(ScenarioError) as e:
+        read_yaml(fifo)  # blocked for ever before
+    assert "is not a regular file" in str(e.value)
+    assert time.monotonic() - t0 < 5
+
+
+def test_3_standard_input_as_a_pipe_is_refused_in_one_line(tmp_path: Path) -> None:
+    r = subprocess.run([sys.executable, "-m", "sim.cli", "validate", "/dev/stdin"],
+                       input="name: x\n", capture_output=True, text=True, timeout=120,
+                       cwd=tmp_path, env=_sandbox_env(tmp_path))
+    assert r.returncode == 2
+    assert r.stderr.strip() == ("error: /dev/stdin: is not a regular file (a device, pipe or "
+                                "socket); give the path of a scenario file")
+
+
+def test_3_a_regular_file_is_read_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                       ) -> None:
+    calls = []
+    real = os.open
+
+    def counting(path, *a, **k):  # type: ignore[no-untyped-def]
+        calls.append(str(path))
+        return real(path, *a, **k)
+
+    monkeypatch.setattr(os, "open", counting)
+    path = tmp_path / "s.yaml"
+    path.write_text("a: 1\n")
+    assert read_yaml(path)[0] == {"a": 1}
+    assert calls.count(str(path)) == 1
+
+
+# --------------------------------------------------------------- 11. smaller
+
+
+def test_11_many_aliases_are_refused_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "aliases.yaml"
+    path.write_text("a: &a [1]\nb: [" + ", ".join(["*a"] * 200_000) + "]\n")
+    t0 = time.monotonic()
+    with pytest.raises(ScenarioError) as e:
+        read_yaml(path)
+    assert f"more than {MAX_ALIASES:,} aliases" in str(e.value)
+    assert time.monotonic() - t0 < 10  # 54 s and 450 MB before
+
+
+def test_11_a_few_aliases_are_fine(tmp_path: Path) -> None:
+    path = tmp_path / "aliases.yaml"
+    path.write_text("a: &a [1]\nb: [" + ", ".join(["*a"] * MAX_ALIASES) + "]\n")
+    assert len(read_yaml(path)[0]["b"]) == MAX_ALIASES
+
+
+def test_11_a_merge_key_is_refused_saying_what_to_do_instead(tmp_path: Path) -> None:
+    path = tmp_path / "merge.yaml"
+    path.write_text(f"extends: {BASELINE}\nname: x\nshared: &s {{horizon_years: 2}}\n"
+                    "run:\n  <<: *s\n")
+    with pytest.raises(ScenarioError) as e:
+        load_scenario(path)
+    text = str(e.value)
+    assert "merge keys (<<: *name) are not supported" in text and "extends" in text
+    assert "never code or objects" not in text  # the old, misleading message
