@@ -99,3 +99,72 @@ def test_11_a_merge_key_is_refused_saying_what_to_do_instead(tmp_path: Path) -> 
     text = str(e.value)
     assert "merge keys (<<: *name) are not supported" in text and "extends" in text
     assert "never code or objects" not in text  # the old, misleading message
+
+
+# --------------------------------------------------------------- 4. time that stands still
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("workforce.agency.stay_days", 0), ("workforce.agency.stay_days", 1e-9),
+    ("workforce.agency.stay_days", {"dist": "exponential", "mean": 0.01}),
+    ("demand.returns.delay", 0), ("workforce.recruitment.round_interval_days", 1e-6),
+])
+def test_4_a_duration_that_repeats_has_a_minimum(field: str, value: object) -> None:
+    from sim.scenario.loader import with_overrides
+
+    with pytest.raises(ScenarioError) as e:
+        with_overrides(load_scenario(BASELINE), {field: value}, "test")
+    assert field in str(e.value)
+
+
+def _stalling() -> object:
+    """The baseline with agency staff who stay no time and are replaced at once: the schema
+    refuses it, so it is built past the schema, as a future mistake might be."""
+    from sim.scenario.distributions import Fixed
+
+    s = load_scenario(BASELINE)
+    agency = s.workforce.agency.model_copy(update={"stay_days": Fixed(value=0.0),
+                                                   "time_to_engage_days": Fixed(value=0.0)})
+    return s.model_copy(update={"workforce": s.workforce.model_copy(
+        update={"agency": agency})})
+
+
+def test_4_a_run_whose_time_stands_still_ends_naming_the_likely_field() -> None:
+    from sim.model.simulation import StalledRun, simulate
+
+    t0 = time.monotonic()
+    with pytest.raises(StalledRun) as e:
+        simulate(_stalling(), 0)  # type: ignore[arg-type]
+    text = str(e.value)
+    assert "simulated time stood still on 2019-04-01" in text
+    assert "workforce.agency.stay_days" in text and "\n" not in text
+    assert time.monotonic() - t0 < 60  # ran, growing, for ever before
+
+
+def test_4_a_stalled_run_crosses_from_a_worker_process_intact() -> None:
+    import pickle
+
+    from sim.model.stalls import StalledRun
+
+    e = StalledRun(3, __import__("datetime").date(2020, 1, 1), 275.0, "demand.durations")
+    back = pickle.loads(pickle.dumps(e))
+    assert str(back) == str(e) and back.fields == "demand.durations"
+
+
+def test_4_the_command_line_reports_a_stalled_run_in_one_line_with_status_2(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import datetime as dt
+
+    from sim.cli import entry
+    from sim.model.stalls import StalledRun
+
+    def stall() -> None:
+        raise StalledRun(0, dt.date(2019, 4, 1), 0.0, "workforce.agency.stay_days")
+
+    monkeypatch.setattr(entry, "app", stall)
+    with pytest.raises(SystemExit) as e:
+        entry.main()
+    assert e.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: simulated time stood still") and "\n" not in err
+    assert "internal error" not in err

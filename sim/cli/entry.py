@@ -20,6 +20,7 @@ import typer.core
 from rich.markup import escape
 
 from sim.cli.common import err_console
+from sim.model.stalls import StalledRun
 
 
 def _usage_message(e: typer.TyperException) -> str:
@@ -105,6 +106,10 @@ def main() -> None:
     signal.signal(signal.SIGTERM, _terminate)
     try:
         app()
+    except StalledRun as e:  # the scenario's durations, not sim: one line, status 2
+        err_console.print(f"[bold red]error:[/] {escape(str(e))}", highlight=False,
+                          soft_wrap=True)
+        sys.exit(2)
     except Exception as e:  # the last resort: reported in full, to a file
         if os.environ.get("SIM_DEBUG"):
             raise

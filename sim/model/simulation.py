@@ -27,7 +27,8 @@ from sim.model.journey import Journey
 from sim.model.measures import WEEKLY_METRICS, Recorder, september, snapshot_week, year_end
 from sim.model.randomness import Uniforms, stream
 from sim.model.returns import Returns
-from sim.model.scheduling import Call, clear, run_until
+from sim.model.scheduling import Call, Stalled, clear, run_until
+from sim.model.stalls import StalledRun, likely_fields
 from sim.model.start import open_start_cases
 from sim.model.strain import Strain
 from sim.model.uncertainty import draw_parameters
@@ -243,12 +244,16 @@ class Service:
                 at(t, lambda a: dated_hire(wf, *a), (h, Uniforms(self.gen(f"dated_hire{i}"))))
         for t, kind, c in dated_changes(s, cal):
             at(t, self._dated_change(kind), c)
-        if self.check:
-            self._assert(broken_counts(self) or broken_state(self))
-            run_until(env, self.end + 1e-6, lambda: self._assert(broken_counts(self)))
-            self._assert(broken_state(self))
-        else:
-            run_until(env, self.end + 1e-6)
+        try:
+            if self.check:
+                self._assert(broken_counts(self) or broken_state(self))
+                run_until(env, self.end + 1e-6, lambda: self._assert(broken_counts(self)))
+                self._assert(broken_state(self))
+            else:
+                run_until(env, self.end + 1e-6)
+        except Stalled as e:
+            raise StalledRun(self.replication, self.cal.date(e.now), e.now,
+                             likely_fields(e.pending)) from None
 
     def _dated_change(self, kind: str) -> Callable[[Any], None]:
         """What a dated change of ``kind`` does (``interventions.py``'s ``dated_changes``)."""
@@ -329,4 +334,4 @@ def simulate(scenario: Scenario, replication: int, seed: int | None = None,
     return result
 
 
-__all__ = ["InvariantError", "ReplicationResult", "Service", "simulate"]
+__all__ = ["InvariantError", "ReplicationResult", "Service", "StalledRun", "simulate"]

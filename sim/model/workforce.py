@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import simpy
@@ -46,6 +47,11 @@ HAZARD_WEEKS = 4
 """Leaving hazards are re-read every four weeks (each worker's notice date is then exact
 for the hazard read): every week would cost a loop over the workforce 4 times as often for
 no visible difference."""
+
+
+def _call(fn_args: tuple[Callable[..., Any], tuple[Any, ...]]) -> None:
+    fn, args = fn_args  # the function stays readable on the event (stalls.py names it)
+    fn(*args)
 
 
 class Workforce:
@@ -85,9 +91,9 @@ class Workforce:
 
     # ------------------------------------------------------------------ helpers
 
-    def at(self, delay: float, fn, *args) -> None:
+    def at(self, delay: float, fn: Callable[..., Any], *args: Any) -> None:
         """Call ``fn(*args)`` after ``delay`` days (at once if negative)."""
-        Call(self.env, max(0.0, delay), lambda a: fn(*a), args)
+        Call(self.env, max(0.0, delay), _call, (fn, args))
 
     def draw(self, post: Post, purpose: str) -> float:
         """The next uniform of this post's stream for ``purpose`` (leave, recruit, agency)."""

@@ -13,6 +13,7 @@ from sim.scenario.fields import (
     Duration,
     NonNegFloat,
     Probability,
+    RepeatingDuration,
     Shares,
     Strict,
 )
@@ -86,8 +87,9 @@ class Returns(Strict):
 
     chance: Probability = Field(description="chance that a child comes back after their "
                                 "case closes (over any time; the same after every case)")
-    delay: Duration = Field(description="days from a case's closure to the child's next "
-                            "referral, for those who come back")
+    delay: RepeatingDuration = Field(
+        description="days from a case's closure to the child's next referral, for those who "
+        "come back (at least a day on average: a child may come back again and again)")
 
 
 class Demand(Strict):

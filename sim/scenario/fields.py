@@ -39,7 +39,8 @@ from sim.scenario.distributions import (
 __all__ = [
     "CASE_TYPES", "FY_LABEL", "ROLES", "SHARE_TOLERANCE", "CaseType", "CrossFieldError",
     "Duration", "FinancialYear", "Money", "NonNegFloat", "NonNegInt", "NonNegParam",
-    "Param", "PositiveInt", "PositiveParam", "Probability", "Role", "ShareParam", "Shares",
+    "Param", "PositiveInt", "PositiveParam", "Probability", "RepeatingDuration", "Role",
+    "ShareParam", "Shares",
     "Strict", "WorkerType", "check_shares",
 ]
 
@@ -77,6 +78,26 @@ Duration = Annotated[Distribution, BeforeValidator(
     number_to_fixed, json_schema_input_type=number_or_distribution(0)),
     AfterValidator(_nonnegative)]
 """A duration in days, drawn for each case or worker: a number or a named distribution."""
+
+MIN_REPEATING_DAYS = 1.0
+"""The least mean of a duration that repeats without end (an agency worker's stay, after
+which another is engaged; a child's time before coming back, after which their case may
+close at once and they come back again): near zero, simulated time would stand still."""
+
+
+def _repeats(d: Any) -> Any:
+    mean = float(d._base_mean())  # before any uncertain multiplier (positive: checked)
+    if not mean >= MIN_REPEATING_DAYS:
+        raise ValueError(f"a duration that repeats must average at least "
+                         f"{MIN_REPEATING_DAYS:g} day (found a mean of {mean:g}): near zero, "
+                         "simulated time would stand still")
+    return d
+
+
+RepeatingDuration = Annotated[Distribution, BeforeValidator(
+    number_to_fixed, json_schema_input_type=number_or_distribution(MIN_REPEATING_DAYS)),
+    AfterValidator(_nonnegative), AfterValidator(_repeats)]
+"""A duration in days that can follow itself without end, averaging at least a day."""
 
 NonNegParam = Annotated[Distribution, *param_metadata(0)]
 """An uncertain parameter that is never negative (a hazard, a lag)."""

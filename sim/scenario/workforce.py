@@ -15,6 +15,7 @@ from sim.scenario.fields import (
     NonNegParam,
     PositiveInt,
     Probability,
+    RepeatingDuration,
     ShareParam,
     Strict,
 )
@@ -65,7 +66,7 @@ class Leaving(Strict):
 
 
 class RecruitmentCampaignDefaults(Strict):
-    round_interval_days: float = Field(gt=0, description="days between recruitment rounds")
+    round_interval_days: float = Field(ge=1, description="days between recruitment rounds")
     batch_size: PositiveInt = Field(description="most vacancies advertised in one round")
     time_to_hire_days: Duration
     fill_probability: ShareParam = Field(
@@ -90,7 +91,9 @@ class Agency(Strict):
         "they hold cases"
     )
     time_to_engage_days: Duration
-    stay_days: Duration = Field(description="how long an agency worker stays in a post")
+    stay_days: RepeatingDuration = Field(
+        description="how long an agency worker stays in a post (another may follow: at "
+        "least a day on average)")
 
 
 class WorkforceShocks(Strict):
