@@ -168,3 +168,37 @@ def test_4_the_command_line_reports_a_stalled_run_in_one_line_with_status_2(
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: simulated time stood still") and "\n" not in err
     assert "internal error" not in err
+
+
+# --------------------------------------------------------------- 7. nobody holds cases
+
+NO_CASE_HOLDERS = f"""extends: {BASELINE}
+name: nocase
+run: {{horizon_years: 1, replications: 2}}
+workforce:
+  establishment: {{case_holding: 0, non_case_holding: 266}}
+  agency: {{additional: 0}}
+initial_state:
+  workforce:
+    case_holding: {{experienced: 0, newly_qualified: 0, agency: 0}}
+strain:
+  agency: {{enabled: false}}
+"""
+
+
+@pytest.mark.slow
+def test_7_and_11_compare_without_case_holders_writes_everything_and_warns_of_nothing(
+        tmp_path: Path) -> None:
+    (tmp_path / "nocase.yaml").write_text(NO_CASE_HOLDERS)
+    (tmp_path / "paid.yaml").write_text(
+        "extends: nocase.yaml\nname: paid\ninterventions:\n  retention: "
+        "{annual_spend: 1000000}\n")
+    r = subprocess.run([sys.executable, "-m", "sim.cli", "compare", "nocase.yaml",
+                        "paid.yaml", "-r", "2", "-j", "1", "--out", "out", "--report",
+                        "--xlsx"], capture_output=True, text=True, timeout=600,
+                       cwd=tmp_path, env=_sandbox_env(tmp_path))
+    assert r.returncode == 0, r.stderr  # rc 70, KeyError 'caseload_mean', before
+    out = tmp_path / "out"
+    assert {"comparison.csv", "compare_differences_weekly.png", "report.html",
+            "comparison.xlsx"} <= {p.name for p in out.iterdir()}
+    assert "Warning" not in r.stderr  # numpy's RuntimeWarnings, before

@@ -245,7 +245,8 @@ def residual_durations(dist: DistributionBase, u_age: np.ndarray) -> tuple[np.nd
     m = 4096
     grid = dist.ppf((np.arange(m) + 0.5) / m)
     w = np.cumsum(grid)
-    w /= w[-1]
+    # spells of no length (a duration of 0): any is as likely as any other
+    w = w / w[-1] if w[-1] > 0 else np.arange(1, m + 1) / m
     # the spell length, chosen in proportion to its length, and the position within it
     idx = np.minimum(np.searchsorted(w, u_age[:, 0]), m - 1)
     length = grid[idx]

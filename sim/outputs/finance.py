@@ -104,7 +104,7 @@ def cost_effectiveness(budgets: dict[str, pd.DataFrame], annual: dict[str, pd.Da
             de = (e_base - e_alt).reindex(dc.index)  # improvement: how much lower
             ok = de.notna()
             c, e = dc[ok].to_numpy(), de[ok].to_numpy()
-            mc, me = c.mean(), e.mean()
+            mc, me = (c.mean(), e.mean()) if len(e) else (np.nan, np.nan)
             _, elo, ehi = mean_ci(e)
             if len(e) < 3 or np.isnan(elo):
                 rows.append((name, outcome, unit, mc, me, np.nan, np.nan, np.nan,

@@ -56,10 +56,14 @@ def _span(bands: pd.DataFrame) -> str:
 def _describe(series: dict[str, pd.Series]) -> str:
     """Each line in words: where it starts and ends and its range, and which lines are the
     same as an earlier one (so a reader knows why one seems missing)."""
-    d = decimals_for({k: float(np.nanmax(np.abs(v))) for k, v in series.items()})
+    present = {k: v for k, v in series.items() if v.notna().any()}
+    d = decimals_for({k: float(np.nanmax(np.abs(v))) for k, v in present.items()})
     parts = []
     done: list[str] = []
     for name, s in series.items():
+        if name not in present:  # e.g. the caseload where nobody holds cases
+            parts.append(f"{name}: no value")
+            continue
         same = [o for o in done
                 if np.nanmax(np.abs(series[o].to_numpy() - s.to_numpy())) <=
                 0.02 * max(1e-9, float(np.nanmax(np.abs(series[o]))))]
@@ -225,17 +229,20 @@ def unallocated_chart(weekly: Mapping[str, pd.DataFrame], source: Source,
 def weekly_differences_chart(weekly: Mapping[str, pd.DataFrame], source: Source) -> Chart:
     """Each scenario's weekly paired difference from the first (the base), in four
     measures, with the 95% interval of the mean difference as a band."""
-    metrics = ["caseload_mean", "unallocated", "fte_permanent", "fte_agency"]
+    wanted = ["caseload_mean", "unallocated", "fte_permanent", "fte_agency"]
 
     def prep(w: pd.DataFrame) -> pd.DataFrame:
-        p = w.pivot_table(index=["replication", "week"], columns="metric", values="value")
+        p = w.pivot_table(index=["replication", "week"], columns="metric", values="value",
+                          dropna=False)
         p["fte_permanent"] = p["fte_experienced"] + p["fte_newly_qualified"]
-        return p[metrics]
+        return p.reindex(columns=wanted)
 
     names = list(weekly)
     base = names[0]
     styles = scenario_styles(names)
     b = prep(weekly[base])
+    # a measure with no value (the caseload, where nobody holds cases) has no panel
+    metrics = [m for m in wanted if b[m].notna().any()]
     fig = new_figure()
     axes = panels(fig, len(metrics))
     described: dict[str, list[str]] = {m: [] for m in metrics}
