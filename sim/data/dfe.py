@@ -3,7 +3,8 @@
 ``figure(area, measure, period)`` returns a council's published value with a note of where
 it came from. Where the council's figure is missing or suppressed it falls back to its
 region, then to England: rates, unit costs and percentages are taken as they are; counts
-are scaled by the council's child population (0-17) relative to the region's.
+are scaled by the council's child population (0-17) relative to the region's (that of the
+financial year's first year for spending; of the nearest year where it is not published).
 """
 
 from __future__ import annotations
@@ -99,6 +100,11 @@ def region_of(area: str) -> str:
     return str(r.iloc[0]) if len(r) else ""
 
 
+POPULATION_YEARS = 5
+"""A count falls back to a region's scaled by child population of at most this many years
+from the period's own: populations change slowly, a council's share of its region more so."""
+
+
 @dataclass(frozen=True)
 class Figure:
     value: float
@@ -118,6 +124,22 @@ def source(measure: str, area: str, period: str) -> str:
            f"{m.column}"
 
 
+def populations(area: str, other: str, period: str) -> tuple[float, float, str] | None:
+    """The child populations (0-17) of ``area`` and ``other`` that scale ``other``'s count
+    to ``area`` in ``period``: the mid-year estimate of the period's (first) year, or, where
+    either is not published for it (a council created or abolished about then, the latest
+    year), that of the nearest year both have; and which year it is."""
+    idx = _index()
+    year = int(period[:4])
+    have = [y for y in range(year - POPULATION_YEARS, year + POPULATION_YEARS + 1)
+            if not np.isnan(idx.get((area, "population_0_17", str(y)), np.nan))
+            and not np.isnan(idx.get((other, "population_0_17", str(y)), np.nan))]
+    if not have:
+        return None
+    y = str(min(have, key=lambda h: (abs(h - year), h)))  # a tie: the earlier
+    return (idx[(area, "population_0_17", y)], idx[(other, "population_0_17", y)], y)
+
+
 def figure(area: str, measure: str, period: str, fallback: bool = True) -> Figure:
     """A council's published figure, or its region's or England's where it is missing."""
     idx = _index()
@@ -133,12 +155,13 @@ def figure(area: str, measure: str, period: str, fallback: bool = True) -> Figur
         if np.isnan(ov):
             continue
         if kind == "count":
-            pop = idx.get((area, "population_0_17", period), np.nan)
-            opop = idx.get((other, "population_0_17", period), np.nan)
-            if np.isnan(pop) or np.isnan(opop):
+            pops = populations(area, other, period)
+            if pops is None:
                 continue
+            pop, opop, when = pops
             ov = ov * pop / opop
-            how = f"{other}'s figure scaled by child population ({pop:,.0f} of {opop:,.0f})"
+            how = (f"{other}'s figure scaled by child population ({pop:,.0f} of {opop:,.0f}"
+                   f"{'' if when == period[:4] else f', mid-{when}: the nearest published'})")
         else:
             how = f"{other}'s figure"
         return Figure(ov, other, period, measure,
