@@ -81,10 +81,15 @@ def councils(period: str | None = None, measure: str = "referrals") -> list[str]
     return sorted(t.area.unique())
 
 
+@functools.cache
+def _council_names() -> list[str]:
+    return sorted(table().loc[table().level == "la", "area"].unique())
+
+
 def resolve(name: str) -> str:
     """The council's name as published, matched without regard to case; an unknown name
     raises UnknownCouncil listing the closest matches."""
-    names = sorted(table().loc[table().level == "la", "area"].unique())
+    names = _council_names()
     exact = {n.lower(): n for n in names}
     if name.strip().lower() in exact:
         return exact[name.strip().lower()]
@@ -94,6 +99,7 @@ def resolve(name: str) -> str:
     raise UnknownCouncil(f"no English council called {name!r}{hint}")
 
 
+@functools.cache
 def region_of(area: str) -> str:
     t = table()
     r = t.loc[(t.area == area) & (t.level == "la"), "region"].dropna()
@@ -118,10 +124,21 @@ class Figure:
         return "fallback" in self.note
 
 
-def source(measure: str, area: str, period: str) -> str:
+@functools.cache
+def _kind(measure: str) -> str:
+    return str(measures().loc[measure, "kind"])
+
+
+@functools.cache
+def _file_column(measure: str) -> tuple[str, str]:
     m = measures().loc[measure]
-    return f"{m.file}, {area}, {'time_period' if '-' not in period else 'year'} {period}, " \
-           f"{m.column}"
+    return str(m.file), str(m.column)
+
+
+def source(measure: str, area: str, period: str) -> str:
+    file, column = _file_column(measure)
+    return f"{file}, {area}, {'time_period' if '-' not in period else 'year'} {period}, " \
+           f"{column}"
 
 
 def populations(area: str, other: str, period: str) -> tuple[float, float, str] | None:
@@ -148,7 +165,7 @@ def figure(area: str, measure: str, period: str, fallback: bool = True) -> Figur
         return Figure(v, area, period, measure, source(measure, area, period))
     if not fallback:
         return Figure(np.nan, area, period, measure, "missing")
-    kind = measures().loc[measure, "kind"]
+    kind = _kind(measure)
     region = region_of(area)
     for other in (region, "England"):
         ov = idx.get((other, measure, period), np.nan)
@@ -156,12 +173,22 @@ def figure(area: str, measure: str, period: str, fallback: bool = True) -> Figur
             continue
         if kind == "count":
             pops = populations(area, other, period)
-            if pops is None:
-                continue
-            pop, opop, when = pops
-            ov = ov * pop / opop
-            how = (f"{other}'s figure scaled by child population ({pop:,.0f} of {opop:,.0f}"
-                   f"{'' if when == period[:4] else f', mid-{when}: the nearest published'})")
+            if pops is not None:
+                pop, opop, when = pops
+                ov = ov * pop / opop
+                how = (f"{other}'s figure scaled by child population ({pop:,.0f} of "
+                       f"{opop:,.0f}"
+                       f"{'' if when == period[:4] else f', mid-{when}: the nearest published'})")
+            else:  # no population for a council of old boundaries (Bournemouth, Poole)
+                year = period if "-" not in period else str(int(period[:4]) + 1)
+                refs = idx.get((area, "referrals", year), np.nan)
+                orefs = idx.get((other, "referrals", year), np.nan)
+                if measure == "referrals" or np.isnan(refs) or not orefs > 0:
+                    continue
+                ov = ov * refs / orefs
+                how = (f"{other}'s figure scaled by referrals in the year to 31 March {year} "
+                       f"({refs:,.0f} of {orefs:,.0f}; no child population is published "
+                       f"for {area})")
         else:
             how = f"{other}'s figure"
         return Figure(ov, other, period, measure,

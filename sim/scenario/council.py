@@ -88,7 +88,10 @@ def _warnings(rates: CouncilRates) -> list[str]:
     return [f"costs.{k}: {v}" for k, v in rates.costs.warnings.items()]
 
 
-_ranges = functools.cache(effect_ranges)  # read once: every scenario writes eight
+# read once in a process: the same for every council (sim init --all-councils, the tests)
+_ranges = functools.cache(effect_ranges)
+_pace_sd = functools.cache(pace_sd)
+_workforce_shocks = functools.cache(workforce_shocks)
 
 
 def _c(rate: Rate, value: Any = None, more: str = "") -> C:
@@ -221,7 +224,7 @@ def _pace(year: int) -> dict[str, Any]:
     """A year's own pace of assessments, where two years of timeliness before ``year``
     size it."""
     try:
-        pace = pace_sd(year)
+        pace = _pace_sd(year)
     except ValueError:
         return {}
     return {"assessment_pace_sd": C(pace.sd, pace.note)}
@@ -333,7 +336,7 @@ def _workforce(rates: CouncilRates, years: str) -> dict[str, Any]:
 def _shocks(year: int) -> dict[str, Any]:
     """The workforce's year-to-year moves, where two censuses before ``year`` size them."""
     try:
-        sh = workforce_shocks(year)
+        sh = _workforce_shocks(year)
     except ValueError:
         return {}
     return {"shocks": C({"establishment_sd": sh.establishment_sd, "fill_sd": sh.fill_sd,
