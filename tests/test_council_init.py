@@ -224,3 +224,20 @@ def test_every_council_year_with_a_published_state_initialises() -> None:
             failed.append(f"{council} {year}: {type(e).__name__}: {e}")
     assert len(pairs) > 1300 and failed == []
     assert time.perf_counter() - start < 600
+
+
+def test_a_spending_total_falls_back_scaled_by_the_year_s_children() -> None:
+    """S251 totals are counts by financial year: Cumberland's 2022-23 spend (it began in
+    April 2023) is the North West's scaled by child population, of mid-2023 (the nearest
+    published for it); a council with no population of its boundaries (Bournemouth) has its
+    region's scaled by referrals."""
+    f = dfe.figure("Cumberland", "looked_after_spend", "2022-23")
+    pop = dfe.figure("Cumberland", "population_0_17", "2023", fallback=False).value
+    nw = dfe.figure("North West", "population_0_17", "2023", fallback=False).value
+    spend = dfe.figure("North West", "looked_after_spend", "2022-23", fallback=False).value
+    assert f.value == pytest.approx(spend * pop / nw) and "mid-2023" in f.note
+    b = dfe.figure("Bournemouth", "inpost_fte", "2019")
+    refs = [dfe.figure(a, "referrals", "2019", fallback=False).value
+            for a in ("Bournemouth", "South West")]
+    sw = dfe.figure("South West", "inpost_fte", "2019", fallback=False).value
+    assert b.value == pytest.approx(sw * refs[0] / refs[1]) and "scaled by referrals" in b.note

@@ -12,7 +12,7 @@ cost per looked-after child a week; not its placement mix nor its other costs. S
 * the placements are England's mix at the council's own weekly prices, and the other costs
   what is left of its spend per child-week;
 * where that leaves less than England's share of other costs (England's mix at England's
-  prices leaves, of England's spend per child-week, about 14% in 2018-19, 21% in 2022-23),
+  prices leaves, of England's spend per child-week, 12% in 2016-17 to 22% in 2024-25),
   England's mix costs more at the council's prices than the council spent: it places fewer
   children in (dear) children's homes than England does. Then the other costs are England's
   share of its spend per child-week and the residential share of the mix is lowered (to
