@@ -85,7 +85,7 @@ def test_cost_comments_say_their_units(council: str, year: int) -> None:
     assert re.search(r"£[\d.,]+m? a year", lines["base_budget"])
     said = [m for v in lines.values() for m in POUNDS.findall(v)]
     assert said
-    for sign, amount, million, unit in said:
+    for _sign, amount, million, unit in said:
         if unit in ("week", "child-week"):
             assert not million and float(amount.replace(",", "")) < 50_000, (amount, unit)
 
@@ -220,7 +220,7 @@ def test_every_council_year_with_a_published_state_initialises() -> None:
     for council, year in pairs:
         try:
             Scenario.model_validate(load(built(council, year)))
-        except Exception as e:  # noqa: BLE001 - every failure is listed
+        except Exception as e:  # every failure is listed
             failed.append(f"{council} {year}: {type(e).__name__}: {e}")
     assert len(pairs) > 1300 and failed == []
     assert time.perf_counter() - start < 600
