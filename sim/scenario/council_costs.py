@@ -11,13 +11,15 @@ cost per looked-after child a week; not its placement mix nor its other costs. S
   on average (the two 31 March counts) times the weeks of a year;
 * the placements are England's mix at the council's own weekly prices, and the other costs
   what is left of its spend per child-week;
-* where that leaves less than England's share of other costs (England's mix at England's
-  prices leaves, of England's spend per child-week, 12% in 2016-17 to 22% in 2024-25),
-  England's mix costs more at the council's prices than the council spent: it places fewer
-  children in (dear) children's homes than England does. Then the other costs are England's
-  share of its spend per child-week and the residential share of the mix is lowered (to
-  foster care) so the scenario spends the council's published total. Before this a council
-  could get other costs of £0-£10 a child-week against West Sussex's £558.
+* where that leaves less than the least other costs the published figures support —
+  England's share of other costs (England's mix at England's prices leaves, of England's
+  spend per child-week, 12% in 2016-17 to 22% in 2024-25) of the lowest cost a child-week
+  councils published (1st percentile of ``LACFinance``): £108 in 2018-19 — England's mix
+  costs more at the council's prices than the council spent: it places fewer children in
+  (dear) children's homes than England does. Then the other costs are England's share of
+  its spend per child-week and the residential share of the mix is lowered (to foster care)
+  so the scenario spends the council's published total. Before this a council could get
+  other costs of £0-£10 a child-week against West Sussex's £558.
 
 Every unit cost written is checked against the range of the published unit costs of that
 year: the 1st to 99th percentile, across councils, of their own published figures (S251
@@ -167,7 +169,8 @@ def unit_costs(figs: Figures, fy: str, year: int, cla31: Rate) -> UnitCosts:
     other_note = (f"{money(other)} a child-week: what is left of {per_child_week.note}, "
                   f"after {money(pcw - other)} a child-week for placements (England's mix at "
                   "the council's weekly prices)")
-    if other < share_e * pcw:
+    lo_lac, hi_lac = published_range("looked_after_weekly", fy)
+    if other < share_e * lo_lac:
         # England's mix overshoots: fewer children in children's homes than England's 13%
         mix_share = mix["foster"] + mix["residential"]
         target = (1 - share_e) * pcw - mix["other"] * OTHER_PLACEMENT_WEEKLY
@@ -180,7 +183,9 @@ def unit_costs(figs: Figures, fy: str, year: int, cla31: Rate) -> UnitCosts:
         said = (f"England's mix (13% in children's homes) at the council's prices "
                 f"({money(f)} foster, {money(r)} residential a week) costs more than its "
                 f"spend of {money(pcw)} a child-week allows, leaving {money(before)} for "
-                "other costs")
+                f"other costs, under the least published figures support "
+                f"({money(share_e * lo_lac)}: England's share, {share_e:.0%}, of the lowest "
+                f"cost a child-week councils published in {fy})")
         short = other < share_e * pcw - 0.5  # even with none in children's homes
         figs.notes.append(f"placement mix: {said}; so {res_share:.1%} of placements are "
                           "residential and other costs are " + (
@@ -199,10 +204,10 @@ def unit_costs(figs: Figures, fy: str, year: int, cla31: Rate) -> UnitCosts:
         "placements.weekly.foster": (f, "fostering_weekly"),
         "placements.weekly.residential": (r, "residential_weekly"),
         TOTAL: (placement + other, "looked_after_weekly")})
-    lo, hi = published_range("looked_after_weekly", fy)
-    if not share_e * lo <= other <= hi:
+    if not share_e * lo_lac <= other <= hi_lac:
         warnings["looked_after_other_weekly"] = (
-            f"{money(other)} a child-week is outside {money(share_e * lo)}-{money(hi)}, "
+            f"{money(other)} a child-week is outside {money(share_e * lo_lac)}-"
+            f"{money(hi_lac)}, "
             f"England's share ({share_e:.0%}) of the lowest (1st percentile) cost a "
             f"child-week of councils in {fy} to the highest (99th)")
     fam = figs.get("family_support_spend", fy)
