@@ -74,7 +74,9 @@ def init(
         fail(f"the scenario for {name} did not validate: {e}")
     tmp.replace(out)
     for note in built.notes:
-        err_console.print(f"[yellow]fallback:[/] {note}", highlight=False)
+        err_console.print(f"[yellow]fallback:[/] {note}", highlight=False, soft_wrap=True)
+    for warning in built.warnings:
+        err_console.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
     out_console.print(f"wrote {out}: {name} from 1 April {year}")
     if calibrate:
         _calibrate(out, year, out.with_name(out.stem + "_calibrated.yaml"), None, None, force)

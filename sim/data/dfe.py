@@ -3,7 +3,8 @@
 ``figure(area, measure, period)`` returns a council's published value with a note of where
 it came from. Where the council's figure is missing or suppressed it falls back to its
 region, then to England: rates, unit costs and percentages are taken as they are; counts
-are scaled by the council's child population (0-17) relative to the region's.
+are scaled by the council's child population (0-17) relative to the region's (that of the
+financial year's first year for spending; of the nearest year where it is not published).
 """
 
 from __future__ import annotations
@@ -80,10 +81,15 @@ def councils(period: str | None = None, measure: str = "referrals") -> list[str]
     return sorted(t.area.unique())
 
 
+@functools.cache
+def _council_names() -> list[str]:
+    return sorted(table().loc[table().level == "la", "area"].unique())
+
+
 def resolve(name: str) -> str:
     """The council's name as published, matched without regard to case; an unknown name
     raises UnknownCouncil listing the closest matches."""
-    names = sorted(table().loc[table().level == "la", "area"].unique())
+    names = _council_names()
     exact = {n.lower(): n for n in names}
     if name.strip().lower() in exact:
         return exact[name.strip().lower()]
@@ -93,10 +99,16 @@ def resolve(name: str) -> str:
     raise UnknownCouncil(f"no English council called {name!r}{hint}")
 
 
+@functools.cache
 def region_of(area: str) -> str:
     t = table()
     r = t.loc[(t.area == area) & (t.level == "la"), "region"].dropna()
     return str(r.iloc[0]) if len(r) else ""
+
+
+POPULATION_YEARS = 5
+"""A count falls back to a region's scaled by child population of at most this many years
+from the period's own: populations change slowly, a council's share of its region more so."""
 
 
 @dataclass(frozen=True)
@@ -112,10 +124,37 @@ class Figure:
         return "fallback" in self.note
 
 
-def source(measure: str, area: str, period: str) -> str:
+@functools.cache
+def _kind(measure: str) -> str:
+    return str(measures().loc[measure, "kind"])
+
+
+@functools.cache
+def _file_column(measure: str) -> tuple[str, str]:
     m = measures().loc[measure]
-    return f"{m.file}, {area}, {'time_period' if '-' not in period else 'year'} {period}, " \
-           f"{m.column}"
+    return str(m.file), str(m.column)
+
+
+def source(measure: str, area: str, period: str) -> str:
+    file, column = _file_column(measure)
+    return f"{file}, {area}, {'time_period' if '-' not in period else 'year'} {period}, " \
+           f"{column}"
+
+
+def populations(area: str, other: str, period: str) -> tuple[float, float, str] | None:
+    """The child populations (0-17) of ``area`` and ``other`` that scale ``other``'s count
+    to ``area`` in ``period``: the mid-year estimate of the period's (first) year, or, where
+    either is not published for it (a council created or abolished about then, the latest
+    year), that of the nearest year both have; and which year it is."""
+    idx = _index()
+    year = int(period[:4])
+    have = [y for y in range(year - POPULATION_YEARS, year + POPULATION_YEARS + 1)
+            if not np.isnan(idx.get((area, "population_0_17", str(y)), np.nan))
+            and not np.isnan(idx.get((other, "population_0_17", str(y)), np.nan))]
+    if not have:
+        return None
+    y = str(min(have, key=lambda h: (abs(h - year), h)))  # a tie: the earlier
+    return (idx[(area, "population_0_17", y)], idx[(other, "population_0_17", y)], y)
 
 
 def figure(area: str, measure: str, period: str, fallback: bool = True) -> Figure:
@@ -126,19 +165,30 @@ def figure(area: str, measure: str, period: str, fallback: bool = True) -> Figur
         return Figure(v, area, period, measure, source(measure, area, period))
     if not fallback:
         return Figure(np.nan, area, period, measure, "missing")
-    kind = measures().loc[measure, "kind"]
+    kind = _kind(measure)
     region = region_of(area)
     for other in (region, "England"):
         ov = idx.get((other, measure, period), np.nan)
         if np.isnan(ov):
             continue
         if kind == "count":
-            pop = idx.get((area, "population_0_17", period), np.nan)
-            opop = idx.get((other, "population_0_17", period), np.nan)
-            if np.isnan(pop) or np.isnan(opop):
-                continue
-            ov = ov * pop / opop
-            how = f"{other}'s figure scaled by child population ({pop:,.0f} of {opop:,.0f})"
+            pops = populations(area, other, period)
+            if pops is not None:
+                pop, opop, when = pops
+                ov = ov * pop / opop
+                how = (f"{other}'s figure scaled by child population ({pop:,.0f} of "
+                       f"{opop:,.0f}"
+                       f"{'' if when == period[:4] else f', mid-{when}: the nearest published'})")
+            else:  # no population for a council of old boundaries (Bournemouth, Poole)
+                year = period if "-" not in period else str(int(period[:4]) + 1)
+                refs = idx.get((area, "referrals", year), np.nan)
+                orefs = idx.get((other, "referrals", year), np.nan)
+                if measure == "referrals" or np.isnan(refs) or not orefs > 0:
+                    continue
+                ov = ov * refs / orefs
+                how = (f"{other}'s figure scaled by referrals in the year to 31 March {year} "
+                       f"({refs:,.0f} of {orefs:,.0f}; no child population is published "
+                       f"for {area})")
         else:
             how = f"{other}'s figure"
         return Figure(ov, other, period, measure,

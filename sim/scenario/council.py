@@ -17,11 +17,14 @@ notice periods, ...) carry their source in the comment written beside them.
 
 from __future__ import annotations
 
+import functools
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from sim.data.sources import effect_ranges
 from sim.scenario.assessment_timing import pace_sd
+from sim.scenario.council_costs import OTHER_PLACEMENT_WEEKLY, TOTAL, money
 from sim.scenario.council_rates import (
     AGENCY_ENGAGE_DAYS,
     AGENCY_STAY_DAYS,
@@ -31,8 +34,6 @@ from sim.scenario.council_rates import (
     CP_TO_CIN,
     CP_TO_CLA,
     MIN_CAP,
-    OTHER_PLACEMENT_WEEKLY,
-    PLACEMENT_MIX,
     ROUND_INTERVAL_DAYS,
     SPREAD_YEARS,
     TIME_TO_HIRE_DAYS,
@@ -74,12 +75,23 @@ MIN_BATCH = 5  # vacancies advertised in a round, at least
 class Built:
     yaml: str
     notes: list[str] = field(default_factory=list)  # fallbacks, clips: said on the terminal
+    warnings: list[str] = field(default_factory=list)  # costs outside the published range
 
 
 def council_scenario(name: str, year: int) -> Built:
     """The YAML of a baseline scenario for council ``name`` from 1 April ``year``."""
     rates = estimate_rates(name, year)
-    return Built(scenario_yaml(rates), list(rates.notes))
+    return Built(scenario_yaml(rates), list(rates.notes), _warnings(rates))
+
+
+def _warnings(rates: CouncilRates) -> list[str]:
+    return [f"costs.{k}: {v}" for k, v in rates.costs.warnings.items()]
+
+
+# read once in a process: the same for every council (sim init --all-councils, the tests)
+_ranges = functools.cache(effect_ranges)
+_pace_sd = functools.cache(pace_sd)
+_workforce_shocks = functools.cache(workforce_shocks)
 
 
 def _c(rate: Rate, value: Any = None, more: str = "") -> C:
@@ -90,7 +102,7 @@ def _c(rate: Rate, value: Any = None, more: str = "") -> C:
 def _evidence(parameter: str) -> C:
     """An uncertain effect's range as docs/evidence.md gives it (sim/data/effect_ranges.yaml),
     commented with its row."""
-    r = effect_ranges()[parameter]
+    r = _ranges()[parameter]
     return C(dict(r["dist"]), f"evidence: {r['row']} (docs/evidence.md#{r['row']})")
 
 
@@ -160,6 +172,9 @@ def scenario_yaml(rates: CouncilRates) -> str:
     ]
     if rates.notes:
         header += ["# Fallbacks and adjustments:"] + [f"#   {n}" for n in rates.notes]
+    if rates.costs.warnings:
+        header += ["# Warnings (a unit cost outside the range councils published that year):"
+                   ] + [f"#   {w}" for w in _warnings(rates)]
     return "\n".join([*header, "", *emit(doc)]) + "\n"
 
 
@@ -209,7 +224,7 @@ def _pace(year: int) -> dict[str, Any]:
     """A year's own pace of assessments, where two years of timeliness before ``year``
     size it."""
     try:
-        pace = pace_sd(year)
+        pace = _pace_sd(year)
     except ValueError:
         return {}
     return {"assessment_pace_sd": C(pace.sd, pace.note)}
@@ -261,6 +276,12 @@ def _workforce(rates: CouncilRates, years: str) -> dict[str, Any]:
     w = rates.workforce
     absence = relative_absence(rates.council, rates.year)
     hazard, cap = w.leaving_hazard.value, w.caseload_cap
+    turnover_sd = rates.spreads.turnover_points / 100
+    hazard_sd = MIN_HAZARD_SD if math.isnan(turnover_sd) else max(turnover_sd, MIN_HAZARD_SD)
+    hazard_sd_note = (f"councils' year-on-year change in turnover {years}"
+                      if not math.isnan(turnover_sd) else
+                      f"the least ({MIN_HAZARD_SD:g}): no year-on-year change of turnover was "
+                      f"published in {years} (the workforce census starts in 2017)")
     return {
         "establishment": {
             "case_holding": _c(w.posts_case_holding),
@@ -278,8 +299,7 @@ def _workforce(rates: CouncilRates, years: str) -> dict[str, Any]:
             "annual_hazard": {
                 "experienced": _c(w.leaving_hazard, {
                     "dist": "gamma", "mean": round(hazard, 4),
-                    "sd": round(max(rates.spreads.turnover_points / 100, MIN_HAZARD_SD), 4)},
-                    f"; spread: councils' year-on-year change in turnover {years}"),
+                    "sd": round(hazard_sd, 4)}, f"; spread: {hazard_sd_note}"),
                 "newly_qualified": C(round(hazard * NQ_HAZARD_RATIO, 4),
                                      f"assumption: {NQ_HAZARD_RATIO:g} x experienced"),
             },
@@ -316,7 +336,7 @@ def _workforce(rates: CouncilRates, years: str) -> dict[str, Any]:
 def _shocks(year: int) -> dict[str, Any]:
     """The workforce's year-to-year moves, where two censuses before ``year`` size them."""
     try:
-        sh = workforce_shocks(year)
+        sh = _workforce_shocks(year)
     except ValueError:
         return {}
     return {"shocks": C({"establishment_sd": sh.establishment_sd, "fill_sd": sh.fill_sd,
@@ -351,27 +371,33 @@ def _interventions(rates: CouncilRates) -> dict[str, Any]:
 
 def _costs(rates: CouncilRates) -> dict[str, Any]:
     c = rates.costs
+    warn = {k: f"; WARNING: {v}" for k, v in c.warnings.items()}
+    f, r = c.fostering_weekly, c.residential_weekly
+    weekly_note = (f"£ a week for each child placed: foster {money(f.value)}, {f.note}"
+                   f"{warn.get('placements.weekly.foster', '')}; residential "
+                   f"{money(r.value)}, {r.note}{warn.get('placements.weekly.residential', '')}"
+                   f"; other {money(OTHER_PLACEMENT_WEEKLY)} (assumption)")
     return {
         "salary": C({"experienced": 35000, "newly_qualified": 28000},
-                    "source: communitycare_pay_foi_2018 (top of scale about £35k, 2018); newly "
-                    "qualified: assumption"),
-        "on_cost_share": C(0.30, "assumption"),
-        "agency_weekly": C(1067, "source: communitycare_pay_foi_2018 (£6k a year more) and "
-                           "assumption (to £14k): (35,000 x 1.3 + 10,000) / 52"),
-        "recruitment_per_hire": C(5000, "assumption"),
-        "academy_per_newly_qualified": C(6000, "assumption"),
+                    "£ a year: source: communitycare_pay_foi_2018 (top of scale about £35k, "
+                    "2018); newly qualified: assumption"),
+        "on_cost_share": C(0.30, "assumption: employer's on-costs, 30% of salary"),
+        "agency_weekly": C(1067, "£1,067 a week per agency worker: source: "
+                           "communitycare_pay_foi_2018 (£6k a year more) and assumption (to "
+                           "£14k): (35,000 x 1.3 + 10,000) / 52"),
+        "recruitment_per_hire": C(5000, "£5,000 a hire: assumption"),
+        "academy_per_newly_qualified": C(6000, "£6,000 a newly qualified worker: assumption"),
         "placements": {
-            "mix": C(PLACEMENT_MIX, "assumption: England's mix (DfE CLA 2019)"),
-            "weekly": C({"foster": round(c.fostering_weekly.value),
-                         "residential": round(c.residential_weekly),
-                         "other": OTHER_PLACEMENT_WEEKLY},
-                        f"S251 {c.s251_year}: fostering ({c.fostering_weekly.note}), "
-                        "residential; other: assumption"),
+            "mix": C(c.mix, f"shares of placements: {c.mix_note}"),
+            "weekly": C({"foster": round(f.value), "residential": round(r.value),
+                         "other": OTHER_PLACEMENT_WEEKLY}, weekly_note),
         },
-        "looked_after_other_weekly": _c(c.looked_after_other_weekly,
-                                        round(c.looked_after_other_weekly.value)),
-        "pay_award_pct": C({"default": 2.0}, "assumption"),
-        "inflation_pct": C({"default": 2.0}, "assumption"),
-        "placement_inflation_pct": C({"default": 3.0}, "assumption"),
-        "discount_rate_pct": C(3.5, "HM Treasury Green Book"),
+        "looked_after_other_weekly": C(
+            round(c.looked_after_other_weekly.value),
+            c.looked_after_other_weekly.note + warn.get("looked_after_other_weekly", "")
+            + warn.get(TOTAL, "")),
+        "pay_award_pct": C({"default": 2.0}, "% a year: assumption"),
+        "inflation_pct": C({"default": 2.0}, "% a year: assumption"),
+        "placement_inflation_pct": C({"default": 3.0}, "% a year: assumption"),
+        "discount_rate_pct": C(3.5, "% a year: HM Treasury Green Book"),
     }

@@ -23,6 +23,8 @@ How the rates that are not published are set (see also ``sim calibrate``):
 * the case holders are the census's (agency included), and its cases over the model's
   open cases put the model's caseload on its definition (``measurement.py``);
 * vacancies are filled at the rate that keeps them at the published level, given leavers;
+* unit costs are the S251 outturn's, checked against councils' published ranges
+  (``council_costs.py``);
 * the spreads of councils' year-on-year changes in the years before ``year`` size the
   uncertain effects the scenario writes (``council.py``).
 """
@@ -36,15 +38,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.data import dfe
-from sim.periods import ASSESSMENT_LIMIT_DAYS, DAYS_PER_WEEK, DAYS_PER_YEAR, fy_ending
+from sim.periods import ASSESSMENT_LIMIT_DAYS, fy_ending
 from sim.scenario.assessment_timing import ENGLAND_LOG_SD, Timing, share_within, solve_mean
+from sim.scenario.council_costs import Rate, UnitCosts, unit_costs
 from sim.scenario.referral_level import Level, referral_level
 
 # ---- moves between stages and the placement mix (assumptions, as in scenarios/baseline.yaml)
 CIN_TO_CP, CIN_TO_CLA = 0.05, 0.01  # where a child-in-need plan goes when it ends
 CP_TO_CIN, CP_TO_CLA = 0.45, 0.12  # where a protection plan goes when it ends
-PLACEMENT_MIX = {"foster": 0.72, "residential": 0.13, "other": 0.15}  # England's mix, DfE CLA 2019
-OTHER_PLACEMENT_WEEKLY = 800.0  # £ a week for placements neither foster nor residential
 
 # ---- assessment outcomes, solved from referrals and the starts of plans and care
 MAX_NOT_IN_NEED_SHARE = 0.85  # assumption: at most this share of assessments ends with no plan
@@ -72,23 +73,12 @@ TIME_TO_HIRE_DAYS = 100.0  # mean days from a recruitment round to starting (ass
 ROUND_INTERVAL_DAYS = 30.0  # days between recruitment rounds (assumption)
 FILL_BOUNDS = (0.05, 0.95)  # chance a round fills a vacancy: never never, never surely
 
-# ---- money (S251 outturn)
-MIN_EARLY_HELP = 1.0  # £ a year: the scenario needs a positive early-help budget
-
 # ---- spreads of year-on-year change, for the uncertain effects
 SPREAD_YEARS = 3  # changes over the three years to the start
 
 CP_BAND_MEASURES = {  # duration bands of protection plans open at 31 March (d5)
     "up_to_3m": "cp_up_to_3m_pct", "m3_to_6m": "cp_3_6m_pct", "m6_to_12m": "cp_6_12m_pct",
     "y1_to_2y": "cp_1_2y_pct", "over_2y": "cp_over_2y_pct"}
-
-
-@dataclass(frozen=True)
-class Rate:
-    """A number for the scenario and where it came from (written as its comment)."""
-
-    value: float
-    note: str
 
 
 @dataclass(frozen=True)
@@ -154,15 +144,6 @@ class Spreads:
 
 
 @dataclass(frozen=True)
-class UnitCosts:
-    s251_year: str  # the financial year of the outturn used
-    fostering_weekly: Rate
-    residential_weekly: float
-    looked_after_other_weekly: Rate  # beyond the placement, per child
-    early_help_budget: Rate
-
-
-@dataclass(frozen=True)
 class CouncilRates:
     """Everything ``sim init`` writes about a council, before it is written."""
 
@@ -190,9 +171,32 @@ class _Figures:
         if f.fallback:
             self.notes.append(f"{measure} {period}: {f.note}")
         if math.isnan(f.value) and required:
+            m = dfe.measures().loc[measure]
+            if math.isnan(dfe.figure("England", measure, period, fallback=False).value):
+                raise ValueError(f"{self.council} {period}: {measure} is not published for "
+                                 f"{period} for any council nor England ({m.file})")
             raise ValueError(f"{self.council}: no {measure} for {period}, nor a regional or "
-                             "England figure to fall back on")
+                             "England figure to fall back on (nor a child population to "
+                             "scale it by)")
         return Rate(f.value, f.note)
+
+    def mean_days(self, stock: Rate, starts: Rate, measures: tuple[str, str], period: str,
+                  stage: str) -> Rate:
+        """A stage's mean duration by Little's law (stock / starts a year), or its region's
+        (then England's) where the council published no starts (a tiny council's 0)."""
+        if starts.value > 0:
+            return Rate(_mean_days(stock.value, starts.value, stage),
+                        f"{stock.value:g} at 31 March / {starts.value:g} starts a year")
+        for other in (dfe.region_of(self.council), "England"):
+            st, sa = (dfe.figure(other, m, period, fallback=False).value for m in measures)
+            if sa > 0 and not math.isnan(st):
+                self.notes.append(f"{stage} duration {period}: {self.council} published "
+                                  f"{starts.value:g} starts; {other}'s stock over starts used")
+                return Rate(_mean_days(st, sa, stage),
+                            f"fallback: {self.council} published {starts.value:g} starts; "
+                            f"{other}'s {st:g} at 31 March / {sa:g} starts a year")
+        raise ValueError(f"{self.council}: no {measures[1]} for {period} to find how long "
+                         f"{stage} lasts, nor a regional or England figure")
 
     def cp_bands(self, period: str) -> tuple[dict[str, float], str]:
         """The council's CP duration bands (%, adding up to 100), or its region's or
@@ -280,9 +284,10 @@ def estimate_rates(name: str, year: int) -> CouncilRates:
     cin31 = figs.get("cin_31mar", y)
     awaiting = figs.get("awaiting_assessment", y)
     cp31 = figs.get("cp_31mar", y)
-    cp_starts = figs.get("cp_starts", y).value
+    cp_starts_rate = figs.get("cp_starts", y)
     cla31 = figs.get("cla_31mar", y)
-    cla_starts = figs.get("cla_starts", y).value
+    cla_starts_rate = figs.get("cla_starts", y)
+    cp_starts, cla_starts = cp_starts_rate.value, cla_starts_rate.value
     bands, band_note = figs.cp_bands(y)
 
     r = refs.value
@@ -317,10 +322,8 @@ def estimate_rates(name: str, year: int) -> CouncilRates:
         Rate(round(timing.mean, 1), assess_note),
         Rate(_mean_days(cin_plans, s_cin, "cin"),
              f"{cin_plans:g} CIN plans / {s_cin:.0f} starts a year"),
-        Rate(_mean_days(cp31.value, cp_starts, "cp"),
-             f"{cp31.value:g} plans / {cp_starts:g} starts a year"),
-        Rate(_mean_days(cla31.value, cla_starts, "cla"),
-             f"{cla31.value:g} looked after / {cla_starts:g} starts a year"),
+        figs.mean_days(cp31, cp_starts_rate, ("cp_31mar", "cp_starts"), y, "cp"),
+        figs.mean_days(cla31, cla_starts_rate, ("cla_31mar", "cla_starts"), y, "cla"),
         Rate(round(timing.sd, 1), sd_note))
 
     workforce = _workforce(figs, y, assessing + cin_plans + cp31.value + cla31.value)
@@ -328,7 +331,7 @@ def estimate_rates(name: str, year: int) -> CouncilRates:
                       year_on_year_spread("turnover_rate", year, relative=False),
                       year_on_year_spread("cla_31mar", year),
                       year_on_year_spread("cp_31mar", year))
-    costs = _unit_costs(figs, fy, str(year - 1), cla31.value)
+    costs = unit_costs(figs, fy, year, cla31)
     return CouncilRates(la, year, demand, start, durations, workforce, spreads, costs,
                         tuple(figs.notes), referral_level(la, year))
 
@@ -426,25 +429,3 @@ def _workforce(figs: _Figures, y: str, open_cases: float) -> WorkforceRates:
         Rate(round(per_case, 4), f"{cases.value:g} cases held ({cases.note}) / {open_cases:g} "
                                  "cases open in the model at the start"),
         caseload.value)
-
-
-def _unit_costs(figs: _Figures, fy: str, y_before: str, cla31: float) -> UnitCosts:
-    """Weekly placement prices and other looked-after costs from the S251 outturn of the
-    year before the start (``fy``), and the early-help budget."""
-    fost = figs.get("fostering_weekly", fy)
-    resi = figs.get("residential_weekly", fy).value
-    spend = figs.get("looked_after_spend", fy).value
-    cla_prev = figs.get("cla_31mar", y_before).value
-    fam = figs.get("family_support_spend", fy)
-    sure = figs.get("sure_start_spend", fy).value
-    placement = (PLACEMENT_MIX["foster"] * fost.value + PLACEMENT_MIX["residential"] * resi
-                 + PLACEMENT_MIX["other"] * OTHER_PLACEMENT_WEEKLY)
-    per_child_week = spend / ((cla_prev + cla31) / 2 * DAYS_PER_YEAR / DAYS_PER_WEEK)
-    other_weekly = max(0.0, per_child_week - placement)
-    early_help = max(MIN_EARLY_HELP, (0 if math.isnan(fam.value) else fam.value)
-                     + (0 if math.isnan(sure) else sure))
-    return UnitCosts(
-        fy, fost, resi,
-        Rate(other_weekly, f"S251 {fy} looked-after spend £{spend:,.0f} per child-week, "
-                           "less the placement mix"),
-        Rate(early_help, f"S251 {fy} family support ({fam.note}) + Sure Start"))
