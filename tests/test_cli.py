@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from sim.outputs.files import RESULT_FILES
+from sim.outputs.ownership import MANIFEST
 
 from .conftest import SCENARIOS
 
@@ -58,7 +59,7 @@ def test_run_writes_every_result(tiny: Path, tmp_path: Path) -> None:
     r = sim("run", str(tiny), "--jobs", "1", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     out = tmp_path / "results" / "tiny"
-    assert sorted(p.name for p in out.iterdir()) == sorted(RESULT_FILES)
+    assert sorted(p.name for p in out.iterdir()) == sorted((*RESULT_FILES, MANIFEST))
     annual = pd.read_csv(out / "annual.csv")
     assert list(annual.columns) == ["replication", "fy", "metric", "value"]
     assert set(annual.replication) == {0, 1}

@@ -155,6 +155,7 @@ def test_sweep_command_and_workbooks(tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
     from sim.outputs.files import RESULT_FILES, SWEEP_FILES
+    from sim.outputs.ownership import MANIFEST
 
     from .test_cli import sim as cli
 
@@ -165,7 +166,7 @@ def test_sweep_command_and_workbooks(tmp_path: Path) -> None:
             "-j", "2", "--xlsx", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     out = tmp_path / "results" / "s_sweep"
-    assert set(SWEEP_FILES) | {"sweep.xlsx"} == {p.name for p in out.iterdir()}
+    assert set(SWEEP_FILES) | {"sweep.xlsx", MANIFEST} == {p.name for p in out.iterdir()}
     front = pd.read_csv(out / "frontier.csv")
     assert len(front) == 4 and front.extra_cost.is_monotonic_increasing
     wb = load_workbook(out / "sweep.xlsx")
@@ -175,7 +176,8 @@ def test_sweep_command_and_workbooks(tmp_path: Path) -> None:
 
     r = cli("run", "s.yaml", "-r", "2", "-j", "1", "--xlsx", "-o", "run", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
-    assert {p.name for p in (tmp_path / "run").iterdir()} == {*RESULT_FILES, "results.xlsx"}
+    names = {p.name for p in (tmp_path / "run").iterdir()}
+    assert names == {*RESULT_FILES, "results.xlsx", MANIFEST}
     wb = load_workbook(tmp_path / "run" / "results.xlsx")
     assert wb.sheetnames[:2] == ["Summary", "Budget"]
     ws = wb["Budget"]

@@ -25,7 +25,8 @@ from sim.experiment.checkpoint import Checkpoint, CheckpointMismatch
 from sim.experiment.executors import PROCESS, ExecutorSpec
 from sim.experiment.replications import run_until_precise
 from sim.experiment.runner import Results, run_many
-from sim.outputs.files import OutputError, check_output_dir, checkpoint_dir, has_results
+from sim.outputs.files import check_output_dir, checkpoint_dir, has_results
+from sim.outputs.ownership import OutputError, acquire, clear_leftovers
 from sim.scenario import Scenario, ScenarioError, load_scenario
 
 out_console = Console()
@@ -136,19 +137,29 @@ def where(jobs: int, spec: ExecutorSpec) -> str:
 
 def results_dir(out: Path, force: bool = False) -> Path:
     """Check the results directory before any work, so a bad --out costs nothing: earlier
-    results are replaced only with --force, and the place must be writable."""
+    results are replaced only with --force, and the place must be writable. The resolved
+    directory, locked against other runs until this command ends."""
     try:
-        check_output_dir(out)
+        out = check_output_dir(out)
     except OutputError as e:
         fail(f"--out: {e}")
     if has_results(out) and not force:
         fail(f"--out: {out} holds the results of an earlier run; add --force to replace "
              "them, or choose another --out")
-    parent = out.absolute().parent
+    parent = out.parent
     while not parent.exists() and parent != parent.parent:
         parent = parent.parent
     if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
         fail(f"--out: cannot write in {parent} (permission denied)")
+    try:
+        acquire(out)  # released when the process ends (the kernel drops it if killed)
+    except OutputError as e:
+        fail(f"--out: {e}")
+    except OSError as e:
+        fail(f"--out: cannot write in {out.parent} ({e.strerror or e})")
+    for gone in clear_leftovers(out):
+        err_console.print(f"removed {gone}, left by a run of sim that was killed",
+                          highlight=False, soft_wrap=True)
     return out
 
 

@@ -198,7 +198,7 @@ def backtest(
             backtest_chart(bt.table, councils[0], hist,
                            Source(councils[0], replications, seed)).save(tmp / "backtest.png")
 
-    path = atomically(out, fill)
+    path = atomically(out, fill, "backtest")
     out_console.print(backtest_table(league, None if all_ else councils[0]))
     if bt.skipped:
         err_console.print(f"{len(bt.skipped)} council(s) skipped; see league_table.md")

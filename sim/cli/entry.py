@@ -21,6 +21,7 @@ from rich.markup import escape
 
 from sim.cli.common import err_console
 from sim.model.stalls import StalledRun
+from sim.outputs.ownership import release_all
 
 
 def _usage_message(e: typer.TyperException) -> str:
@@ -75,6 +76,8 @@ class OneLineErrors(typer.core.TyperGroup):
         except typer.Abort:
             err_console.print("aborted")
             sys.exit(1)
+        finally:
+            release_all()  # the locks on results directories end with the command
         # without standalone mode, typer returns what the command returned (None), or the
         # status of a typer.Exit
         sys.exit(rv if isinstance(rv, int) else 0)

@@ -36,7 +36,7 @@ def evidence(
             {"sim_version": __version__, "command": "sim evidence",
              "estimates": len(ev.estimates)}, indent=2) + "\n")
 
-    done = atomically(out, fill)
+    done = atomically(out, fill, "evidence")
     out_console.print(f"{len(ev.estimates)} estimates of "
                       f"{ev.estimates.effect.nunique()} effects written to {done}: "
                       "evidence.md, evidence.csv, effect_ranges.yaml, figures in evidence/",

@@ -12,6 +12,7 @@ import os
 import platform
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,15 @@ from sim.outputs.comparison import DRIVER_METRICS, Comparison
 from sim.outputs.excel import comparison_workbook, run_workbook, sweep_workbook
 from sim.outputs.narrative import headline as comparison_headline
 from sim.outputs.narrative import run_headline, sweep_headline
+from sim.outputs.ownership import (
+    PARTIAL_MARK,
+    check_destination,
+    clear_leftovers,
+    locked,
+    read_manifest,
+    resolved,
+    write_manifest,
+)
 from sim.outputs.plots import (
     Source,
     write_comparison_series,
@@ -93,56 +103,49 @@ def write_into(results: Results, out: Path, yaml_text: str | None = None) -> Non
     write_plots(results, out)
 
 
-class OutputError(Exception):
-    """The results cannot be written where asked; the message says why in one line."""
-
-
-MARKERS = ("run.json", "comparison.json", "evidence.json")
-
-
 def has_results(out: Path) -> bool:
-    """Whether ``out`` holds the results of a finished run (sim's marker file is there)."""
-    return Path(out).is_dir() and any((Path(out) / m).is_file() for m in MARKERS)
+    """Whether ``out`` holds results sim wrote (its manifest is there)."""
+    return read_manifest(resolved(out)) is not None
 
 
 def checkpoint_dir(out: Path) -> Path:
     """Where a run into ``out`` saves its replications until it is complete."""
-    out = Path(out).absolute()
+    out = resolved(out)
     return out.parent / f".{out.name}.unfinished"
 
 
 def check_output_dir(out: Path) -> Path:
-    """Refuse a destination that is not a directory sim wrote: results replace only
-    results, never a directory of the user's."""
-    out = Path(out).absolute()
-    if out.exists() and not out.is_dir():
-        raise OutputError(f"{out} is a file, not a results directory")
-    if out.is_dir() and any(out.iterdir()) and not any((out / m).is_file() for m in MARKERS):
-        raise OutputError(f"{out} exists and holds files that sim did not write; choose "
-                          "another --out")
-    if out == Path.cwd() or out in Path.cwd().parents or out.parent == out:
-        raise OutputError(f"{out} is the working directory or above it; choose another --out")
-    return out
+    """Refuse a destination that is not sim's to write (see ``ownership``); the resolved
+    destination."""
+    return check_destination(out)
 
 
-def atomically(out: Path, fill) -> Path:
-    """Create ``out`` by filling a temporary directory beside it, then renaming it."""
-    out = check_output_dir(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
-    try:
-        fill(tmp)
-        os.chmod(tmp, 0o755)
-        if out.exists():
-            old = out.with_name(f".{out.name}.old-{os.getpid()}")
-            out.rename(old)
-            tmp.rename(out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+def atomically(out: Path, fill: Callable[[Path], None], kind: str = "results") -> Path:
+    """Create ``out`` by filling a temporary directory beside it, then renaming it, holding
+    the lock on ``out`` throughout; what a killed writer of ``out`` left is cleared first.
+    The directory's manifest lists what ``fill`` wrote."""
+    out = check_destination(out)
+    with locked(out):
+        clear_leftovers(out)
+        out = check_destination(out)  # again, now that no other run can change it
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial",
+                                    dir=out.parent))
+        (tmp / PARTIAL_MARK).touch()
+        try:
+            fill(tmp)
+            (tmp / PARTIAL_MARK).unlink()
+            write_manifest(tmp, kind)
+            os.chmod(tmp, 0o755)
+            if out.exists():
+                old = out.with_name(f".{out.name}.old-{os.getpid()}")
+                out.rename(old)
+                tmp.rename(out)
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                tmp.rename(out)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
     return out
 
 
@@ -163,7 +166,7 @@ def write_results(results: Results, out: Path, xlsx: bool = False, report: bool 
         if report:  # from the files just written, as `sim report` would
             write_report(tmp)
 
-    return atomically(out, fill)
+    return atomically(out, fill, "run")
 
 
 COMPARISON_FILES = ("comparison.csv", "drivers.csv", "parameters.csv", "comparison.json",
@@ -218,7 +221,7 @@ def write_comparison(comp: Comparison, out: Path, labels: dict[str, str],
         if report:
             write_report(tmp)
 
-    return atomically(out, fill)
+    return atomically(out, fill, "comparison")
 
 
 SWEEP_FILES = ("sweep.csv", "frontier.csv", "sweep.json", "scenario.yaml", "sweep_frontier.png")
@@ -252,4 +255,4 @@ def write_sweep(table, front, points, out: Path, labels: dict[str, str], outcome
         if report:
             write_report(tmp)
 
-    return atomically(out, fill)
+    return atomically(out, fill, "sweep")

@@ -1,0 +1,189 @@
+"""Which directories are sim's to replace, and one writer at a time.
+
+Every results directory sim writes carries a manifest, ``.sim-results.json``: the run's
+identity and every path sim wrote in it. ``--force`` replaces a directory only when the
+manifest is there and lists everything the directory holds, so a directory a user made (or
+added a file to) is never moved or deleted, whatever files it holds. Destinations are
+resolved (symlinks and ``..``) before any check. A lock file beside the destination,
+``.NAME.lock``, keeps two runs from writing one directory; the kernel drops it when its
+process ends, however it ends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import errno
+import fcntl
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+from sim import __version__
+
+MANIFEST = ".sim-results.json"
+PARTIAL_MARK = ".sim-partial"  # in a temporary directory sim is filling
+# what sim may add to a finished results directory (sim report)
+ADDED_LATER = ("report.html", "report.pdf")
+
+
+class OutputError(Exception):
+    """The results cannot be written where asked; the message says why in one line."""
+
+
+def resolved(out: Path | str) -> Path:
+    """``out`` with ``~``, symlinks and ``..`` resolved, as every check must see it."""
+    return Path(out).expanduser().resolve()
+
+
+def _entries(d: Path) -> list[str]:
+    """Every path under ``d`` (files and directories), relative, sorted."""
+    found = []
+    for root, dirs, files in os.walk(d):
+        rel = Path(root).relative_to(d)
+        found += [str(rel / n) for n in dirs + files]
+    return sorted(p for p in found if p != MANIFEST)
+
+
+def write_manifest(d: Path, kind: str) -> None:
+    """Record that sim wrote everything now in ``d`` (call when it is complete)."""
+    meta = {"written_by": "sim", "sim_version": __version__, "kind": kind,
+            "id": uuid.uuid4().hex, "written": dt.datetime.now(dt.UTC).isoformat(
+                timespec="seconds"), "entries": _entries(d)}
+    (d / MANIFEST).write_text(json.dumps(meta, indent=1) + "\n")
+
+
+def read_manifest(d: Path) -> dict | None:
+    """The manifest of a directory sim wrote, or None."""
+    try:
+        meta = json.loads((d / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return None
+    return meta if isinstance(meta, dict) and meta.get("written_by") == "sim" else None
+
+
+def foreign_entries(d: Path) -> list[str]:
+    """What ``d`` holds that sim's manifest does not list (everything, with no manifest)."""
+    meta = read_manifest(d)
+    listed = set(meta.get("entries", [])) | set(ADDED_LATER) if meta else set()
+    return [p for p in _entries(d) if p not in listed]
+
+
+def is_sim_results(d: Path) -> bool:
+    """Whether ``d`` is a results directory sim wrote, holding nothing else."""
+    return d.is_dir() and read_manifest(d) is not None and not foreign_entries(d)
+
+
+def check_destination(out: Path | str) -> Path:
+    """The resolved destination, refused in one line if it is not sim's to write: a file,
+    a directory of the user's (or one sim wrote that now holds anything else), the
+    working directory, the home directory or anything above them."""
+    out = resolved(out)
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out} is a file, not a results directory")
+    cwd, home = Path.cwd().resolve(), Path.home().resolve()
+    if out in (cwd, home) or out in cwd.parents or out in home.parents or out.parent == out:
+        raise OutputError(f"{out} is the working directory, the home directory or above "
+                          "them; choose another --out")
+    if out.is_dir() and any(out.iterdir()) and not is_sim_results(out):
+        extra = foreign_entries(out)
+        what = ("holds files that sim did not write" if read_manifest(out) is None else
+                f"holds {len(extra)} file(s) that sim did not write ({extra[0]})")
+        raise OutputError(f"{out} exists and {what}; sim replaces only a directory of its "
+                          "own results: choose another --out")
+    return out
+
+
+def clear_leftovers(out: Path) -> list[Path]:
+    """Remove what an earlier writer of ``out`` left when it was killed: temporary
+    directories sim was filling (marked as sim's) and results it was replacing. Call
+    holding the lock, so no live writer owns them. The paths removed."""
+    gone = []
+    for p in out.parent.glob(f".{out.name}.*"):
+        if not p.is_dir() or p.is_symlink():
+            continue
+        ours = ((p.name.endswith(".partial") and (p / PARTIAL_MARK).exists())
+                or (p.name.startswith(f".{out.name}.old-") and is_sim_results(p)))
+        if ours:
+            shutil.rmtree(p, ignore_errors=True)
+            gone.append(p)
+    return gone
+
+
+_HELD: dict[Path, tuple[int, int]] = {}  # destination: (descriptor, times taken)
+
+
+def lock_path(out: Path) -> Path:
+    return out.parent / f".{out.name}.lock"
+
+
+def acquire(out: Path) -> None:
+    """Take the lock on writing ``out`` (again, if this process holds it), or refuse in
+    one line if another run holds it."""
+    out = resolved(out)
+    if out in _HELD:
+        fd, n = _HELD[out]
+        _HELD[out] = (fd, n + 1)
+        return
+    path = lock_path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as e:
+            os.close(fd)
+            if e.errno not in (errno.EAGAIN, errno.EACCES):
+                raise
+            try:
+                pid = path.read_text().strip() or "?"
+            except OSError:
+                pid = "?"
+            raise OutputError(f"{out} is being written by another sim run (process {pid}); "
+                              "wait for it to finish, or choose another --out") from None
+        # the holder before us may have removed the file as we opened it: lock the one there
+        try:
+            same = os.fstat(fd).st_ino == os.stat(path).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)
+    os.ftruncate(fd, 0)
+    os.write(fd, f"{os.getpid()}\n".encode())
+    _HELD[out] = (fd, 1)
+
+
+def release(out: Path) -> None:
+    """Give back a lock ``acquire`` took (the file goes with the last release)."""
+    out = resolved(out)
+    if out not in _HELD:
+        return
+    fd, n = _HELD[out]
+    if n > 1:
+        _HELD[out] = (fd, n - 1)
+        return
+    del _HELD[out]
+    with contextlib.suppress(OSError):
+        os.unlink(lock_path(out))
+    os.close(fd)
+
+
+def release_all() -> None:
+    """Give back every lock this process holds (a command has ended)."""
+    for out in list(_HELD):
+        _HELD[out] = (_HELD[out][0], 1)
+        release(out)
+
+
+@contextlib.contextmanager
+def locked(out: Path) -> Iterator[None]:
+    """Hold the lock on writing ``out`` for the block."""
+    acquire(out)
+    try:
+        yield
+    finally:
+        release(out)
