@@ -21,11 +21,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-from sim.experiment.checkpoint import Checkpoint, CheckpointMismatch
+from sim.experiment.checkpoint import Checkpoint
 from sim.experiment.executors import PROCESS, ExecutorSpec
 from sim.experiment.replications import run_until_precise
 from sim.experiment.runner import Results, run_many
-from sim.outputs.files import check_output_dir, checkpoint_dir, has_results
+from sim.outputs.files import check_output_dir, has_results
 from sim.outputs.ownership import OutputError, acquire, clear_leftovers
 from sim.scenario import Scenario, ScenarioError, load_scenario
 
@@ -161,30 +161,6 @@ def results_dir(out: Path, force: bool = False) -> Path:
         err_console.print(f"removed {gone}, left by a run of sim that was killed",
                           highlight=False, soft_wrap=True)
     return out
-
-
-def open_checkpoint(out: Path, sc: Scenario, seed: int, fixed: bool, force: bool,
-                    resume: bool) -> Checkpoint:
-    """Where this run saves each replication as it finishes: a new checkpoint, or with
-    --resume the one an interrupted run left (if it is of the same run)."""
-    saved = checkpoint_dir(out)
-    if saved.exists() and resume:
-        try:
-            ck = Checkpoint.resume(saved, sc, seed, fixed)
-        except CheckpointMismatch as e:
-            if not force:
-                fail(f"--resume: {e}")
-            err_console.print("the saved run does not match (--force): starting again",
-                              soft_wrap=True)
-            return Checkpoint.create(saved, sc, seed, fixed)
-        err_console.print(f"resuming: {len(ck.saved())} replication(s) saved in {saved}")
-        return ck
-    if resume:
-        err_console.print("nothing saved to resume: starting from the first replication")
-    try:
-        return Checkpoint.create(saved, sc, seed, fixed)
-    except OSError as e:
-        fail(f"--out: cannot write in {saved.parent} ({e.strerror or e})")
 
 
 def guard_run(scenarios: dict[str, Scenario], reps: int, jobs: int, source: Path) -> None:

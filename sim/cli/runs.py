@@ -27,7 +27,6 @@ from sim.cli.common import (
     execute,
     fail,
     guard_run,
-    open_checkpoint,
     out_console,
     parse_executor,
     parse_replications,
@@ -35,17 +34,22 @@ from sim.cli.common import (
     results_dir,
     where,
 )
+from sim.cli.saving import (
+    open_checkpoints,
+    refuse_unfinished,
+    report_damaged,
+    stopping_early,
+    writing,
+)
 from sim.experiment.runner import check_comparable, default_jobs
 from sim.experiment.sweep import grid, parse_set
 from sim.model.calendar import Calendar
-from sim.model.invariants import InvariantError
 from sim.model.measures import HEADLINE_METRICS
 from sim.outputs.assumptions import chain_sources, scenario_yaml
 from sim.outputs.comparison import Comparison
 from sim.outputs.console import option_labels
 from sim.outputs.files import (
     COMPARISON_FILES,
-    checkpoint_dir,
     write_comparison,
     write_results,
     write_sweep,
@@ -93,57 +97,23 @@ def run(
     reps = parse_replications(replications, sc.run.replications, precision)
     jobs = jobs or default_jobs()
     out = out or Path("results") / sc.name
-    unfinished = checkpoint_dir(out)
-    if unfinished.exists() and not (force or resume):
-        n = len(list((unfinished / "replications").glob("r*.npz")))
-        fail(f"--out: an unfinished run for {out} is saved in {unfinished} ({n} "
-             "replications); add --resume to finish it, or --force to start again")
+    unfinished = refuse_unfinished(out, force, resume)
     # finishing an unfinished run may replace what is in --out: it was started with --force
-    out = results_dir(out, force or (resume and unfinished.exists()))
+    out = results_dir(out, force or (resume and unfinished))
     seed = seed if seed is not None else sc.run.seed
     guard_run({sc.name: sc}, reps or max_replications, jobs, scenario)
-    ck = open_checkpoint(out, sc, seed, fixed_parameters, force, resume)
+    cks = open_checkpoints(out, {sc.name: sc}, seed, fixed_parameters, force, resume)
     how = "auto" if reps is None else str(reps)
     err_console.print(f"[bold]{sc.name}[/]: {how} replications {where(jobs, spec)}")
-    try:
+    with stopping_early(cks, out):
         results, note = execute({sc.name: sc}, reps, seed, jobs, fixed_parameters,
-                                 precision, max_replications, spec, {sc.name: ck}, check)
-    except InvariantError as e:
-        err_console.print(f"[bold red]invariant broken:[/] {e}; the replications finished "
-                          f"before are saved in {ck.directory}", highlight=False,
-                          soft_wrap=True)
-        raise typer.Exit(code=3) from None
-    except OSError as e:  # saving a replication failed (a full disk, say)
-        err_console.print(f"[bold red]error:[/] cannot save a replication in {ck.directory}: "
-                          f"{e}; the {len(ck.saved())} saved so far are kept: fix the cause "
-                          "and run the same command with --resume", highlight=False,
-                          soft_wrap=True)
-        raise typer.Exit(code=1) from None
-    except KeyboardInterrupt:
-        err_console.print(f"interrupted: {len(ck.saved())} finished replication(s) are saved "
-                          f"in {ck.directory}; the same command with --resume finishes the "
-                          "run", highlight=False, soft_wrap=True)
-        raise typer.Exit(code=130) from None
-    if ck.damaged:
-        err_console.print(f"{len(ck.damaged)} saved replication(s) were damaged and were run "
-                          "again", soft_wrap=True)
+                                 precision, max_replications, spec, cks, check)
+    report_damaged(cks)
     res = results[sc.name]
     res.extra["command"] = command_line()
-    try:
+    with writing(cks, out):
         path = write_results(res, out, xlsx, report,
                              yaml_text=scenario_yaml(sc, chain_sources(scenario)))
-    except KeyboardInterrupt:
-        err_console.print(f"interrupted while writing the results: all {len(ck.saved())} "
-                          f"replications are saved in {ck.directory}; the same command with "
-                          "--resume writes them", highlight=False, soft_wrap=True)
-        raise typer.Exit(code=130) from None
-    except OSError as e:
-        err_console.print(f"[bold red]error:[/] cannot write the results to {out}: {e}; the "
-                          f"finished replications are kept in {ck.directory}: fix the cause "
-                          "and run the same command with --resume", highlight=False,
-                          soft_wrap=True)
-        raise typer.Exit(code=1) from None
-    ck.remove()
     n = len(res.replications)
     out_console.print(headline_table(
         summarise(res.annual),
@@ -175,9 +145,13 @@ def compare(
     executor: ExecutorOpt = "process",
     address: AddressOpt = None,
     force: ForceOpt = False,
+    resume: ResumeOpt = False,
 ) -> None:
     """Compare scenarios on common random numbers: paired differences from the first, with
-    95% intervals, and which uncertain effects drive them."""
+    95% intervals, and which uncertain effects drive them.
+
+    Each replication is saved as it finishes: after Ctrl-C or a crash, the same command
+    with --resume finishes the comparison."""
     if len(scenarios) < 2:
         fail("compare needs at least two scenario files: the base, then the others")
     spec = parse_executor(executor, address)
@@ -206,17 +180,24 @@ def compare(
     jobs = jobs or default_jobs()
     names = list(loaded)
     guard_run(loaded, reps or max_replications, jobs, scenarios[0])
-    out = results_dir(out or Path("results") / f"{names[0]}_vs_{'_'.join(names[1:])}", force)
+    out = out or Path("results") / f"{names[0]}_vs_{'_'.join(names[1:])}"
+    unfinished = refuse_unfinished(out, force, resume)
+    out = results_dir(out, force or (resume and unfinished))
+    seed = seed if seed is not None else base.run.seed
+    cks = open_checkpoints(out, loaded, seed, fixed_parameters, force, resume)
     how = "auto" if reps is None else str(reps)
     err_console.print(f"comparing {', '.join(names)}: {how} replications each, "
                       f"{where(jobs, spec)}")
-    results, note = execute(loaded, reps, seed if seed is not None else base.run.seed, jobs,
-                             fixed_parameters, precision, max_replications, spec)
+    with stopping_early(cks, out):
+        results, note = execute(loaded, reps, seed, jobs, fixed_parameters, precision,
+                                max_replications, spec, cks)
+    report_damaged(cks)
     comp = Comparison(results)
     texts = {name: scenario_yaml(loaded[name], chain_sources(path))
              for name, path in zip(names, scenarios, strict=True)}
-    path = write_comparison(comp, out, LABELS, list(HEADLINE_METRICS), drivers_fy, note, xlsx,
-                            report, command_line(), yaml_texts=texts)
+    with writing(cks, out):
+        path = write_comparison(comp, out, LABELS, list(HEADLINE_METRICS), drivers_fy, note,
+                                xlsx, report, command_line(), yaml_texts=texts)
     for name in names[1:]:
         out_console.print(difference_table(comp.table, name, names[0]))
         out_console.print()
@@ -252,9 +233,13 @@ def sweep(
     executor: ExecutorOpt = "process",
     address: AddressOpt = None,
     force: ForceOpt = False,
+    resume: ResumeOpt = False,
 ) -> None:
     """Run a grid of budget options on common random numbers: outcomes and costs of each,
-    and the options that are not dominated."""
+    and the options that are not dominated.
+
+    Each replication is saved as it finishes: after Ctrl-C or a crash, the same command
+    with --resume finishes the sweep."""
     spec = parse_executor(executor, address)
     if outcome not in OUTCOMES:
         fail(f"--outcome: {outcome!r} is not one of {', '.join(OUTCOMES)}")
@@ -265,21 +250,27 @@ def sweep(
         fail(str(e))
     n = replications or base.run.replications
     jobs = jobs or default_jobs()
-    out = results_dir(out or Path("results") / f"{base.name}_sweep", force)
+    out = out or Path("results") / f"{base.name}_sweep"
+    unfinished = refuse_unfinished(out, force, resume)
+    out = results_dir(out, force or (resume and unfinished))
+    seed = seed if seed is not None else base.run.seed
+    options = {p.label: p.scenario for p in points}
+    cks = open_checkpoints(out, options, seed, fixed_parameters, force, resume)
     err_console.print(f"{base.name}: {len(points)} options × {n} replications "
                       f"{where(jobs, spec)}")
-    results, _ = execute({p.label: p.scenario for p in points}, n,
-                          seed if seed is not None else base.run.seed, jobs, fixed_parameters,
-                          None, n, spec)
+    with stopping_early(cks, out):
+        results, _ = execute(options, n, seed, jobs, fixed_parameters, None, n, spec, cks)
+    report_damaged(cks)
     values = {p.label: p.values for p in points}
     table = sweep_table(results, values, base.costs.discount_rate_pct)
     front = frontier(table, outcome)
     labels = option_labels(points)
-    meta = {"scenario": base.name, "replications": n, "seed": seed if seed is not None
-            else base.run.seed, "outcome": outcome, "fixed_parameters": fixed_parameters,
-            "command": command_line(), "council": base.council}
-    path = write_sweep(table, front, points, out, labels, OUTCOMES[outcome][3], meta, xlsx,
-                       report, scenario=base,
-                       yaml_text=scenario_yaml(base, chain_sources(scenario)))
+    meta = {"scenario": base.name, "replications": n, "seed": seed, "outcome": outcome,
+            "fixed_parameters": fixed_parameters, "command": command_line(),
+            "council": base.council}
+    with writing(cks, out):
+        path = write_sweep(table, front, points, out, labels, OUTCOMES[outcome][3], meta,
+                           xlsx, report, scenario=base,
+                           yaml_text=scenario_yaml(base, chain_sources(scenario)))
     out_console.print(sweep_table_view(front, labels, OUTCOMES[outcome][3]))
     out_console.print(f"results: {path}/  ({results[points[0].label].wall_seconds:.1f} s)")
