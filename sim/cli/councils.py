@@ -15,6 +15,7 @@ from sim.cli.common import (
     ExecutorOpt,
     ForceOpt,
     JobsOpt,
+    ResumeOpt,
     err_console,
     fail,
     out_console,
@@ -24,12 +25,20 @@ from sim.cli.common import (
     results_dir,
     where,
 )
+from sim.cli.saving import (
+    open_checkpoints,
+    refuse_unfinished,
+    report_damaged,
+    stopping_early,
+    writing,
+)
 from sim.data import dfe
+from sim.experiment.checkpoint import Checkpoint
 from sim.experiment.runner import default_jobs
 from sim.outputs.console import backtest_table, calibration_table
 from sim.outputs.files import atomically
 from sim.outputs.published import league_markdown
-from sim.scenario import ScenarioError, load_scenario
+from sim.scenario import Scenario, ScenarioError, load_scenario
 
 
 def init(
@@ -151,9 +160,13 @@ def backtest(
     executor: ExecutorOpt = "process",
     address: AddressOpt = None,
     force: ForceOpt = False,
+    resume: ResumeOpt = False,
 ) -> None:
     """Start from a council's published state, simulate the following years with only what
-    was known then, and compare with what was published (with the naive forecast beside)."""
+    was known then, and compare with what was published (with the naive forecast beside).
+
+    Each replication is saved as it finishes: after Ctrl-C or a crash, the same command
+    with --resume finishes the back-test."""
     from sim.experiment.backtest import INDICATORS, league_table, run_backtest
     from sim.outputs.plots import Source, backtest_chart  # matplotlib: slow to import
 
@@ -172,13 +185,24 @@ def backtest(
         label = councils[0].lower().replace(" ", "_")
     else:
         fail("backtest needs either --la NAME or --all")
-    out = results_dir(out or Path("results") / f"backtest_{label}_{from_year}", force)
+    out = out or Path("results") / f"backtest_{label}_{from_year}"
+    unfinished = refuse_unfinished(out, force, resume)
+    out = results_dir(out, force or (resume and unfinished))
+    cks: dict[str, Checkpoint] = {}
+
+    def save_to(runs: dict[str, tuple[Scenario, bool]]) -> dict[str, Checkpoint]:
+        cks.update(open_checkpoints(out, {k: s for k, (s, _) in runs.items()}, seed,
+                                    {k: f for k, (_, f) in runs.items()}, force, resume))
+        return cks
+
     jobs = jobs or default_jobs()
     err_console.print(f"back-test of {len(councils)} council(s) from {from_year}, {years} "
                       f"years, {replications} replications each, {where(jobs, spec)}")
-    with progress_bar("replications", len(councils) * (replications + 8)) as update:
+    with stopping_early(cks, out), \
+            progress_bar("replications", len(councils) * (replications + 8)) as update:
         bt = run_backtest(councils, from_year, years, replications, seed, jobs, update,
-                          executor=spec)
+                          executor=spec, save_to=save_to)
+    report_damaged(cks)
     if bt.table.empty:
         fail(f"{councils[0]}: {bt.skipped.get(councils[0], 'nothing to compare')}")
     league = league_table(bt.table)
@@ -198,7 +222,8 @@ def backtest(
             backtest_chart(bt.table, councils[0], hist,
                            Source(councils[0], replications, seed)).save(tmp / "backtest.png")
 
-    path = atomically(out, fill, "backtest")
+    with writing(cks, out):
+        path = atomically(out, fill, "backtest")
     out_console.print(backtest_table(league, None if all_ else councils[0]))
     if bt.skipped:
         err_console.print(f"{len(bt.skipped)} council(s) skipped; see league_table.md")

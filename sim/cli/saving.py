@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import typer
@@ -46,10 +46,12 @@ def _open(directory: Path, sc: Scenario, seed: int, fixed: bool, force: bool,
     return Checkpoint.create(directory, sc, seed, fixed), False
 
 
-def open_checkpoints(out: Path, scenarios: dict[str, Scenario], seed: int, fixed: bool,
-                     force: bool, resume: bool) -> dict[str, Checkpoint]:
+def open_checkpoints(out: Path, scenarios: dict[str, Scenario], seed: int,
+                     fixed: bool | Mapping[str, bool], force: bool, resume: bool
+                     ) -> dict[str, Checkpoint]:
     """Where this run saves each replication as it finishes, by scenario: new, or with
-    --resume what an interrupted run of the same scenarios saved."""
+    --resume what an interrupted run of the same scenarios saved. ``fixed``: whether the
+    uncertain effects are at their central values, for all or by scenario."""
     root = checkpoint_dir(out)
     single = len(scenarios) == 1
     if root.exists() and not resume:
@@ -58,7 +60,8 @@ def open_checkpoints(out: Path, scenarios: dict[str, Scenario], seed: int, fixed
     resumed = 0
     try:
         for i, (name, sc) in enumerate(scenarios.items()):
-            ck, again = _open(root if single else root / f"{i:03d}", sc, seed, fixed, force,
+            central = fixed if isinstance(fixed, bool) else fixed[name]
+            ck, again = _open(root if single else root / f"{i:03d}", sc, seed, central, force,
                               resume)
             cks[name] = ck
             resumed += len(ck.saved()) if again else 0

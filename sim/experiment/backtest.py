@@ -17,7 +17,7 @@ referrals fills the queues; a low one cannot empty them below zero), a bias.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +25,7 @@ import pandas as pd
 import yaml
 
 from sim.data import dfe
+from sim.experiment.checkpoint import Checkpoint
 from sim.experiment.executors import PROCESS, ExecutorSpec
 from sim.experiment.runner import Task, stream
 from sim.periods import fy_ending, fy_label
@@ -107,11 +108,21 @@ def compare(council: str, start: int, years: int, annual: pd.DataFrame,
     return pd.DataFrame(rows)
 
 
+CENTRAL = " (central)"  # the task key of a council's runs with the effects at their centre
+
+# given every run of the back-test (task key: its scenario and whether its effects are
+# central), where each saves its replications
+SaveTo = Callable[[dict[str, tuple[Scenario, bool]]], Mapping[str, Checkpoint]]
+
+
 def run_backtest(councils: list[str], start: int, years: int, replications: int, seed: int,
                  jobs: int, progress: Callable[[int, int], None] | None = None,
-                 central_replications: int = 8, executor: ExecutorSpec = PROCESS) -> Backtest:
+                 central_replications: int = 8, executor: ExecutorSpec = PROCESS,
+                 save_to: SaveTo | None = None) -> Backtest:
     """Back-test councils from 1 April ``start`` for ``years`` years, all replications of
-    all councils on one parallel executor (results streamed, weekly series dropped)."""
+    all councils on one parallel executor (results streamed, weekly series dropped). With
+    ``save_to``, each replication is saved as it finishes and those saved before are read
+    back (a resumed back-test)."""
     t0 = time.perf_counter()
     scenarios: dict[str, Scenario] = {}
     skipped: dict[str, str] = {}
@@ -120,23 +131,30 @@ def run_backtest(councils: list[str], start: int, years: int, replications: int,
             scenarios[c] = scenario_for(c, start, years)
         except Exception as e:  # a council whose figures cannot make a scenario
             skipped[c] = str(e).splitlines()[0][:200]
+    runs = {c: (s, False) for c, s in scenarios.items()}
+    runs |= {c + CENTRAL: (s, True) for c, s in scenarios.items()}
     tasks = [Task(c, s, r, seed, False) for c, s in scenarios.items()
              for r in range(replications)]
-    tasks += [Task(c, s, r, seed, True) for c, s in scenarios.items()
+    tasks += [Task(c + CENTRAL, s, r, seed, True) for c, s in scenarios.items()
               for r in range(central_replications)]
-    annual: dict[tuple[str, bool], list[pd.DataFrame]] = {
-        (c, f): [] for c in scenarios for f in (False, True)}
+    annual: dict[str, list[pd.DataFrame]] = {k: [] for k in runs}
     wanted = {m for m, *_ in INDICATORS}
-    for done, (task, res) in enumerate(stream(tasks, jobs, executor), start=1):
+    checkpoints = save_to(runs) if save_to is not None else None
+    for done, (task, res) in enumerate(stream(tasks, jobs, executor, checkpoints), start=1):
         a = res.annual
-        annual[(task.key, task.fixed_parameters)].append(
-            a[a.metric.isin(wanted)].assign(replication=res.replication))
+        annual[task.key].append(a[a.metric.isin(wanted)].assign(replication=res.replication))
         if progress is not None:
             progress(done, len(tasks))
-    parts = [compare(c, start, years, pd.concat(annual[(c, False)]),
-                     pd.concat(annual[(c, True)])) for c in scenarios]
+    # in replication order, whatever order they finished in (a resumed run reads some back)
+    parts = [compare(c, start, years, _in_order(annual[c]), _in_order(annual[c + CENTRAL]))
+             for c in scenarios]
     table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     return Backtest(table, skipped, time.perf_counter() - t0, replications)
+
+
+def _in_order(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    return pd.concat(sorted(frames, key=lambda f: int(f.replication.iloc[0]) if len(f) else -1),
+                     ignore_index=True)
 
 
 def league_table(table: pd.DataFrame) -> pd.DataFrame:
