@@ -12,6 +12,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -237,3 +238,47 @@ def test_an_indicator_not_simulated_leaves_its_rate_alone(baseline) -> None:
     sim["turnover_rate"] = float("nan")
     over = _update(baseline, {}, goals, sim)
     assert not any(k.startswith("workforce.leaving") for k in over)
+
+
+def test_an_interrupted_fit_resumes_to_the_same_result(fitted, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each round's replications are saved as they finish (`sim calibrate --resume`): a fit
+    stopped part-way, run again over what it saved, reads those back and ends where an
+    uninterrupted fit does."""
+    from sim.experiment.checkpoint import Checkpoint, identity_digest
+
+    _, s, ref = fitted
+
+    def save_to(sc: Scenario, fixed: bool) -> Checkpoint:
+        return Checkpoint.reuse(tmp_path / identity_digest(sc, sc.run.seed, fixed), sc,
+                                sc.run.seed, fixed)
+
+    real_save, saves = Checkpoint.save, []
+
+    def stop_at_the_sixth(self: Checkpoint, result) -> None:
+        if len(saves) == 5:
+            raise KeyboardInterrupt
+        saves.append(result.replication)
+        real_save(self, result)
+
+    def fit() -> Fit:
+        return calibrate(s, COUNCIL, YEAR, reps=REPS, jobs=1, final_reps=REPS,
+                         tolerance_pct=TOL_PCT, tolerance_points=TOL_POINTS, save_to=save_to)
+
+    with monkeypatch.context() as m:
+        m.setattr(Checkpoint, "save", stop_at_the_sixth)
+        with pytest.raises(KeyboardInterrupt):
+            fit()
+    assert len(list(tmp_path.rglob("r*.npz"))) == 5
+    real_take, taken = Checkpoint.take, []
+
+    def counting_take(self: Checkpoint, replication: int):
+        res = real_take(self, replication)
+        taken.append(res is not None)
+        return res
+
+    monkeypatch.setattr(Checkpoint, "take", counting_take)
+    again = fit()
+    assert sum(taken) == 5  # what was saved is read back, not run again
+    pd.testing.assert_frame_equal(again.table, ref.table, check_exact=True)
+    assert again.overrides == ref.overrides

@@ -103,3 +103,14 @@ def test_a_changed_scenario_is_not_resumed(tmp_path: Path) -> None:
     assert r.returncode == 2 and "discount_rate_pct" in r.stderr, r.stderr
     r = sim(*args, "--jobs", "1", "--out", "out", cwd=tmp_path)
     assert r.returncode == 2 and "add --resume to finish it" in r.stderr
+
+
+def test_calibrate_keeps_an_unfinished_fit_until_told(tmp_path: Path) -> None:
+    """An interrupted `sim calibrate` left its rounds beside the file it was to write: the
+    same command refuses to drop them without --resume (which reads them back, see
+    tests/test_calibration.py) or --force."""
+    out = tmp_path / "fit.yaml"
+    (checkpoint_dir(out) / "0123456789abcdef" / "replications").mkdir(parents=True)
+    r = sim("calibrate", str(SCENARIOS / "baseline.yaml"), "--out", str(out), cwd=tmp_path)
+    assert r.returncode == 2 and "add --resume to finish it" in r.stderr, r.stderr
+    assert checkpoint_dir(out).is_dir() and not out.exists()

@@ -4,6 +4,7 @@ from a past year and compare with what was published)."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Annotated
 
@@ -33,10 +34,10 @@ from sim.cli.saving import (
     writing,
 )
 from sim.data import dfe
-from sim.experiment.checkpoint import Checkpoint
+from sim.experiment.checkpoint import Checkpoint, identity_digest
 from sim.experiment.runner import default_jobs
 from sim.outputs.console import backtest_table, calibration_table
-from sim.outputs.files import atomically
+from sim.outputs.files import atomically, checkpoint_dir
 from sim.outputs.published import league_markdown
 from sim.scenario import Scenario, ScenarioError, load_scenario
 
@@ -92,7 +93,7 @@ def init(
 
 
 def _calibrate(scenario: Path, year: int | None, out: Path | None, reps: int | None,
-               jobs: int | None, force: bool) -> None:
+               jobs: int | None, force: bool, resume: bool = False) -> None:
     """What `sim calibrate` does, and `sim init --calibrate` after writing the scenario."""
     from sim.experiment.calibration import calibrate as fit_rates
     from sim.experiment.calibration import calibrated_yaml
@@ -111,14 +112,29 @@ def _calibrate(scenario: Path, year: int | None, out: Path | None, reps: int | N
         council = dfe.resolve(sc.council)
     except dfe.UnknownCouncil as e:
         fail(f"{scenario}: council: {e}")
-    with progress_bar("calibration rounds", 6) as update:
+    refuse_unfinished(out, force, resume)
+    saved = checkpoint_dir(out)
+    if not resume:
+        shutil.rmtree(saved, ignore_errors=True)  # sim's own save, of a fit started again
+    elif saved.exists():
+        err_console.print(f"resuming: the fit's rounds saved in {saved} are read back",
+                          soft_wrap=True)
+    cks: dict[str, Checkpoint] = {}
+
+    def save_to(s: Scenario, fixed: bool) -> Checkpoint:
+        d = saved / identity_digest(s, s.run.seed, fixed)
+        cks[d.name] = Checkpoint.reuse(d, s, s.run.seed, fixed)
+        return cks[d.name]
+
+    with stopping_early(cks, out), progress_bar("calibration rounds", 6) as update:
         fit = fit_rates(sc, council, start.year, reps=reps or 6, jobs=jobs or default_jobs(),
-                        progress=update)
+                        progress=update, save_to=save_to)
     rel = Path(scenario).resolve().relative_to(out.resolve().parent) \
         if Path(scenario).resolve().is_relative_to(out.resolve().parent) else \
         Path(scenario).resolve()
-    out.write_text(calibrated_yaml(str(rel), fit, council, start.year))
-    fit.table.to_csv(out.with_suffix(".fit.csv"), index=False, float_format="%.6g")
+    with writing(cks, out):
+        out.write_text(calibrated_yaml(str(rel), fit, council, start.year))
+        fit.table.to_csv(out.with_suffix(".fit.csv"), index=False, float_format="%.6g")
     for note in fit.notes:
         err_console.print(f"[yellow]note:[/] {note}")
     out_console.print(calibration_table(council, fit.table))
@@ -137,11 +153,15 @@ def calibrate_cmd(
         help="replications per round of the fit [default: 6]")] = None,
     jobs: JobsOpt = None,
     force: Annotated[bool, typer.Option("--force", help="overwrite an existing file")] = False,
+    resume: ResumeOpt = False,
 ) -> None:
     """Fit the rates that are not published (leaving, filling vacancies, agency cover,
     pathway shares, durations) so the first simulated year matches the published figures;
-    write a scenario that extends the original with them, and the fit table."""
-    _calibrate(scenario, year, out, replications, jobs, force)
+    write a scenario that extends the original with them, and the fit table.
+
+    Each replication is saved as it finishes: after Ctrl-C or a crash, the same command
+    with --resume finishes the fit."""
+    _calibrate(scenario, year, out, replications, jobs, force, resume)
 
 
 def backtest(

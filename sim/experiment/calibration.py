@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from sim.data import dfe
+from sim.experiment.checkpoint import Checkpoint
 from sim.experiment.runner import run_many
 from sim.periods import fy_label, fy_of
 from sim.scenario import Scenario, with_overrides
@@ -111,16 +112,26 @@ class Fit:
     notes: list[str] = field(default_factory=list)
 
 
-def _simulate(s: Scenario, reps: int, seed: int, jobs: int, fixed: bool) -> pd.DataFrame:
-    r = run_many({s.name: s}, reps, seed, jobs, fixed_parameters=fixed)[s.name]
-    return r.annual
+# where a run of the fit saves its replications (a scenario and whether its effects are
+# central), so that an interrupted calibration can be resumed
+SaveTo = Callable[[Scenario, bool], Checkpoint]
+
+
+def _simulate(s: Scenario, reps: int, seed: int, jobs: int, fixed: bool,
+              save_to: SaveTo | None = None) -> pd.DataFrame:
+    cks = {s.name: save_to(s, fixed)} if save_to is not None else None
+    r = run_many({s.name: s}, reps, seed, jobs, fixed_parameters=fixed, checkpoints=cks)
+    return r[s.name].annual
 
 
 def calibrate(s: Scenario, council: str, start_year: int, reps: int = 6, jobs: int = 2,
               final_reps: int = 20, tolerance_pct: float = 3.0, tolerance_points: float = 0.75,
-              progress: Callable[[int, int], None] | None = None) -> Fit:
+              progress: Callable[[int, int], None] | None = None,
+              save_to: SaveTo | None = None) -> Fit:
     """Fit the scenario's unpublished rates to ``council``'s published figures for the first
-    year from 1 April ``start_year``."""
+    year from 1 April ``start_year``. With ``save_to``, each round's replications are saved
+    as they finish and those saved before are read back: the rounds are a pure function of
+    the scenario, so a resumed fit takes the same steps to the same result."""
     la = dfe.resolve(council)
     goals = []
     notes = []
@@ -136,7 +147,7 @@ def calibrate(s: Scenario, council: str, start_year: int, reps: int = 6, jobs: i
     seed = s.run.seed
     history = []
     for rnd in range(ROUNDS):
-        a = _simulate(cur, reps, seed, jobs, fixed=True)
+        a = _simulate(cur, reps, seed, jobs, True, save_to)
         means = a.groupby(["metric", "fy"]).value.mean()
         sim = {t.metric: means.get((t.metric, t.fy), np.nan) for t, _ in goals}
         history.append(sim)
@@ -151,7 +162,7 @@ def calibrate(s: Scenario, council: str, start_year: int, reps: int = 6, jobs: i
         over.update(returns_resolved(with_overrides(base, over), la, start_year))
         cur = with_overrides(base, over)
     final = with_overrides(s, over)
-    a = _simulate(final, final_reps, seed, jobs, fixed=False)
+    a = _simulate(final, final_reps, seed, jobs, False, save_to)
     rows = []
     for t, v in goals:
         x = a[(a.metric == t.metric) & (a.fy == t.fy)].value.to_numpy()

@@ -74,6 +74,13 @@ def run_identity(scenario: Scenario, seed: int, fixed_parameters: bool) -> dict:
             "scenario": scenario.model_dump(mode="json")}
 
 
+def identity_digest(scenario: Scenario, seed: int, fixed_parameters: bool) -> str:
+    """A short name for a run's identity: for saving runs that are not known in advance
+    (a calibration's rounds) where the same run will look for them."""
+    ident = json.dumps(run_identity(scenario, seed, fixed_parameters), sort_keys=True)
+    return hashlib.sha256(ident.encode()).hexdigest()[:16]
+
+
 class Checkpoint:
     """The saved replications of one run of one scenario."""
 
@@ -238,6 +245,17 @@ class Checkpoint:
         except (OSError, ValueError, KeyError, TypeError, AttributeError, EOFError,
                 zipfile.BadZipFile):
             return None
+
+    @classmethod
+    def reuse(cls, directory: Path, scenario: Scenario, seed: int,
+              fixed_parameters: bool) -> Checkpoint:
+        """The checkpoint in ``directory`` if it is of this run, else a new one there."""
+        if Path(directory).exists():
+            try:
+                return cls.resume(directory, scenario, seed, fixed_parameters)
+            except CheckpointMismatch:
+                pass
+        return cls.create(directory, scenario, seed, fixed_parameters)
 
     def remove(self) -> None:
         shutil.rmtree(self.directory, ignore_errors=True)
