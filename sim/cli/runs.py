@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Annotated
 
@@ -29,13 +30,15 @@ from sim.cli.common import (
     guard_run,
     open_checkpoint,
     out_console,
+    out_name,
     parse_executor,
     parse_replications,
     read_scenario,
     results_dir,
     where,
+    write_failed,
 )
-from sim.experiment.runner import check_comparable, default_jobs
+from sim.experiment.runner import default_jobs
 from sim.experiment.sweep import grid, parse_set
 from sim.model.calendar import Calendar
 from sim.model.invariants import InvariantError
@@ -93,6 +96,7 @@ def run(
     reps = parse_replications(replications, sc.run.replications, precision)
     jobs = jobs or default_jobs()
     out = out or Path("results") / sc.name
+    out_name(out)
     unfinished = checkpoint_dir(out)
     if unfinished.exists() and not (force or resume):
         n = len(list((unfinished / "replications").glob("r*.npz")))
@@ -101,7 +105,7 @@ def run(
     # finishing an unfinished run may replace what is in --out: it was started with --force
     out = results_dir(out, force or (resume and unfinished.exists()))
     seed = seed if seed is not None else sc.run.seed
-    guard_run({sc.name: sc}, reps or max_replications, jobs, scenario)
+    guard_run({sc.name: sc}, reps or max_replications, jobs, scenario, spec)
     ck = open_checkpoint(out, sc, seed, fixed_parameters, force, resume)
     how = "auto" if reps is None else str(reps)
     err_console.print(f"[bold]{sc.name}[/]: {how} replications {where(jobs, spec)}")
@@ -119,6 +123,10 @@ def run(
                           "and run the same command with --resume", highlight=False,
                           soft_wrap=True)
         raise typer.Exit(code=1) from None
+    except BrokenProcessPool:
+        fail(f"a worker process died (killed, perhaps for lack of memory?); the "
+             f"{len(ck.saved())} finished replication(s) are saved in {ck.directory}: run the "
+             "same command with --resume (with fewer --jobs if memory is short)", 1)
     except KeyboardInterrupt:
         err_console.print(f"interrupted: {len(ck.saved())} finished replication(s) are saved "
                           f"in {ck.directory}; the same command with --resume finishes the "
@@ -190,10 +198,6 @@ def compare(
             fail(f"{path}: the file's name names its results directory; use letters, digits, "
                  "'_', '.' or '-', and not the name of a results file")
         loaded[path.stem] = read_scenario(path)
-    try:
-        check_comparable(loaded)
-    except ValueError as e:
-        fail(str(e))
     base = next(iter(loaded.values()))
     reps = parse_replications(replications, base.run.replications, precision)
     if drivers_fy is not None:
@@ -205,7 +209,8 @@ def compare(
                  f"{', '.join(years)})")
     jobs = jobs or default_jobs()
     names = list(loaded)
-    guard_run(loaded, reps or max_replications, jobs, scenarios[0])
+    guard_run(loaded, reps or max_replications, jobs,
+              {name: str(path) for name, path in zip(loaded, scenarios, strict=True)}, spec)
     out = results_dir(out or Path("results") / f"{names[0]}_vs_{'_'.join(names[1:])}", force)
     how = "auto" if reps is None else str(reps)
     err_console.print(f"comparing {', '.join(names)}: {how} replications each, "
@@ -215,8 +220,11 @@ def compare(
     comp = Comparison(results)
     texts = {name: scenario_yaml(loaded[name], chain_sources(path))
              for name, path in zip(names, scenarios, strict=True)}
-    path = write_comparison(comp, out, LABELS, list(HEADLINE_METRICS), drivers_fy, note, xlsx,
-                            report, command_line(), yaml_texts=texts)
+    try:
+        path = write_comparison(comp, out, LABELS, list(HEADLINE_METRICS), drivers_fy, note,
+                                xlsx, report, command_line(), yaml_texts=texts)
+    except OSError as e:
+        write_failed(e, out)
     for name in names[1:]:
         out_console.print(difference_table(comp.table, name, names[0]))
         out_console.print()
@@ -265,6 +273,7 @@ def sweep(
         fail(str(e))
     n = replications or base.run.replications
     jobs = jobs or default_jobs()
+    guard_run({p.label: p.scenario for p in points}, n, jobs, scenario, spec)
     out = results_dir(out or Path("results") / f"{base.name}_sweep", force)
     err_console.print(f"{base.name}: {len(points)} options × {n} replications "
                       f"{where(jobs, spec)}")
@@ -278,8 +287,11 @@ def sweep(
     meta = {"scenario": base.name, "replications": n, "seed": seed if seed is not None
             else base.run.seed, "outcome": outcome, "fixed_parameters": fixed_parameters,
             "command": command_line(), "council": base.council}
-    path = write_sweep(table, front, points, out, labels, OUTCOMES[outcome][3], meta, xlsx,
-                       report, scenario=base,
-                       yaml_text=scenario_yaml(base, chain_sources(scenario)))
+    try:
+        path = write_sweep(table, front, points, out, labels, OUTCOMES[outcome][3], meta,
+                           xlsx, report, scenario=base,
+                           yaml_text=scenario_yaml(base, chain_sources(scenario)))
+    except OSError as e:
+        write_failed(e, out)
     out_console.print(sweep_table_view(front, labels, OUTCOMES[outcome][3]))
     out_console.print(f"results: {path}/  ({results[points[0].label].wall_seconds:.1f} s)")

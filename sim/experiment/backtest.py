@@ -107,12 +107,10 @@ def compare(council: str, start: int, years: int, annual: pd.DataFrame,
     return pd.DataFrame(rows)
 
 
-def run_backtest(councils: list[str], start: int, years: int, replications: int, seed: int,
-                 jobs: int, progress: Callable[[int, int], None] | None = None,
-                 central_replications: int = 8, executor: ExecutorSpec = PROCESS) -> Backtest:
-    """Back-test councils from 1 April ``start`` for ``years`` years, all replications of
-    all councils on one parallel executor (results streamed, weekly series dropped)."""
-    t0 = time.perf_counter()
+def backtest_scenarios(councils: list[str], start: int, years: int
+                       ) -> tuple[dict[str, Scenario], dict[str, str]]:
+    """Each council's scenario for a back-test (to check before running), and the councils
+    whose figures cannot make one, with why."""
     scenarios: dict[str, Scenario] = {}
     skipped: dict[str, str] = {}
     for c in councils:
@@ -120,6 +118,19 @@ def run_backtest(councils: list[str], start: int, years: int, replications: int,
             scenarios[c] = scenario_for(c, start, years)
         except Exception as e:  # a council whose figures cannot make a scenario
             skipped[c] = str(e).splitlines()[0][:200]
+    return scenarios, skipped
+
+
+def run_backtest(councils: list[str], start: int, years: int, replications: int, seed: int,
+                 jobs: int, progress: Callable[[int, int], None] | None = None,
+                 central_replications: int = 8, executor: ExecutorSpec = PROCESS,
+                 prepared: tuple[dict[str, Scenario], dict[str, str]] | None = None
+                 ) -> Backtest:
+    """Back-test councils from 1 April ``start`` for ``years`` years, all replications of
+    all councils on one parallel executor (results streamed, weekly series dropped).
+    ``prepared``: what ``backtest_scenarios`` gave for these councils, if already made."""
+    t0 = time.perf_counter()
+    scenarios, skipped = prepared or backtest_scenarios(councils, start, years)
     tasks = [Task(c, s, r, seed, False) for c, s in scenarios.items()
              for r in range(replications)]
     tasks += [Task(c, s, r, seed, True) for c, s in scenarios.items()
