@@ -205,9 +205,8 @@ def scheduler_address(address: str) -> tuple[str, int]:
         why = ("; sim connects to tcp:// schedulers only (tls:// needs certificates, "
                "inproc:// works only inside one process)"
                if scheme not in (None, "tcp") else "")
-        raise PreRunError(f"--address: expected a Dask scheduler's address, "
-                          f"tcp://HOST:PORT such as tcp://10.0.0.5:8786 (found {address!r})"
-                          f"{why}")
+        raise PreRunError(f"--address: expected a scheduler address like tcp://host:8786 "
+                          f"(found {address!r}){why}")
     return m.group(1).strip("[]"), int(m.group(2))
 
 

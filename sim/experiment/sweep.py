@@ -55,7 +55,7 @@ def check_run_settings(sets: list[tuple[str, list[Any]]]) -> None:
                                 "replications, so that they differ by policy alone; give "
                                 f"{SHARED[path]} instead")
         if path.startswith("run.") and len({repr(v) for v in values}) > 1:
-            raise ScenarioError("--set", f"{path}: {values[1]!r} differs from {values[0]!r}; "
+            raise ScenarioError("--set", f"{path}: {values[1]} differs from {values[0]}; "
                                 "scenarios compared replication by replication must start on "
                                 "the same date and run as long (give one value, or run a "
                                 "sweep for each)")
