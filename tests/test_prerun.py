@@ -17,7 +17,6 @@ import pytest
 
 import sim.experiment.runner as runner
 from sim.experiment import guards
-from sim.experiment.sweep import check_run_settings
 from sim.scenario import ScenarioError
 
 from .conftest import SCENARIOS, variant
@@ -121,6 +120,8 @@ def test_5_compare_refuses_different_horizons_with_the_same_words(sandbox: Path)
 
 
 def test_5_one_value_of_a_run_setting_is_a_shorter_sweep() -> None:
+    from sim.experiment.sweep import check_run_settings
+
     check_run_settings([("run.horizon_years", [2]), ("a.b", [1, 2])])
     with pytest.raises(ScenarioError, match=PAIRED):
         check_run_settings([("run.horizon_years", [2, 3])])
