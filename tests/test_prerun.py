@@ -142,3 +142,30 @@ def test_5_pre_run_is_one_function_for_every_caller(short) -> None:  # type: ign
         guards.pre_run({"base": short}, 2, 1, memory_mb=100.0)
     assert e.value.key == "base"
     assert guards.pre_run({"base": short}, 2, 1) is None  # quick: nothing to announce
+
+
+def test_5_the_app_makes_the_same_checks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app's runs are refused in the job's one line, before anything runs."""
+    from sim.app import jobs
+    from sim.app.sources import adjusted, from_shipped
+
+    def no_run(*args: object, **kwargs: object) -> None:
+        raise AssertionError("ran before the pre-run checks refused the run")
+
+    monkeypatch.setattr(jobs, "run_many", no_run)
+    service = jobs.Service(jobs=1, charts=False)
+    try:
+        half = adjusted(from_shipped("baseline.yaml"), {"run.horizon_years": 0.5})
+        job = service.outlook(half, 2)
+        assert job.future is not None
+        job.future.result(timeout=60)
+        assert job.error is not None and job.error.startswith(
+            "run.horizon_years: 0.5 years from 2019-04-01 cover no whole financial year")
+        monkeypatch.setattr(guards, "physical_memory_mb", lambda: 100.0)
+        src = from_shipped("baseline.yaml")
+        job = service.compare(src, src.scenario, 2, "")
+        assert job.future is not None
+        job.future.result(timeout=60)
+        assert job.error is not None and "GB of memory" in job.error
+    finally:
+        service.shutdown()
