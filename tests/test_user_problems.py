@@ -202,6 +202,8 @@ def test_9_a_broken_pool_during_run_is_exit_1_and_says_resume(
      "cannot use /x/y.csv: No space left on device"),
     (PermissionError(errno.EACCES, "Permission denied", "/x"), 1, "Permission denied"),
     (OSError(errno.ENAMETOOLONG, "File name too long", "/x"), 2, "File name too long"),
+    (OSError("Timed out trying to connect to tcp://10.0.0.5:8786 after 20 s"), 1,
+     "lost the Dask scheduler"),
     (KeyError("a bug"), 70, "internal error: KeyError"),
 ])
 def test_9_the_last_resort_tells_the_machine_from_a_bug(

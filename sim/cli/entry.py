@@ -132,6 +132,10 @@ def environment_problem(e: BaseException) -> str | None:
     if isinstance(e, MemoryError):
         return ("this machine ran out of memory; run the command again with fewer --jobs, "
                 "or a smaller scenario (fewer referrals, a shorter run.horizon_years)")
+    if isinstance(e, OSError) and ("trying to connect" in str(e)
+                                   or type(e).__module__.startswith("distributed")):
+        return (f"lost the Dask scheduler ({e}); check that it is running and reachable, "
+                "and run the command again")
     if isinstance(e, OSError) and e.errno in (
             errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO,
             errno.ENAMETOOLONG, errno.EMFILE, errno.ENFILE):
