@@ -139,6 +139,14 @@ def test_9_init_into_a_directory_is_refused_and_the_directory_untouched(sandbox:
     assert _left(sandbox) == ["mine"] and sorted(os.listdir(d)) == ["keep.txt"]
 
 
+def test_9_calibrate_into_a_directory_is_refused_before_simulating(
+        sandbox: Path, no_simulation: None) -> None:
+    (sandbox / "mine").mkdir()
+    r = sim("calibrate", "a.yaml", "-j", "1", "--out", "mine", "--force", cwd=sandbox)
+    _one_line(r, 2, "--out: mine is a directory")
+    assert _left(sandbox) == ["mine"] and not os.listdir(sandbox / "mine")
+
+
 # ------------------------------------------------------------------ a name too long
 
 
@@ -166,6 +174,7 @@ def test_9_an_over_long_out_is_exit_2_before_any_work(args: list[str], sandbox: 
     ["compare", "a.yaml", "b.yaml"],
     ["sweep", "a.yaml", "--set", "interventions.retention.annual_spend=0,1000000"],
     ["check-published", "a.yaml"],
+    ["backtest", "--la", "Halton", "--from", "2019", "--years", "1"],
 ])
 def test_9_a_full_disk_while_writing_is_exit_1_and_nothing_half_written(
         command: list[str], sandbox: Path, monkeypatch: pytest.MonkeyPatch) -> None:
