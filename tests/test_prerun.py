@@ -73,7 +73,9 @@ def test_5_no_whole_financial_year_is_refused_before_simulating(command: str,
     _scenario(sandbox, "half", "{horizon_years: 0.5, replications: 2}")
     _scenario(sandbox, "other", "{horizon_years: 0.5, replications: 2}")
     r = sim(*_commands("half.yaml")[command], cwd=sandbox)
-    _refused(r, sandbox, "half.yaml: run.horizon_years: 0.5 years from 2019-04-01 cover no "
+    where = "half.yaml with interventions.retention.annual_spend=0: " if command == "sweep" \
+        else "half.yaml: "
+    _refused(r, sandbox, f"{where}run.horizon_years: 0.5 years from 2019-04-01 cover no "
              "whole financial year")
 
 
@@ -89,7 +91,8 @@ def test_5_a_run_beyond_memory_is_refused_before_simulating(
              "-j", "1", "--out", "out"] if command == "backtest"
             else _commands("big.yaml")[command])
     r = sim(*args, cwd=sandbox)
-    where = "West Sussex: " if command == "backtest" else "big.yaml: "
+    where = {"backtest": "West Sussex: ", "sweep": "big.yaml with interventions.retention"
+             ".annual_spend="}.get(command, "big.yaml: ")
     _refused(r, sandbox, where, "GB of memory in each of 1 process(es), more than this "
              "machine's 0 GB allow")
 
@@ -109,6 +112,14 @@ def test_5_sweep_refuses_run_settings_compare_refuses(setting: str, fragment: st
     r = sim("sweep", "s.yaml", "--set", setting, "-r", "2", "-j", "1", "--out", "out",
             cwd=sandbox)
     _refused(r, sandbox, fragment)
+
+
+def test_5_sweep_names_the_option_beyond_memory(sandbox: Path) -> None:
+    _scenario(sandbox, "s", "{horizon_years: 1.6, replications: 2}")
+    r = sim("sweep", "s.yaml", "--set", "demand.referrals_per_year=9490,365000000", "-r", "2",
+            "-j", "1", "--out", "out", cwd=sandbox)
+    _refused(r, sandbox, "s.yaml with demand.referrals_per_year=365000000: about ",
+             "GB of memory")
 
 
 def test_5_compare_refuses_different_horizons_with_the_same_words(sandbox: Path) -> None:

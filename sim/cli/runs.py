@@ -273,7 +273,9 @@ def sweep(
         fail(str(e))
     n = replications or base.run.replications
     jobs = jobs or default_jobs()
-    guard_run({p.label: p.scenario for p in points}, n, jobs, scenario, spec)
+    guard_run({p.label: p.scenario for p in points}, n, jobs,
+              {p.label: f"{scenario} with " + ", ".join(f"{k}={v}" for k, v in p.values.items())
+               for p in points}, spec)
     out = results_dir(out or Path("results") / f"{base.name}_sweep", force)
     err_console.print(f"{base.name}: {len(points)} options × {n} replications "
                       f"{where(jobs, spec)}")

@@ -244,7 +244,7 @@ def pre_run(scenarios: Mapping[str, Scenario], replications: int, jobs: int,
         except ValueError as e:
             raise PreRunError(str(e)) from None  # the message names the scenario
     # many scenarios (a national back-test): fewer draws each keep this a few seconds
-    draws = max(1, 200 // max(1, len(scenarios)))
+    draws = 200 if len(scenarios) <= 4 else max(1, 400 // len(scenarios))
     ests = {k: estimate(sc, replications, jobs, draws) for k, sc in scenarios.items()}
     if not ests:
         return None
