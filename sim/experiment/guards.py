@@ -87,8 +87,7 @@ def with_returns(rate: np.ndarray, demand: Demand) -> np.ndarray:
         return rate
     n = len(rate)
     size = 1 << int(np.ceil(np.log2(8 * n)))  # room for the returns' long tail
-    closing = closing_times(demand.assessment_outcomes, demand.transitions,
-                            demand.durations, size)
+    closing = _closing(demand, size)
     delay = np.diff(np.asarray(back.delay.cdf(np.arange(size + 1.0)), dtype=float))
     kernel = np.fft.irfft(np.fft.rfft(closing, 2 * size) * np.fft.rfft(delay, 2 * size),
                           2 * size)[:size]
@@ -97,6 +96,22 @@ def with_returns(rate: np.ndarray, demand: Demand) -> np.ndarray:
     drive[:n] = (1 - c) * rate + before
     total = np.fft.irfft(np.fft.rfft(drive) / (1 - c * np.fft.rfft(kernel)), size)
     return np.asarray(total[:n])
+
+
+_CLOSING: dict[tuple[str, int], np.ndarray] = {}
+
+
+def _closing(demand: Demand, size: int) -> np.ndarray:
+    """``closing_times`` of the demand's paths, kept: the draws of one scenario (and the
+    scenarios of a sweep) mostly share their paths, and each costs a tenth of a second."""
+    key = (demand.assessment_outcomes.model_dump_json() + demand.transitions.model_dump_json()
+           + demand.durations.model_dump_json(), size)
+    if key not in _CLOSING:
+        if len(_CLOSING) >= 64:
+            _CLOSING.clear()
+        _CLOSING[key] = closing_times(demand.assessment_outcomes, demand.transitions,
+                                      demand.durations, size)
+    return _CLOSING[key]
 
 
 def standing_objects(scenario: Scenario) -> float:
@@ -243,8 +258,10 @@ def pre_run(scenarios: Mapping[str, Scenario], replications: int, jobs: int,
             check_comparable(dict([items[0], (k, sc)]))
         except ValueError as e:
             raise PreRunError(str(e)) from None  # the message names the scenario
-    # many scenarios (a national back-test): fewer draws each keep this a few seconds
-    draws = 200 if len(scenarios) <= 4 else max(1, 400 // len(scenarios))
+    # many scenarios: fewer draws each keep this to seconds (a national back-test, 150
+    # councils whose draws differ in their paths: the central values only, ~15 s)
+    n = len(scenarios)
+    draws = 200 if n <= 4 else 40 if n <= 20 else 0
     ests = {k: estimate(sc, replications, jobs, draws) for k, sc in scenarios.items()}
     if not ests:
         return None
