@@ -99,6 +99,26 @@ def test_9_an_unreachable_scheduler_is_exit_1_within_seconds(sandbox: Path,
     assert _left(sandbox) == []
 
 
+def test_9_a_scheduler_that_never_answers_is_given_up_after_a_timeout(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    from sim.experiment import guards
+
+    asked = []
+
+    def silent(address: tuple[str, int], timeout: float) -> None:
+        asked.append((address, timeout))
+        raise TimeoutError("timed out")
+
+    monkeypatch.setattr(socket, "create_connection", silent)
+    with pytest.raises(guards.PreRunError) as e:
+        guards.check_scheduler("tcp://10.0.0.5:8786")
+    assert asked == [(("10.0.0.5", 8786), 3.0)] and e.value.status == 1
+    assert "no Dask scheduler answers at tcp://10.0.0.5:8786 (no answer within 3 s)" in \
+        str(e.value)
+
+
 # ------------------------------------------------------------------ check-costs, check-published
 
 
