@@ -23,6 +23,7 @@ from sim.app.cache import BaselineCache, BaselineKey
 from sim.app.charts import Picture, differences_chart, draw, series_charts
 from sim.app.downloads import Downloads, build_downloads
 from sim.app.sources import Source
+from sim.experiment.guards import PreRunError, pre_run
 from sim.experiment.runner import Results, default_jobs, run_many
 from sim.outputs.comparison import Comparison
 from sim.outputs.narrative import headline
@@ -105,6 +106,7 @@ class Service:
         name = src.scenario.name
 
         def run() -> Results:
+            pre_run({name: src.scenario}, replications, self.jobs)  # as every command does
             tick = lambda d, t: job.progress("running the baseline", d, t)  # noqa: E731
             tick(0, replications)
             return run_many({name: src.scenario}, replications, seed,
@@ -119,7 +121,7 @@ class Service:
             except Cancelled:
                 job.error = "stopped: a newer run replaced it"
                 return
-            except ScenarioError as e:  # the user's input: its one line as it is
+            except (ScenarioError, PreRunError) as e:  # the user's input: its one line
                 job.error = str(e)
             except Exception as e:  # anything else is a bug: said in one line
                 job.error = _internal(e)
@@ -153,6 +155,8 @@ class Service:
         seed = src.scenario.run.seed if seed is None else seed
 
         def work() -> None:
+            pre_run({BASELINE: src.scenario, alternative.name: alternative}, replications,
+                    self.jobs)
             base = self._baseline(src, replications, seed, job)
             tick = lambda d, t: job.progress("running your changes", d, t)  # noqa: E731
             tick(0, replications)

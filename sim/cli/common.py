@@ -8,11 +8,11 @@ traceback (mistakes on the command line itself are caught in ``entry.py``)."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
-import re
 import shlex
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -21,24 +21,38 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
+from sim.experiment import guards
 from sim.experiment.checkpoint import Checkpoint
 from sim.experiment.executors import PROCESS, ExecutorSpec
 from sim.experiment.replications import run_until_precise
 from sim.experiment.runner import Results, run_many
 from sim.outputs.files import check_output_dir, has_results
-from sim.outputs.ownership import OutputError, acquire, clear_leftovers
+from sim.outputs.ownership import OutputError, acquire, check_name, clear_leftovers
 from sim.scenario import Scenario, ScenarioError, load_scenario
 
 out_console = Console()
 err_console = Console(stderr=True)
 
 
-def fail(message: str) -> NoReturn:
-    """Report a problem with the user's input in one line and exit with status 2."""
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Report a problem with the user's input in one line and exit with status 2 (or
+    ``code``: 1 for a problem of the environment, such as a full disk)."""
     # escaped: a file name or value in brackets ('[key]', '[0]') is not rich markup
     err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False,
                       soft_wrap=True)
-    raise typer.Exit(code=2)
+    raise typer.Exit(code=code)
+
+
+def write_failed(e: OSError, where: Path, kept: str = "nothing was written there",
+                 again: str = "run the same command again") -> NoReturn:
+    """One line for results that could not be written (a full disk, no permission, a name
+    too long), saying what is kept and what to do: status 1 (2 for a name too long)."""
+    reason = {errno.ENOSPC: "no space left on device", errno.EDQUOT: "disk quota exceeded"
+              }.get(e.errno or 0, e.strerror or str(e))
+    todo = ("free some space" if e.errno in (errno.ENOSPC, errno.EDQUOT) else
+            "choose a shorter --out" if e.errno == errno.ENAMETOOLONG else "fix the cause")
+    fail(f"cannot write the results to {where}: {reason}; {kept}: {todo} and {again}",
+         2 if e.errno == errno.ENAMETOOLONG else 1)
 
 
 def read_scenario(path: Path) -> Scenario:
@@ -118,9 +132,11 @@ def parse_executor(kind: str, address: str | None) -> ExecutorSpec:
         fail(f"--executor: expected process or dask (found {kind!r})")
     if address is not None and kind != "dask":
         fail("--address: applies only with --executor dask")
-    if address is not None and not re.fullmatch(r"(tcp|tls|ucx|inproc)://[\w.\-\[\]:]+",
-                                                address):
-        fail(f"--address: expected a scheduler address like tcp://host:8786 (found {address!r})")
+    if address is not None:
+        try:
+            guards.scheduler_address(address)
+        except guards.PreRunError as e:
+            fail(str(e))
     return ExecutorSpec("dask" if kind == "dask" else "process", address)
 
 
@@ -133,6 +149,15 @@ def where(jobs: int, spec: ExecutorSpec) -> str:
 
 
 # --- the results directory, and the checks before a run
+
+
+def out_name(out: Path, room: int | None = None) -> None:
+    """Refuse an --out whose name is too long for the file system, before any use of it
+    (``room``: what sim adds to the name; by default, a results directory's siblings)."""
+    try:
+        check_name(out) if room is None else check_name(out, room)
+    except OutputError as e:
+        fail(f"--out: {e}")
 
 
 def results_dir(out: Path, force: bool = False) -> Path:
@@ -163,25 +188,17 @@ def results_dir(out: Path, force: bool = False) -> Path:
     return out
 
 
-def guard_run(scenarios: dict[str, Scenario], reps: int, jobs: int, source: Path) -> None:
-    """Refuse a run that cannot fit in memory, and announce a long one, before starting."""
-    from sim.experiment import guards
-    from sim.model.calendar import Calendar
-
-    for sc in scenarios.values():
-        cal = Calendar(sc.run.start_date, sc.run.horizon_years)
-        if not any(complete for _, _, complete in cal.fy_ends()):
-            fail(f"{source}: run.horizon_years: {sc.run.horizon_years:g} years from "
-                 f"{sc.run.start_date} cover no whole financial year; a run must include one "
-                 "whole April-to-March year, which the annual results and budgets report")
-    ests = [guards.estimate(sc, reps, jobs) for sc in scenarios.values()]
-    worst = max(ests, key=lambda e: e.mb_per_process)
-    why = guards.too_big(worst, guards.physical_memory_mb())
-    if why:
-        fail(f"{source}: {why}")
-    total = guards.Estimate(worst.referrals, sum(e.seconds for e in ests),
-                            worst.mb_per_process, worst.processes)
-    note = guards.long_run(total)
+def guard_run(scenarios: Mapping[str, Scenario], reps: int, jobs: int,
+              source: Path | str | Mapping[str, str], executor: ExecutorSpec | None = None,
+              paired: bool = True) -> None:
+    """The checks before every run (``guards.pre_run``): a run that cannot go ahead is
+    refused in one line naming the file (``source``, or by scenario), a long one announced.
+    """
+    try:
+        note = guards.pre_run(scenarios, reps, jobs, executor, paired)
+    except guards.PreRunError as e:
+        at = (source.get(e.key or "", "") if isinstance(source, Mapping) else str(source))
+        fail(f"{at}: {e}" if at and e.key is not None else str(e), e.status)
     if note:
         err_console.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)
 

@@ -4,6 +4,8 @@ from a past year and compare with what was published)."""
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import shutil
 from pathlib import Path
 from typing import Annotated
@@ -19,6 +21,7 @@ from sim.cli.common import (
     ResumeOpt,
     err_console,
     fail,
+    guard_run,
     out_console,
     parse_executor,
     progress_bar,
@@ -72,17 +75,21 @@ def init(
         fail(f"--la: {e}" if isinstance(e, dfe.UnknownCouncil) else str(e))
     slug = str(yaml.safe_load(built.yaml)["name"])
     out = out or Path("scenarios") / f"{slug}.yaml"
-    if out.exists() and not force:
-        fail(f"--out: {out} exists; choose another file or add --force")
-    out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.partial")
-    tmp.write_text(built.yaml)
     try:
-        load_scenario(tmp)
-    except ScenarioError as e:  # pragma: no cover - a defect of init, not of the user
-        tmp.unlink()
-        fail(f"the scenario for {name} did not validate: {e}")
-    tmp.replace(out)
+        _check_file(out, force)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(built.yaml)
+        try:
+            load_scenario(tmp)
+        except ScenarioError as e:  # pragma: no cover - a defect of init, not of the user
+            tmp.unlink()
+            fail(f"the scenario for {name} did not validate: {e}")
+        tmp.replace(out)
+    except OSError as e:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        _cannot_write(out, e)
     for note in built.notes:
         err_console.print(f"[yellow]fallback:[/] {note}", highlight=False, soft_wrap=True)
     for warning in built.warnings:
@@ -90,6 +97,24 @@ def init(
     out_console.print(f"wrote {out}: {name} from 1 April {year}")
     if calibrate:
         _calibrate(out, year, out.with_name(out.stem + "_calibrated.yaml"), None, None, force)
+
+
+def _check_file(out: Path, force: bool) -> None:
+    """Refuse an --out that is a directory, or a file that exists without --force."""
+    if out.is_dir():
+        fail(f"--out: {out} is a directory; give the name of the file to write in it, "
+             f"e.g. {out / 'scenario.yaml'}")
+    if out.exists() and not force:
+        fail(f"--out: {out} exists; choose another file or add --force")
+
+
+def _cannot_write(out: Path, e: OSError) -> None:
+    """One line for a file that could not be written: status 2 for a name too long, else 1
+    (a full disk, no permission)."""
+    fail(f"--out: cannot write {out} ({e.strerror or e}); "
+         + ("choose a shorter name" if e.errno == errno.ENAMETOOLONG else
+            "fix the cause and run the same command again"),
+         2 if e.errno == errno.ENAMETOOLONG else 1)
 
 
 def _calibrate(scenario: Path, year: int | None, out: Path | None, reps: int | None,
@@ -106,12 +131,17 @@ def _calibrate(scenario: Path, year: int | None, out: Path | None, reps: int | N
     if year is not None and (start.year != year or (start.month, start.day) != (4, 1)):
         fail(f"--year: {scenario} starts on {start}, not 1 April {year}")
     out = out or scenario.with_name(scenario.stem + "_calibrated.yaml")
-    if out.exists() and not force:
-        fail(f"--out: {out} exists; choose another file or add --force")
+    try:
+        _check_file(out, force)
+    except OSError as e:
+        _cannot_write(out, e)
     try:
         council = dfe.resolve(sc.council)
     except dfe.UnknownCouncil as e:
         fail(f"{scenario}: council: {e}")
+    jobs = jobs or default_jobs()
+    # the rounds run reps (6) at a time, over 1.6 years; the final fit 20 over the run
+    guard_run({sc.name: sc}, max(reps or 6, 20), jobs, scenario)
     refuse_unfinished(out, force, resume)
     saved = checkpoint_dir(out)
     if not resume:
@@ -127,7 +157,7 @@ def _calibrate(scenario: Path, year: int | None, out: Path | None, reps: int | N
         return cks[d.name]
 
     with stopping_early(cks, out), progress_bar("calibration rounds", 6) as update:
-        fit = fit_rates(sc, council, start.year, reps=reps or 6, jobs=jobs or default_jobs(),
+        fit = fit_rates(sc, council, start.year, reps=reps or 6, jobs=jobs,
                         progress=update, save_to=save_to)
     rel = Path(scenario).resolve().relative_to(out.resolve().parent) \
         if Path(scenario).resolve().is_relative_to(out.resolve().parent) else \
@@ -187,7 +217,12 @@ def backtest(
 
     Each replication is saved as it finishes: after Ctrl-C or a crash, the same command
     with --resume finishes the back-test."""
-    from sim.experiment.backtest import INDICATORS, league_table, run_backtest
+    from sim.experiment.backtest import (
+        INDICATORS,
+        backtest_scenarios,
+        league_table,
+        run_backtest,
+    )
     from sim.outputs.plots import Source, backtest_chart  # matplotlib: slow to import
 
     spec = parse_executor(executor, address)
@@ -216,12 +251,15 @@ def backtest(
         return cks
 
     jobs = jobs or default_jobs()
+    prepared = backtest_scenarios(councils, from_year, years)
+    guard_run(prepared[0], replications + 8, jobs, {c: c for c in prepared[0]}, spec,
+              paired=False)
     err_console.print(f"back-test of {len(councils)} council(s) from {from_year}, {years} "
                       f"years, {replications} replications each, {where(jobs, spec)}")
     with stopping_early(cks, out), \
             progress_bar("replications", len(councils) * (replications + 8)) as update:
         bt = run_backtest(councils, from_year, years, replications, seed, jobs, update,
-                          executor=spec, save_to=save_to)
+                          executor=spec, prepared=prepared, save_to=save_to)
     report_damaged(cks)
     if bt.table.empty:
         fail(f"{councils[0]}: {bt.skipped.get(councils[0], 'nothing to compare')}")

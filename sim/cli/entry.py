@@ -5,6 +5,7 @@ line like every other mistake in the user's input, and ``main``, which turns any
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import signal
@@ -12,8 +13,9 @@ import sys
 import tempfile
 import traceback
 from collections.abc import Sequence
+from concurrent.futures.process import BrokenProcessPool
 from types import FrameType
-from typing import Any
+from typing import Any, NoReturn
 
 import typer
 import typer.core
@@ -104,22 +106,59 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
 
 def main() -> None:
     """The ``sim`` command. Errors in the user's input are reported by the commands (one
-    line, status 2); anything else is a bug in sim: one line, the traceback in a file
-    (or on the terminal with SIM_DEBUG=1), status 70."""
+    line, status 2); a problem of the machine (a worker killed, memory or disk space run
+    out) is one line, status 1; anything else is a bug in sim: one line, the traceback in a
+    file (or on the terminal with SIM_DEBUG=1), status 70."""
     signal.signal(signal.SIGTERM, _terminate)
     try:
         app()
     except StalledRun as e:  # the scenario's durations, not sim: one line, status 2
-        err_console.print(f"[bold red]error:[/] {escape(str(e))}", highlight=False,
-                          soft_wrap=True)
-        sys.exit(2)
+        _one_line(str(e), 2)
+    except (BrokenProcessPool, MemoryError, OSError) as e:  # the machine, not sim
+        why = environment_problem(e)
+        if why is None:
+            _crash(e)
+        _one_line(why, 2 if getattr(e, "errno", None) == errno.ENAMETOOLONG else 1)
     except Exception as e:  # the last resort: reported in full, to a file
-        if os.environ.get("SIM_DEBUG"):
-            raise
-        fd, log = tempfile.mkstemp(prefix="sim-crash-", suffix=".txt")
-        with os.fdopen(fd, "w") as f:
-            traceback.print_exc(file=f)
-        err_console.print(f"[bold red]internal error:[/] {type(e).__name__}: {e}. This is a "
-                          f"bug in sim, not in your input; the details are in {log}",
-                          highlight=False, soft_wrap=True)
-        sys.exit(70)
+        _crash(e)
+
+
+def environment_problem(e: BaseException) -> str | None:
+    """What to do about a problem of the machine (a worker killed, memory or disk space
+    run out, a file that cannot be written) in one line, or None if it is not one."""
+    if isinstance(e, BrokenProcessPool):
+        return ("a worker process died (killed, perhaps for lack of memory?); run the "
+                "command again, with fewer --jobs if memory is short")
+    if isinstance(e, MemoryError):
+        return ("this machine ran out of memory; run the command again with fewer --jobs, "
+                "or a smaller scenario (fewer referrals, a shorter run.horizon_years)")
+    if isinstance(e, OSError) and ("trying to connect" in str(e)
+                                   or type(e).__module__.startswith("distributed")):
+        return (f"lost the Dask scheduler ({e}); check that it is running and reachable, "
+                "and run the command again")
+    if isinstance(e, OSError) and e.errno in (
+            errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO,
+            errno.ENAMETOOLONG, errno.EMFILE, errno.ENFILE):
+        where = f" {e.filename}" if e.filename else ""
+        return (f"cannot use{where}: {e.strerror or e}; fix the cause (free some space, a "
+                "shorter name, permissions) and run the same command again")
+    return None
+
+
+def _one_line(message: str, status: int) -> NoReturn:
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False,
+                      soft_wrap=True)
+    sys.exit(status)
+
+
+def _crash(e: BaseException) -> NoReturn:
+    """A bug in sim: one line, the traceback in a file (or raised with SIM_DEBUG=1)."""
+    if os.environ.get("SIM_DEBUG"):
+        raise e
+    fd, log = tempfile.mkstemp(prefix="sim-crash-", suffix=".txt")
+    with os.fdopen(fd, "w") as f:
+        traceback.print_exception(e, file=f)
+    err_console.print(f"[bold red]internal error:[/] {type(e).__name__}: {e}. This is a "
+                      f"bug in sim, not in your input; the details are in {log}",
+                      highlight=False, soft_wrap=True)
+    sys.exit(70)

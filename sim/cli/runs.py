@@ -41,7 +41,7 @@ from sim.cli.saving import (
     stopping_early,
     writing,
 )
-from sim.experiment.runner import check_comparable, default_jobs
+from sim.experiment.runner import default_jobs
 from sim.experiment.sweep import grid, parse_set
 from sim.model.calendar import Calendar
 from sim.model.measures import HEADLINE_METRICS
@@ -101,7 +101,7 @@ def run(
     # finishing an unfinished run may replace what is in --out: it was started with --force
     out = results_dir(out, force or (resume and unfinished))
     seed = seed if seed is not None else sc.run.seed
-    guard_run({sc.name: sc}, reps or max_replications, jobs, scenario)
+    guard_run({sc.name: sc}, reps or max_replications, jobs, scenario, spec)
     cks = open_checkpoints(out, {sc.name: sc}, seed, fixed_parameters, force, resume)
     how = "auto" if reps is None else str(reps)
     err_console.print(f"[bold]{sc.name}[/]: {how} replications {where(jobs, spec)}")
@@ -164,10 +164,6 @@ def compare(
             fail(f"{path}: the file's name names its results directory; use letters, digits, "
                  "'_', '.' or '-', and not the name of a results file")
         loaded[path.stem] = read_scenario(path)
-    try:
-        check_comparable(loaded)
-    except ValueError as e:
-        fail(str(e))
     base = next(iter(loaded.values()))
     reps = parse_replications(replications, base.run.replications, precision)
     if drivers_fy is not None:
@@ -179,7 +175,8 @@ def compare(
                  f"{', '.join(years)})")
     jobs = jobs or default_jobs()
     names = list(loaded)
-    guard_run(loaded, reps or max_replications, jobs, scenarios[0])
+    guard_run(loaded, reps or max_replications, jobs,
+              {name: str(path) for name, path in zip(loaded, scenarios, strict=True)}, spec)
     out = out or Path("results") / f"{names[0]}_vs_{'_'.join(names[1:])}"
     unfinished = refuse_unfinished(out, force, resume)
     out = results_dir(out, force or (resume and unfinished))
@@ -250,6 +247,9 @@ def sweep(
         fail(str(e))
     n = replications or base.run.replications
     jobs = jobs or default_jobs()
+    guard_run({p.label: p.scenario for p in points}, n, jobs,
+              {p.label: f"{scenario} with " + ", ".join(f"{k}={v}" for k, v in p.values.items())
+               for p in points}, spec)
     out = out or Path("results") / f"{base.name}_sweep"
     unfinished = refuse_unfinished(out, force, resume)
     out = results_dir(out, force or (resume and unfinished))

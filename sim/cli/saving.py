@@ -10,11 +10,12 @@ from __future__ import annotations
 import contextlib
 import shutil
 from collections.abc import Iterator, Mapping
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import typer
 
-from sim.cli.common import err_console, fail
+from sim.cli.common import err_console, fail, out_name, write_failed
 from sim.experiment.checkpoint import Checkpoint, CheckpointMismatch
 from sim.model.invariants import InvariantError
 from sim.outputs.files import checkpoint_dir
@@ -24,6 +25,7 @@ from sim.scenario import Scenario
 def refuse_unfinished(out: Path, force: bool, resume: bool) -> bool:
     """Refuse to start afresh over an unfinished run without --resume or --force (its
     replications would be lost); whether one is there."""
+    out_name(out)  # before any use of the name: a name too long is refused in one line
     saved = checkpoint_dir(out)
     if saved.exists() and not (force or resume):
         n = len(list(saved.rglob("r*.npz")))
@@ -94,6 +96,10 @@ def stopping_early(cks: dict[str, Checkpoint], out: Path) -> Iterator[None]:
                           f"the {n_saved(cks)} saved so far are kept: fix the cause and run "
                           "the same command with --resume", highlight=False, soft_wrap=True)
         raise typer.Exit(code=1) from None
+    except BrokenProcessPool:
+        fail(f"a worker process died (killed, perhaps for lack of memory?); the "
+             f"{n_saved(cks)} finished replication(s) are saved in {where}: run the same "
+             "command with --resume (with fewer --jobs if memory is short)", 1)
     except KeyboardInterrupt:
         err_console.print(f"interrupted: {n_saved(cks)} finished replication(s) are saved "
                           f"in {where}; the same command with --resume finishes the run",
@@ -114,10 +120,8 @@ def writing(cks: dict[str, Checkpoint], out: Path) -> Iterator[None]:
                           "--resume writes them", highlight=False, soft_wrap=True)
         raise typer.Exit(code=130) from None
     except OSError as e:
-        err_console.print(f"[bold red]error:[/] cannot write the results to {out}: {e}; the "
-                          f"finished replications are kept in {where}: fix the cause and run "
-                          "the same command with --resume", highlight=False, soft_wrap=True)
-        raise typer.Exit(code=1) from None
+        write_failed(e, out, f"the finished replications are kept in {where}",
+                     "run the same command with --resume")
     shutil.rmtree(where, ignore_errors=True)
 
 

@@ -115,15 +115,10 @@ CENTRAL = " (central)"  # the task key of a council's runs with the effects at t
 SaveTo = Callable[[dict[str, tuple[Scenario, bool]]], Mapping[str, Checkpoint]]
 
 
-def run_backtest(councils: list[str], start: int, years: int, replications: int, seed: int,
-                 jobs: int, progress: Callable[[int, int], None] | None = None,
-                 central_replications: int = 8, executor: ExecutorSpec = PROCESS,
-                 save_to: SaveTo | None = None) -> Backtest:
-    """Back-test councils from 1 April ``start`` for ``years`` years, all replications of
-    all councils on one parallel executor (results streamed, weekly series dropped). With
-    ``save_to``, each replication is saved as it finishes and those saved before are read
-    back (a resumed back-test)."""
-    t0 = time.perf_counter()
+def backtest_scenarios(councils: list[str], start: int, years: int
+                       ) -> tuple[dict[str, Scenario], dict[str, str]]:
+    """Each council's scenario for a back-test (to check before running), and the councils
+    whose figures cannot make one, with why."""
     scenarios: dict[str, Scenario] = {}
     skipped: dict[str, str] = {}
     for c in councils:
@@ -131,6 +126,21 @@ def run_backtest(councils: list[str], start: int, years: int, replications: int,
             scenarios[c] = scenario_for(c, start, years)
         except Exception as e:  # a council whose figures cannot make a scenario
             skipped[c] = str(e).splitlines()[0][:200]
+    return scenarios, skipped
+
+
+def run_backtest(councils: list[str], start: int, years: int, replications: int, seed: int,
+                 jobs: int, progress: Callable[[int, int], None] | None = None,
+                 central_replications: int = 8, executor: ExecutorSpec = PROCESS,
+                 prepared: tuple[dict[str, Scenario], dict[str, str]] | None = None,
+                 save_to: SaveTo | None = None) -> Backtest:
+    """Back-test councils from 1 April ``start`` for ``years`` years, all replications of
+    all councils on one parallel executor (results streamed, weekly series dropped).
+    ``prepared``: what ``backtest_scenarios`` gave for these councils, if already made. With
+    ``save_to``, each replication is saved as it finishes and those saved before are read
+    back (a resumed back-test)."""
+    t0 = time.perf_counter()
+    scenarios, skipped = prepared or backtest_scenarios(councils, start, years)
     runs = {c: (s, False) for c, s in scenarios.items()}
     runs |= {c + CENTRAL: (s, True) for c, s in scenarios.items()}
     tasks = [Task(c, s, r, seed, False) for c, s in scenarios.items()

@@ -6,15 +6,27 @@ referrals a replication will simulate (the scenario's rates at their central val
 and early-help changes included) and the model's measured costs on the benchmark machine
 (see ``benchmarks/bench.py``): a run that would not fit in memory is refused, one that
 would take long is announced, both with the figures.
+
+``pre_run`` is the one set of checks every command that simulates makes before it starts
+(``sim run``, ``compare``, ``sweep``, ``backtest``, ``calibrate``, ``check-published``,
+``check-costs``, ``validate``, the app): the scenario's calendar (a whole financial year to
+report), scenarios compared on common random numbers covering the same days, memory, time,
+and a Dask scheduler that answers. Schema and cross-field checks are made as a scenario is
+read (``sim.scenario``), so every scenario that gets here has passed them.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import socket
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
+from sim.experiment.executors import ExecutorSpec
+from sim.experiment.runner import check_comparable
 from sim.model.calendar import Calendar
 from sim.model.demand import base_rate, level_at, level_path
 from sim.model.interventions import early_help_multiplier
@@ -75,8 +87,7 @@ def with_returns(rate: np.ndarray, demand: Demand) -> np.ndarray:
         return rate
     n = len(rate)
     size = 1 << int(np.ceil(np.log2(8 * n)))  # room for the returns' long tail
-    closing = closing_times(demand.assessment_outcomes, demand.transitions,
-                            demand.durations, size)
+    closing = _closing(demand, size)
     delay = np.diff(np.asarray(back.delay.cdf(np.arange(size + 1.0)), dtype=float))
     kernel = np.fft.irfft(np.fft.rfft(closing, 2 * size) * np.fft.rfft(delay, 2 * size),
                           2 * size)[:size]
@@ -87,6 +98,22 @@ def with_returns(rate: np.ndarray, demand: Demand) -> np.ndarray:
     return np.asarray(total[:n])
 
 
+_CLOSING: dict[tuple[str, int], np.ndarray] = {}
+
+
+def _closing(demand: Demand, size: int) -> np.ndarray:
+    """``closing_times`` of the demand's paths, kept: the draws of one scenario (and the
+    scenarios of a sweep) mostly share their paths, and each costs a tenth of a second."""
+    key = (demand.assessment_outcomes.model_dump_json() + demand.transitions.model_dump_json()
+           + demand.durations.model_dump_json(), size)
+    if key not in _CLOSING:
+        if len(_CLOSING) >= 64:
+            _CLOSING.clear()
+        _CLOSING[key] = closing_times(demand.assessment_outcomes, demand.transitions,
+                                      demand.durations, size)
+    return _CLOSING[key]
+
+
 def standing_objects(scenario: Scenario) -> float:
     """Cases, children and posts that exist from the start, whatever the referrals."""
     ini = scenario.initial_state
@@ -95,13 +122,13 @@ def standing_objects(scenario: Scenario) -> float:
             + est.case_holding + est.non_case_holding)
 
 
-def estimate(scenario: Scenario, replications: int, jobs: int) -> Estimate:
+def estimate(scenario: Scenario, replications: int, jobs: int, draws: int = 200) -> Estimate:
     """The heaviest replication's referrals (an uncertain trend compounds, so the draws
-    matter: up to 200 are looked at), the run's time and each process's memory."""
+    matter: up to ``draws`` are looked at), the run's time and each process's memory."""
     n = referrals_per_replication(scenario)
     if any(True for _ in _uncertain(scenario)):
         n = max([n] + [referrals_per_replication(scenario, r)
-                       for r in range(min(replications, 200))])
+                       for r in range(min(replications, draws))])
     processes = max(1, min(jobs, replications))
     objects = n + standing_objects(scenario)
     seconds = objects / REFERRALS_PER_SECOND * -(-replications // processes)
@@ -158,3 +185,91 @@ def long_run(est: Estimate) -> str | None:
     return (f"this run will take about {duration(est.seconds)} (about "
             f"{est.referrals:,.0f} referrals a replication on {est.processes} process(es)); "
             "Ctrl-C stops it, and --resume finishes it later")
+
+
+# --- the checks before every run
+
+
+class PreRunError(ValueError):
+    """A run refused before it starts, in one line. ``key`` names the scenario at fault
+    (None: the run as a whole); ``status`` is 2 for the user's input, 1 for the
+    environment (a scheduler that does not answer)."""
+
+    def __init__(self, message: str, key: str | None = None, status: int = 2) -> None:
+        super().__init__(message)
+        self.key, self.status = key, status
+
+
+def whole_year(scenario: Scenario) -> str | None:
+    """Why the scenario's run covers no whole financial year (which the annual results,
+    budgets and comparisons report), or None."""
+    s = scenario.run
+    if any(complete for _, _, complete in Calendar(s.start_date, s.horizon_years).fy_ends()):
+        return None
+    return (f"run.horizon_years: {s.horizon_years:g} years from {s.start_date} cover no "
+            "whole financial year; a run must include one whole April-to-March year, which "
+            "the annual results and budgets report")
+
+
+def scheduler_address(address: str) -> tuple[str, int]:
+    """The host and port of a Dask scheduler's address (tcp://HOST:PORT); PreRunError if it
+    is not one sim can connect to."""
+    m = re.fullmatch(r"tcp://(\[[0-9A-Fa-f:.]+\]|[\w.\-]+):(\d{1,5})", address)
+    if m is None or not 0 < int(m.group(2)) < 65536:
+        scheme = address.split("://")[0] if "://" in address else None
+        why = ("; sim connects to tcp:// schedulers only (tls:// needs certificates, "
+               "inproc:// works only inside one process)"
+               if scheme not in (None, "tcp") else "")
+        raise PreRunError(f"--address: expected a scheduler address like tcp://host:8786 "
+                          f"(found {address!r}){why}")
+    return m.group(1).strip("[]"), int(m.group(2))
+
+
+def check_scheduler(address: str, timeout: float = 3.0) -> None:
+    """PreRunError (status 1) unless something listens at the scheduler's address: a wrong
+    address is told in seconds, not after the client's long wait."""
+    host, port = scheduler_address(address)
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            pass
+    except OSError as e:
+        why = "no answer" if isinstance(e, TimeoutError) else (e.strerror or str(e))
+        raise PreRunError(f"--address: no Dask scheduler answers at {address} ({why} within "
+                          f"{timeout:g} s); start one (`dask scheduler`) or check the address",
+                          status=1) from None
+
+
+def pre_run(scenarios: Mapping[str, Scenario], replications: int, jobs: int,
+            executor: ExecutorSpec | None = None, paired: bool = True,
+            memory_mb: float | None = -1.0) -> str | None:
+    """The checks before every run of ``replications`` of each scenario on ``jobs``
+    processes: each covers a whole financial year; with ``paired`` (compared replication by
+    replication), all cover the same days; all together fit in memory; the Dask scheduler
+    (``executor``'s address) answers. Raises PreRunError; returns a note if the run will
+    take long (to show before it starts), else None. ``memory_mb``: this machine's memory
+    (by default, as the system says)."""
+    for key, sc in scenarios.items():
+        why = whole_year(sc)
+        if why:
+            raise PreRunError(why, key)
+    items = list(scenarios.items())
+    for k, sc in items[1:] if paired else []:
+        try:
+            check_comparable(dict([items[0], (k, sc)]))
+        except ValueError as e:
+            raise PreRunError(str(e)) from None  # the message names the scenario
+    # many scenarios: fewer draws each keep this to seconds (a national back-test, 150
+    # councils whose draws differ in their paths: the central values only, ~15 s)
+    n = len(scenarios)
+    draws = 200 if n <= 4 else 40 if n <= 20 else 0
+    ests = {k: estimate(sc, replications, jobs, draws) for k, sc in scenarios.items()}
+    if not ests:
+        return None
+    key, worst = max(ests.items(), key=lambda kv: kv[1].mb_per_process)
+    why = too_big(worst, physical_memory_mb() if memory_mb == -1.0 else memory_mb)
+    if why:
+        raise PreRunError(why, key)
+    if executor is not None and executor.kind == "dask" and executor.address is not None:
+        check_scheduler(executor.address)
+    return long_run(Estimate(worst.referrals, sum(e.seconds for e in ests.values()),
+                             worst.mb_per_process, worst.processes))

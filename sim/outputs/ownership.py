@@ -77,10 +77,35 @@ def is_sim_results(d: Path) -> bool:
     return d.is_dir() and read_manifest(d) is not None and not foreign_entries(d)
 
 
+SIBLING_ROOM = 20  # what sim adds to a destination's name beside it: .NAME.abcd1234.partial
+
+
+def check_name(out: Path | str, room: int = SIBLING_ROOM) -> None:
+    """Refuse in one line a destination whose name (or path) is too long for the file
+    system, with ``room`` for what sim adds to it (``.NAME.unfinished``, ``.NAME.lock``)."""
+    out = Path(out).expanduser().absolute()
+    name_max, path_max = 255, 4096
+    for top in out.parents:
+        with contextlib.suppress(OSError, ValueError):
+            if top.is_dir():
+                name_max = os.pathconf(top, "PC_NAME_MAX")
+                path_max = os.pathconf(top, "PC_PATH_MAX")
+                break
+    for part in out.parts:
+        if len(os.fsencode(part)) + room > name_max:
+            raise OutputError(f"the name {part[:30]}... is {len(part)} characters long; this "
+                              f"file system allows {name_max - room} here: choose a shorter "
+                              "--out")
+    if len(os.fsencode(str(out))) + room > path_max:
+        raise OutputError(f"the path is {len(str(out))} characters long; this file system "
+                          f"allows {path_max - room}: choose a shorter --out")
+
+
 def check_destination(out: Path | str) -> Path:
     """The resolved destination, refused in one line if it is not sim's to write: a file,
     a directory of the user's (or one sim wrote that now holds anything else), the
-    working directory, the home directory or anything above them."""
+    working directory, the home directory or anything above them, a name too long."""
+    check_name(out)
     out = resolved(out)
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out} is a file, not a results directory")
