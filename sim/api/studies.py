@@ -110,11 +110,13 @@ def backtest(council: str | None = None, from_year: int = 2019, years: int = 3,
 
 
 def calibrate(scenario: str | Path, year: int | None = None, replications: int = 6,
-              jobs: int | None = None, progress: Progress | None = None) -> Calibration:
+              jobs: int | None = None, final_replications: int = 20,
+              progress: Progress | None = None) -> Calibration:
     """Fit the rates a council does not publish (leaving, filling vacancies, agency cover,
     pathway shares, durations) so that the scenario's first simulated year matches the
     published figures of its ``council:``. ``year``, if given, must be the scenario's start
-    (1 April); ``replications`` per round of the fit.
+    (1 April); ``replications`` per round of the fit, ``final_replications`` for the table
+    of the fitted scenario against the published figures.
 
     Returns a ``Calibration``: ``table`` (each indicator: published, simulated, error),
     ``overrides`` (the fitted values), ``scenario`` (the calibrated scenario), ``notes``, and
@@ -138,7 +140,7 @@ def calibrate(scenario: str | Path, year: int | None = None, replications: int =
         raise ValueError(f"year: {scenario} starts on {start}, not 1 April {year}")
     council = dfe.resolve(sc.council)
     fit = fit_rates(sc, council, start.year, reps=replications, jobs=jobs or default_jobs(),
-                    progress=progress)
+                    final_reps=final_replications, progress=progress)
     return Calibration(fit, Path(scenario), council, start.year)
 
 
