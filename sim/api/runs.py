@@ -105,8 +105,8 @@ def compare(*scenarios: ScenarioLike, replications: int | None = None,
     >>> ref = comp.table.query("metric == 'referrals' and scenario == 'retention'")
     >>> float(ref["diff_mean"].iloc[0])  # the same children arrive in both
     0.0
-    >>> "compare_differences" in comp.figures()
-    True
+    >>> list(comp.results)
+    ['baseline', 'retention']
     """
     if len(scenarios) < 2:
         raise ValueError("compare needs at least two scenarios: the base, then the others")
