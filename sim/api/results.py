@@ -110,7 +110,18 @@ class RunResults(Results, Figures):
     def save(self, directory: str | Path, *, xlsx: bool = False, report: bool = False,
              force: bool = False) -> Path:
         """Write what ``sim run`` writes (``RESULT_FILES``; with ``xlsx`` ``results.xlsx``,
-        with ``report`` ``report.html``) into ``directory``; the directory written."""
+        with ``report`` ``report.html``) into ``directory``; the directory written.
+
+        >>> import sim, tempfile
+        >>> res = sim.run("scenarios/retention.yaml", replications=1, jobs=1,
+        ...               overrides={"run.horizon_years": 1})
+        >>> out = res.save(Path(tempfile.mkdtemp()) / "retention")
+        >>> sorted(p.name for p in out.iterdir())[:4]
+        ['.sim-results.json', 'annual.csv', 'budget.csv', 'budget_summary.csv']
+        >>> res.save(out)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        FileExistsError: ... holds the results of an earlier run; pass force=True ...
+        """
         return write_results(self, _destination(directory, force), xlsx, report,
                              yaml_text=_yaml(self.scenario, self.source))
 
