@@ -3,7 +3,7 @@ another module's private names, and no module grows past a size a newcomer can r
 
 Layers, lowest first: data (``sim/data``, and ``sim/periods.py`` below everything) <
 scenario < model < experiment (and evidence, beside it) < outputs < interfaces (``sim/cli``,
-``sim/api.py``, ``sim/__init__.py``) < the web app (``sim/app``: an interface that nothing
+``sim/api/``, ``sim/__init__.py``) < the web app (``sim/app``: an interface that nothing
 imports). A module may import its own layer or lower ones.
 Imports inside functions and under ``TYPE_CHECKING`` count the same: an arrow is an arrow.
 The one exception is the package's metadata (``from sim import __version__``), which any

@@ -34,8 +34,7 @@ are measured with little noise. An interval is a 95% confidence interval of a me
 import pandas as pd
 
 import sim
-from sim.outputs import plots
-from sim.outputs.comparison import unpaired_ci
+from sim.api import unpaired_ci
 
 pd.set_option("display.width", 120)
 pd.set_option("display.float_format", "{:,.2f}".format)
@@ -64,11 +63,11 @@ wide.loc[headline]"""),
 
 Lines are means over replications; bands hold 90% of single replications — the range one
 real year could fall in."""),
-    code("""weekly = {name: r.weekly for name, r in comp.results.items()}
-source = plots.Source.of(comp.results["baseline"])  # the figures' source line
-plots.series_chart(weekly, ["caseload_mean", "unallocated"], "Caseload and unallocated cases",
-                   source).figure"""),
-    code("""plots.workforce_chart(weekly, source).figure"""),
+    code("""comp.series_chart(["caseload_mean", "unallocated"],
+                  "Caseload and unallocated cases").figure"""),
+    code("""figures = comp.figures()  # every chart `sim compare` writes, by file name
+print(list(figures))
+figures["compare_workforce"]"""),
     md("""## 4. Differences from the baseline, with their intervals
 
 Each dot is the mean of the per-replication differences and its thick bar the 95%
@@ -79,7 +78,7 @@ and the uncertain effects (more replications do not narrow it). Note each panel'
 and the baseline's level printed above it."""),
     code("""shown = ["inpost_fte", "turnover_rate", "agency_rate", "caseload_per_fte", "referrals",
          "unallocated_mean"]
-plots.differences_chart(comp.table, source, shown).figure"""),
+comp.differences_chart(shown).figure"""),
     code("""year = "2021-22"
 d = comp.table[(comp.table.fy == year) & comp.table.metric.isin(headline)
                & (comp.table.scenario != "baseline")]
@@ -115,10 +114,8 @@ no year says so: there is nothing to explain."""),
     code("""TWO_YEARS = {"run.horizon_years": 2}
 ret = sim.compare(SCENARIOS[0], SCENARIOS[1], replications=40, overrides=TWO_YEARS)
 ret.drivers.query("metric == 'turnover_rate' and fy == '2020-21'")"""),
-    code("""chart = plots.drivers_chart(ret.drivers, ret.table, "retention",
-                            plots.Source.of(ret.results["baseline"]),
-                            ["turnover_rate", "worker_changes_per_child", "agency_rate",
-                             "caseload_per_fte"])
+    code("""chart = ret.drivers_chart("retention", ["turnover_rate", "worker_changes_per_child",
+                                         "agency_rate", "caseload_per_fte"])
 print(chart.alt)  # the chart in words, as the report gives it
 chart.figure"""),
     code("""top = ret.drivers.query("metric == 'turnover_rate' and fy == '2020-21'").iloc[0]
@@ -143,6 +140,14 @@ for label, cmp_ in (("uncertain effects", ret), ("central values only", fixed)):
     rows.append((label, r.diff_mean, r.diff_p05, r.diff_p95, r.diff_p95 - r.diff_p05))
 pd.DataFrame(rows, columns=["run", "turnover difference", "5th pct", "95th pct",
                             "range of single years"])"""),
+    md("""## 8. Keep the results
+
+`save` writes what `sim compare` writes — each scenario's tables, the comparison, the
+drivers, every chart as PNG — into a results directory (earlier results there are replaced
+only with `force=True`); `sim.report` adds `report.html`, the findings in plain English
+to share. `sim.load_results` reads the directory back."""),
+    code("""saved = ret.save("../results/notebook_retention", force=True)
+sim.report(saved)"""),
     md("""## What these figures mean, and what they do not
 
 - **They are comparisons, not forecasts.** The baseline carries 2016–19 trends forward
@@ -180,11 +185,6 @@ their sources are in `scenarios/baseline.yaml` (`costs:`)."""),
 import pandas as pd
 
 import sim
-from sim.experiment.runner import run_many
-from sim.experiment.sweep import grid, parse_set
-from sim.outputs import plots
-from sim.outputs.excel import budget_by_year
-from sim.outputs.sweep import frontier, sweep_table
 
 pd.set_option("display.width", 130)
 pd.set_option("display.float_format", "{:,.0f}".format)
@@ -198,8 +198,7 @@ What the service costs with no intervention, by line and year (cash, £). Placem
 other looked-after costs are priced per child-week from West Sussex's S251 unit costs;
 `docs/baseline_costs_vs_published.md` compares 2019-20 with the published outturn."""),
     code("""comp = sim.compare(*SCENARIOS, replications=REPLICATIONS)
-base = comp.results["baseline"]
-budget_by_year(base.budget_summary())"""),
+comp.results["baseline"].budget_by_year()"""),
     md("""## 2. Each option against the baseline, year by year
 
 Differences in cash (£) by line and year, and over the five years in present value. A
@@ -246,17 +245,12 @@ each option's extra cost against the changes of social worker it avoids; options
 line are on the frontier (no other option, nor spending between two of them, avoids more for
 the money). Three years are enough:
 the scheme's effects fade after it ends."""),
-    code("""start = sim.load_scenario(SCENARIOS[0], {"run.horizon_years": 3})
-points = grid(start, [parse_set("interventions.retention.annual_spend=0,1000000,2500000,5000000")])
-results = run_many({p.label: p.scenario for p in points}, 6, start.run.seed, 2)
-table = sweep_table(results, {p.label: p.values for p in points}, 3.5)
-front = frontier(table, "worker_changes")
-labels = {p.label: f"£{p.values['interventions.retention.annual_spend'] / 1e6:g}m a year"
-          for p in points}
-shown = ["option", "extra_cost", "avoided", "on_frontier"]
-front.assign(option=front.point.map(labels))[shown]"""),
-    code("""plots.frontier_chart(front, {p.label: p.values for p in points}, "worker_changes",
-                     plots.Source.of(results["p0"]), "baseline").figure"""),
+    code("""options = sim.sweep(SCENARIOS[0],
+                    {"interventions.retention.annual_spend": [0, 1_000_000, 2_500_000, 5_000_000]},
+                    replications=6, outcome="worker_changes",
+                    overrides={"run.horizon_years": 3})
+options.summary()[["option", "extra_cost", "avoided", "on_frontier"]]"""),
+    code("""options.figures()["sweep_frontier"]"""),
     md("""## What this does and does not say
 
 - The costs are of the **service the model represents**: social workers, recruitment,

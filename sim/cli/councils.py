@@ -4,7 +4,6 @@ from a past year and compare with what was published)."""
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import shutil
 from pathlib import Path
@@ -40,9 +39,14 @@ from sim.data import dfe
 from sim.experiment.checkpoint import Checkpoint, identity_digest
 from sim.experiment.runner import default_jobs
 from sim.outputs.console import backtest_table, calibration_table
-from sim.outputs.files import atomically, checkpoint_dir
-from sim.outputs.published import league_markdown
-from sim.scenario import Scenario, ScenarioError, load_scenario
+from sim.outputs.files import (
+    backtest_command,
+    checkpoint_dir,
+    write_backtest,
+    write_calibration,
+    write_scenario_file,
+)
+from sim.scenario import Scenario, ScenarioError
 
 
 def init(
@@ -75,20 +79,12 @@ def init(
         fail(f"--la: {e}" if isinstance(e, dfe.UnknownCouncil) else str(e))
     slug = str(yaml.safe_load(built.yaml)["name"])
     out = out or Path("scenarios") / f"{slug}.yaml"
-    tmp = out.with_name(f".{out.name}.partial")
     try:
         _check_file(out, force)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(built.yaml)
-        try:
-            load_scenario(tmp)
-        except ScenarioError as e:  # pragma: no cover - a defect of init, not of the user
-            tmp.unlink()
-            fail(f"the scenario for {name} did not validate: {e}")
-        tmp.replace(out)
+        write_scenario_file(built.yaml, out)
+    except ScenarioError as e:  # pragma: no cover - a defect of init, not of the user
+        fail(f"the scenario for {name} did not validate: {e}")
     except OSError as e:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
         _cannot_write(out, e)
     for note in built.notes:
         err_console.print(f"[yellow]fallback:[/] {note}", highlight=False, soft_wrap=True)
@@ -121,7 +117,6 @@ def _calibrate(scenario: Path, year: int | None, out: Path | None, reps: int | N
                jobs: int | None, force: bool, resume: bool = False) -> None:
     """What `sim calibrate` does, and `sim init --calibrate` after writing the scenario."""
     from sim.experiment.calibration import calibrate as fit_rates
-    from sim.experiment.calibration import calibrated_yaml
 
     sc = read_scenario(scenario)
     if sc.council is None:
@@ -159,12 +154,8 @@ def _calibrate(scenario: Path, year: int | None, out: Path | None, reps: int | N
     with stopping_early(cks, out), progress_bar("calibration rounds", 6) as update:
         fit = fit_rates(sc, council, start.year, reps=reps or 6, jobs=jobs,
                         progress=update, save_to=save_to)
-    rel = Path(scenario).resolve().relative_to(out.resolve().parent) \
-        if Path(scenario).resolve().is_relative_to(out.resolve().parent) else \
-        Path(scenario).resolve()
     with writing(cks, out):
-        out.write_text(calibrated_yaml(str(rel), fit, council, start.year))
-        fit.table.to_csv(out.with_suffix(".fit.csv"), index=False, float_format="%.6g")
+        write_calibration(fit, scenario, out, council, start.year)
     for note in fit.notes:
         err_console.print(f"[yellow]note:[/] {note}")
     out_console.print(calibration_table(council, fit.table))
@@ -218,12 +209,10 @@ def backtest(
     Each replication is saved as it finishes: after Ctrl-C or a crash, the same command
     with --resume finishes the back-test."""
     from sim.experiment.backtest import (
-        INDICATORS,
         backtest_scenarios,
         league_table,
         run_backtest,
     )
-    from sim.outputs.plots import Source, backtest_chart  # matplotlib: slow to import
 
     spec = parse_executor(executor, address)
     if from_year + years > 2025:
@@ -264,24 +253,10 @@ def backtest(
     if bt.table.empty:
         fail(f"{councils[0]}: {bt.skipped.get(councils[0], 'nothing to compare')}")
     league = league_table(bt.table)
-    command = (f"sim backtest {'--all' if all_ else '--la ' + repr(councils[0])} --from "
-               f"{from_year} --years {years} --replications {replications}")
-
-    def fill(tmp: Path) -> None:
-        bt.table.to_csv(tmp / "backtest.csv", index=False, float_format="%.6g")
-        league.to_csv(tmp / "league_table.csv", index=False, float_format="%.4g")
-        (tmp / "league_table.md").write_text(league_markdown(
-            league, from_year, years, replications, bt.table.council.nunique(), bt.skipped,
-            command, bt.wall_seconds))
-        if not all_:
-            hist = {m: {y: dfe.figure(councils[0], p, str(y), fallback=False).value
-                        for y in range(from_year - 3, from_year + years + 1)}
-                    for m, p, *_ in INDICATORS}
-            backtest_chart(bt.table, councils[0], hist,
-                           Source(councils[0], replications, seed)).save(tmp / "backtest.png")
-
+    one = None if all_ else councils[0]
     with writing(cks, out):
-        path = atomically(out, fill, "backtest")
+        path = write_backtest(bt, out, one, from_year, years, seed,
+                              backtest_command(one, from_year, years, replications))
     out_console.print(backtest_table(league, None if all_ else councils[0]))
     if bt.skipped:
         err_console.print(f"{len(bt.skipped)} council(s) skipped; see league_table.md")

@@ -14,13 +14,14 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim import __version__
 from sim.experiment.runner import Results
 from sim.outputs.assumptions import scenario_yaml
-from sim.outputs.comparison import DRIVER_METRICS, Comparison
+from sim.outputs.comparison import Comparison
 from sim.outputs.excel import comparison_workbook, run_workbook, sweep_workbook
 from sim.outputs.narrative import headline as comparison_headline
 from sim.outputs.narrative import run_headline, sweep_headline
@@ -35,15 +36,20 @@ from sim.outputs.ownership import (
 )
 from sim.outputs.plots import (
     Source,
-    write_comparison_series,
-    write_differences,
-    write_drivers,
-    write_frontier,
+    backtest_charts,
+    comparison_charts,
+    save_charts,
+    sweep_charts,
     write_plots,
 )
+from sim.outputs.published import league_markdown
 from sim.outputs.report_html import write_report
 from sim.outputs.sweep import option_names
 from sim.outputs.tables import summarise
+
+if TYPE_CHECKING:
+    from sim.experiment.backtest import Backtest
+    from sim.experiment.calibration import Fit
 
 RESULT_FILES = ("annual.csv", "summary.csv", "weekly.parquet", "parameters.csv", "budget.csv",
                 "budget_summary.csv", "run.json", "scenario.yaml", "caseload.png",
@@ -206,13 +212,7 @@ def write_comparison(comp: Comparison, out: Path, labels: dict[str, str],
             "command": command,
         }
         (tmp / "comparison.json").write_text(json.dumps(meta, indent=2) + "\n")
-        write_comparison_series(comp.results, tmp)
-        source = Source.of(base)
-        write_differences(comp.table, source, tmp, headline)
-        for name in comp.names:
-            if name != comp.base:
-                write_drivers(comp.drivers, comp.table, name, source, tmp,
-                              DRIVER_METRICS[:4], drivers_fy)
+        save_charts(comparison_charts(comp, headline, drivers_fy), tmp)
         if xlsx:
             comparison_workbook(
                 tmp / "comparison.xlsx", comp,
@@ -240,9 +240,9 @@ def write_sweep(table, front, points, out: Path, labels: dict[str, str], outcome
         (tmp / "sweep.json").write_text(json.dumps(
             {**meta, "points": {p.label: p.values for p in points},
              "sim_version": __version__}, indent=2, default=str) + "\n")
-        write_frontier(front, {p.label: p.values for p in points}, meta["outcome"],
-                       Source(points[0].scenario.council, meta["replications"], meta["seed"]),
-                       tmp, meta.get("scenario"))
+        save_charts(sweep_charts(front, {p.label: p.values for p in points}, meta["outcome"],
+                                 Source(points[0].scenario.council, meta["replications"],
+                                        meta["seed"]), meta.get("scenario")), tmp)
         if scenario is not None:  # the base the options change: with sweep.json, a rerun
             (tmp / "scenario.yaml").write_text(yaml_text or scenario_yaml(scenario))
         if xlsx:
@@ -256,3 +256,68 @@ def write_sweep(table, front, points, out: Path, labels: dict[str, str], outcome
             write_report(tmp)
 
     return atomically(out, fill, "sweep")
+
+
+BACKTEST_FILES = ("backtest.csv", "league_table.csv", "league_table.md", "backtest.png")
+
+
+def write_backtest(bt: Backtest, out: Path, council: str | None, from_year: int, years: int,
+                   seed: int, command: str) -> Path:
+    """Write a back-test: every council's comparison with what was published
+    (``backtest.csv``), the league table (``.csv`` and ``.md``, which gives ``command`` to
+    regenerate it) and, for one ``council``, its chart. All at once, like
+    ``write_results``."""
+    from sim.experiment.backtest import league_table
+
+    league = league_table(bt.table)
+
+    def fill(tmp: Path) -> None:
+        bt.table.to_csv(tmp / "backtest.csv", index=False, float_format="%.6g")
+        league.to_csv(tmp / "league_table.csv", index=False, float_format="%.4g")
+        (tmp / "league_table.md").write_text(league_markdown(
+            league, from_year, years, bt.replications, bt.table.council.nunique(),
+            bt.skipped, command, bt.wall_seconds))
+        if council is not None:
+            save_charts(backtest_charts(bt.table, council, from_year, years,
+                                        Source(council, bt.replications, seed)), tmp)
+
+    return atomically(out, fill, "backtest")
+
+
+def backtest_command(council: str | None, from_year: int, years: int,
+                     replications: int) -> str:
+    """The command that regenerates a back-test, as ``league_table.md`` gives it."""
+    return (f"sim backtest {'--all' if council is None else '--la ' + repr(council)} --from "
+            f"{from_year} --years {years} --replications {replications}")
+
+
+def write_scenario_file(text: str, out: Path) -> Path:
+    """Write a scenario file that must validate: written beside ``out``, read back, and
+    only then put in place (``ScenarioError`` if it does not validate; ``out`` is then left
+    as it was)."""
+    from sim.scenario import load_scenario
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.partial")
+    try:
+        tmp.write_text(text)
+        load_scenario(tmp)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    tmp.replace(out)
+    return out
+
+
+def write_calibration(fit: Fit, scenario: Path, out: Path, council: str, year: int) -> Path:
+    """Write a calibrated scenario, a file at ``out`` that extends ``scenario`` (by a path
+    relative to ``out`` where it can) with the fitted rates, and its fit table beside it
+    (``<out>.fit.csv``); ``out``."""
+    from sim.experiment.calibration import calibrated_yaml
+
+    src = Path(scenario).resolve()
+    rel = src.relative_to(out.resolve().parent) if src.is_relative_to(out.resolve().parent) \
+        else src
+    out.write_text(calibrated_yaml(str(rel), fit, council, year))
+    fit.table.to_csv(out.with_suffix(".fit.csv"), index=False, float_format="%.6g")
+    return out

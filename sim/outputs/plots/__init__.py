@@ -14,6 +14,9 @@ names of ``sim/outputs/files.py``.
   drives them (``drivers_chart``);
 - ``options.py``: a sweep's budget options (``frontier_chart``);
 - ``backtest.py``: a council's back-test (``backtest_chart``);
+- ``sets.py``: the charts of each kind of results directory, by file name
+  (``run_charts``, ``comparison_charts``, ``sweep_charts``, ``backtest_charts``): what the
+  commands save as PNGs (``save_charts``, ``write_plots``) and the Python API returns;
 - ``style.py``: what they share: ``Chart``, ``Source``, each scenario's colour and line
   (``scenario_styles``: the base black, then Okabe and Ito's colour-blind-safe palette, in
   the scenarios' order), and the frame (title, legend, notes and source line).
@@ -38,15 +41,24 @@ from sim.outputs.plots.series import (
     unallocated_chart,
     weekly_differences_chart,
     workforce_chart,
+)
+from sim.outputs.plots.sets import (
+    backtest_charts,
+    comparison_charts,
+    comparison_series_charts,
+    run_charts,
+    save_charts,
+    sweep_charts,
     write_comparison_series,
     write_plots,
 )
 from sim.outputs.plots.style import Chart, Source, scenario_colours, scenario_styles
 
 __all__ = [
-    "Chart", "Source", "backtest_chart", "caseload_chart", "clearest_year",
-    "differences_chart", "drivers_chart", "frontier_chart", "open_cases_chart",
-    "scenario_colours", "scenario_styles", "series_chart", "unallocated_chart",
+    "Chart", "Source", "backtest_chart", "backtest_charts", "caseload_chart", "clearest_year",
+    "comparison_charts", "comparison_series_charts", "differences_chart", "drivers_chart",
+    "frontier_chart", "open_cases_chart", "run_charts", "save_charts", "scenario_colours",
+    "scenario_styles", "series_chart", "sweep_charts", "unallocated_chart",
     "weekly_differences_chart", "workforce_chart", "write_comparison_series",
     "write_differences", "write_drivers", "write_frontier", "write_plots",
 ]

@@ -8,14 +8,12 @@ week, metric, value``, as ``weekly.parquet``), the base scenario first.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from scipy import stats
 
-from sim.experiment.runner import Results
 from sim.outputs.labels import scenario_title, weekly_label, weekly_unit
 from sim.outputs.plots.style import (
     COLOURS,
@@ -282,37 +280,3 @@ def weekly_differences_chart(weekly: Mapping[str, pd.DataFrame], source: Source)
            "per measure. " + " ".join(f"{weekly_label(m)}: {'; '.join(v)}." for m, v in
                                       described.items()))
     return Chart(fig, title, alt)
-
-
-# --------------------------------------------------------------------------- writers
-
-def _save(charts: Mapping[str, Chart], out: Path) -> list[Path]:
-    for fname, chart in charts.items():
-        chart.save(out / fname)
-    return [out / fname for fname in charts]
-
-
-def write_plots(results: Results, out: Path) -> list[Path]:
-    """Write a run's PNGs (``caseload.png``, ``unallocated.png``, ``workforce.png``)."""
-    name = results.scenario.name
-    weekly = {name: results.weekly}
-    source = Source.of(results)
-    return _save({"caseload.png": caseload_chart(weekly, source),
-                  "unallocated.png": unallocated_chart(weekly, source,
-                                                       {name: results.scenario}),
-                  "workforce.png": workforce_chart(weekly, source)}, out)
-
-
-def write_comparison_series(results: Mapping[str, Results], out: Path) -> list[Path]:
-    """Write a comparison's weekly PNGs (``compare_*.png`` and
-    ``compare_differences_weekly.png``); ``results``: name -> Results, the base first."""
-    weekly = {k: r.weekly for k, r in results.items()}
-    source = Source.of(next(iter(results.values())))
-    return _save({
-        "compare_caseload.png": caseload_chart(weekly, source),
-        "compare_unallocated.png": unallocated_chart(
-            weekly, source, {k: r.scenario for k, r in results.items()}),
-        "compare_workforce.png": workforce_chart(weekly, source),
-        "compare_open_cases.png": open_cases_chart(weekly, source),
-        "compare_differences_weekly.png": weekly_differences_chart(weekly, source),
-    }, out)

@@ -1,4 +1,4 @@
-"""The Python API for analysts: load scenarios, run and compare them, get pandas tables.
+"""Loading scenarios, running one (``sim run``) and comparing several (``sim compare``).
 
 Every table has the same tidy shape as the file ``sim run`` or ``sim compare`` writes, so a
 notebook can read either.
@@ -15,10 +15,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from sim.api.results import ComparisonResults, RunResults
 from sim.experiment.executors import PROCESS, ExecutorSpec
 from sim.experiment.replications import run_until_precise
-from sim.experiment.runner import Progress, Results, check_comparable, default_jobs, run_many
-from sim.outputs.comparison import Comparison
+from sim.experiment.runner import Progress, check_comparable, default_jobs, run_many
 from sim.scenario import Scenario, with_overrides
 from sim.scenario import load_scenario as _load
 
@@ -45,16 +45,22 @@ def _named(scenario: ScenarioLike, overrides: Mapping[str, Any] | None) -> tuple
     return Path(scenario).stem, load_scenario(scenario, overrides)
 
 
+def source_of(scenario: ScenarioLike) -> Path | None:
+    """The file a scenario was read from (its comments are its values' sources), if any."""
+    return None if isinstance(scenario, Scenario) else Path(scenario)
+
+
 def run(scenario: ScenarioLike, replications: int | None = None, seed: int | None = None,
         jobs: int | None = None, fixed_parameters: bool = False,
         overrides: Mapping[str, Any] | None = None,
-        progress: Progress | None = None, executor: ExecutorSpec = PROCESS) -> Results:
+        progress: Progress | None = None, executor: ExecutorSpec = PROCESS) -> RunResults:
     """Run a scenario's replications.
 
-    Returns ``Results``: ``annual`` (replication, fy, metric, value), ``weekly``
+    Returns ``RunResults``: ``annual`` (replication, fy, metric, value), ``weekly``
     (replication, week, metric, value), ``parameters`` (replication, parameter, value)
     and ``summary()`` (fy, metric, mean, ci_low, ci_high, p05, p95) — the shapes of the
-    files ``sim run`` writes. ``replications`` and ``seed`` default to the scenario's own,
+    files ``sim run`` writes; ``figures()`` its charts and ``save(directory)`` its files.
+    ``replications`` and ``seed`` default to the scenario's own,
     ``jobs`` to all cores. ``fixed_parameters`` uses central values of the uncertain effects.
     ``executor`` chooses where replications run (``ExecutorSpec("dask", "tcp://…")``).
 
@@ -65,26 +71,31 @@ def run(scenario: ScenarioLike, replications: int | None = None, seed: int | Non
     >>> referrals = res.summary().query("metric == 'referrals' and fy == '2019-20'")
     >>> round(float(referrals["mean"].iloc[0]), -3)  # two draws of the level; published 9,993
     9000.0
+    >>> sorted(res.figures())
+    ['caseload', 'unallocated', 'workforce']
     """
     _, sc = _named(scenario, overrides)
     n = sc.run.replications if replications is None else replications
-    return run_many({sc.name: sc}, n, sc.run.seed if seed is None else seed,
-                    min(jobs or default_jobs(), n), progress, fixed_parameters,
-                    executor)[sc.name]
+    return RunResults.of(run_many({sc.name: sc}, n, sc.run.seed if seed is None else seed,
+                                  min(jobs or default_jobs(), n), progress, fixed_parameters,
+                                  executor)[sc.name], source_of(scenario))
 
 
 def compare(*scenarios: ScenarioLike, replications: int | None = None,
             seed: int | None = None, jobs: int | None = None, fixed_parameters: bool = False,
             precision: float | None = None, max_replications: int = 200,
             overrides: Mapping[str, Any] | None = None,
-            progress: Progress | None = None, executor: ExecutorSpec = PROCESS) -> Comparison:
+            progress: Progress | None = None, executor: ExecutorSpec = PROCESS
+            ) -> ComparisonResults:
     """Run scenarios on common random numbers and compare each with the first.
 
-    Scenarios given as files are named by the file's stem. Returns a ``Comparison``:
+    Scenarios given as files are named by the file's stem. Returns ``ComparisonResults``:
     ``table`` (fy, metric, scenario, mean, ci_low, ci_high, diff_mean, diff_ci_low,
     diff_ci_high — as ``comparison.csv``), ``differences`` (per replication), ``drivers``
     (which uncertain effects explain the spread of each difference), ``parameters`` (the
-    draws, the same in every scenario) and ``results`` (each scenario's ``Results``).
+    draws, the same in every scenario), ``costs`` and ``cost_effectiveness`` (as
+    ``budget_comparison.csv`` and ``cost_effectiveness.csv``), ``results`` (each scenario's
+    ``RunResults``), ``figures()`` and ``save(directory)``.
     With ``precision`` (e.g. 0.05), replications are added until the headline measures'
     95% intervals are within that share of their means, up to ``max_replications``.
     ``overrides`` (dotted paths) apply to every scenario.
@@ -94,10 +105,13 @@ def compare(*scenarios: ScenarioLike, replications: int | None = None,
     >>> ref = comp.table.query("metric == 'referrals' and scenario == 'retention'")
     >>> float(ref["diff_mean"].iloc[0])  # the same children arrive in both
     0.0
+    >>> list(comp.results)
+    ['baseline', 'retention']
     """
     if len(scenarios) < 2:
         raise ValueError("compare needs at least two scenarios: the base, then the others")
     named = dict(_named(s, overrides) for s in scenarios)
+    sources = {k: source_of(s) for k, s in zip(named, scenarios, strict=False)}
     if len(named) < len(scenarios):
         raise ValueError("two scenarios have the same name")
     check_comparable(named)
@@ -109,9 +123,9 @@ def compare(*scenarios: ScenarioLike, replications: int | None = None,
                                           max_replications=max_replications,
                                           progress=progress, fixed_parameters=fixed_parameters,
                                           executor=executor)
-        comp = Comparison(results)
+        comp = ComparisonResults(results, sources=sources)
         comp.precision = prec.describe()
         return comp
     n = base.run.replications if replications is None else replications
-    return Comparison(run_many(named, n, seed, min(jobs, n * len(named)), progress,
-                               fixed_parameters, executor))
+    return ComparisonResults(run_many(named, n, seed, min(jobs, n * len(named)), progress,
+                                      fixed_parameters, executor), sources=sources)
