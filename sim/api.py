@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from sim.experiment import arguments as check
 from sim.experiment.executors import PROCESS, ExecutorSpec
 from sim.experiment.replications import run_until_precise
 from sim.experiment.runner import Progress, Results, check_comparable, default_jobs, run_many
@@ -48,7 +49,7 @@ def _named(scenario: ScenarioLike, overrides: Mapping[str, Any] | None) -> tuple
 def run(scenario: ScenarioLike, replications: int | None = None, seed: int | None = None,
         jobs: int | None = None, fixed_parameters: bool = False,
         overrides: Mapping[str, Any] | None = None,
-        progress: Progress | None = None, executor: ExecutorSpec = PROCESS) -> Results:
+        progress: Progress | None = None, executor: ExecutorSpec | str = PROCESS) -> Results:
     """Run a scenario's replications.
 
     Returns ``Results``: ``annual`` (replication, fy, metric, value), ``weekly``
@@ -56,7 +57,9 @@ def run(scenario: ScenarioLike, replications: int | None = None, seed: int | Non
     and ``summary()`` (fy, metric, mean, ci_low, ci_high, p05, p95) — the shapes of the
     files ``sim run`` writes. ``replications`` and ``seed`` default to the scenario's own,
     ``jobs`` to all cores. ``fixed_parameters`` uses central values of the uncertain effects.
-    ``executor`` chooses where replications run (``ExecutorSpec("dask", "tcp://…")``).
+    ``executor`` chooses where replications run (``"process"``, ``"dask"`` or
+    ``ExecutorSpec("dask", "tcp://…")``). Arguments are checked as the command line checks
+    its options: a bad one raises ``ValueError`` (or ``TypeError``) in one line naming it.
 
     >>> res = run("scenarios/baseline.yaml", replications=2, jobs=1,
     ...           overrides={"run.horizon_years": 1})
@@ -66,6 +69,12 @@ def run(scenario: ScenarioLike, replications: int | None = None, seed: int | Non
     >>> round(float(referrals["mean"].iloc[0]), -3)  # two draws of the level; published 9,993
     9000.0
     """
+    check.scenario("scenario", scenario)
+    replications, seed, jobs = (check.replications(replications), check.seed(seed),
+                                check.jobs(jobs))
+    check.flag("fixed_parameters", fixed_parameters)
+    overrides, progress = check.overrides(overrides), check.progress(progress)
+    executor = check.executor(executor)
     _, sc = _named(scenario, overrides)
     n = sc.run.replications if replications is None else replications
     return run_many({sc.name: sc}, n, sc.run.seed if seed is None else seed,
@@ -77,7 +86,8 @@ def compare(*scenarios: ScenarioLike, replications: int | None = None,
             seed: int | None = None, jobs: int | None = None, fixed_parameters: bool = False,
             precision: float | None = None, max_replications: int = 200,
             overrides: Mapping[str, Any] | None = None,
-            progress: Progress | None = None, executor: ExecutorSpec = PROCESS) -> Comparison:
+            progress: Progress | None = None, executor: ExecutorSpec | str = PROCESS
+            ) -> Comparison:
     """Run scenarios on common random numbers and compare each with the first.
 
     Scenarios given as files are named by the file's stem. Returns a ``Comparison``:
@@ -97,6 +107,20 @@ def compare(*scenarios: ScenarioLike, replications: int | None = None,
     """
     if len(scenarios) < 2:
         raise ValueError("compare needs at least two scenarios: the base, then the others")
+    for i, s in enumerate(scenarios):
+        check.scenario(f"scenarios[{i}]", s)
+    replications, seed, jobs = (check.replications(replications), check.seed(seed),
+                                check.jobs(jobs))
+    check.flag("fixed_parameters", fixed_parameters)
+    if precision is not None:
+        precision = check.number("precision", precision, *check.PRECISION)
+        max_replications = check.whole("max_replications", max_replications,
+                                       *check.MAX_REPLICATIONS_RANGE)
+        if replications is not None:
+            raise ValueError("precision: applies only without replications (replications "
+                             "are added until the intervals are that narrow)")
+    overrides, progress = check.overrides(overrides), check.progress(progress)
+    executor = check.executor(executor)
     named = dict(_named(s, overrides) for s in scenarios)
     if len(named) < len(scenarios):
         raise ValueError("two scenarios have the same name")
