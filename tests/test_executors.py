@@ -65,3 +65,70 @@ def test_an_existing_cluster_is_kept_busy_whatever_the_local_cores() -> None:
     assert in_flight_limit(ExecutorSpec("dask", "tcp://10.0.0.1:8786"), 2, Cluster()) == 128
     assert in_flight_limit(ExecutorSpec("dask"), 2, Cluster()) == 4  # sim's own cluster
     assert in_flight_limit(ExecutorSpec("process"), 3) == 6
+
+
+def _children(pid: int) -> list[int]:
+    """The processes ``pid`` started (psutil if installed, else Linux's /proc)."""
+    try:
+        import psutil
+    except ImportError:  # pragma: no cover - psutil comes with distributed
+        kids = []
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            kids += [int(k) for k in (task / "children").read_text().split()]
+        return kids
+    return [c.pid for c in psutil.Process(pid).children()]
+
+
+def _alive(pid: int) -> bool:
+    """Running, not ended nor a zombie (ended, waiting for whichever process adopted it to
+    collect its status: its memory is already freed)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return fields[0] not in ("Z", "X")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads Linux's /proc")
+def test_workers_die_with_a_parent_killed_by_sigkill(tmp_path: Path) -> None:
+    """Issue 17, case 8: SIGKILL leaves the parent no chance to stop its pool. Its workers
+    (a few hundred MB each) and multiprocessing's resource tracker must not stay behind."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    env = {**os.environ, "HOME": str(tmp_path)}
+    parent = subprocess.Popen(
+        [sys.executable, "-m", "sim.cli", "run", str(SCENARIOS / "baseline.yaml"),
+         "--jobs", "2", "-r", "8", "--out", "out"], cwd=tmp_path, env=env,
+        start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    kids: list[int] = []
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and parent.poll() is None:
+            kids = _children(parent.pid)
+            cmds = [Path(f"/proc/{k}/cmdline").read_bytes() for k in kids if _alive(k)]
+            if sum(b"spawn_main" in c for c in cmds) == 2 and \
+                    any(b"resource_tracker" in c for c in cmds):
+                break
+            time.sleep(0.2)
+        else:
+            pytest.fail(f"no pool of two workers appeared (parent status {parent.poll()})")
+        time.sleep(2)  # the workers at work on replications
+        os.kill(parent.pid, signal.SIGKILL)
+        parent.wait()
+        gone_by = time.monotonic() + 5
+        while any(_alive(k) for k in kids) and time.monotonic() < gone_by:
+            time.sleep(0.1)
+        left = [k for k in kids if _alive(k)]
+        assert not left, f"still running 5 s after the parent's SIGKILL: {left}"
+    finally:
+        for k in kids:  # whatever the outcome, leave nothing behind
+            if _alive(k):
+                os.kill(k, signal.SIGKILL)
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait()
