@@ -132,3 +132,48 @@ def test_workers_die_with_a_parent_killed_by_sigkill(tmp_path: Path) -> None:
         if parent.poll() is None:
             parent.kill()
             parent.wait()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads Linux's /proc")
+def test_ctrl_c_as_the_pool_starts_stops_at_once_without_a_traceback(tmp_path: Path) -> None:
+    """Ctrl-C reaches the whole process group, the workers too, while they are still
+    importing numpy: one line, status 130, within seconds (the workers are ended, not
+    waited for while they finish a replication), and no worker left behind."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    env = {**os.environ, "HOME": str(tmp_path)}
+    parent = subprocess.Popen(
+        [sys.executable, "-m", "sim.cli", "run", str(SCENARIOS / "baseline.yaml"),
+         "--jobs", "2", "-r", "4", "--out", "out"], cwd=tmp_path, env=env,
+        start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    kids: list[int] = []
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and parent.poll() is None:
+            kids = [k for k in _children(parent.pid) if _alive(k)
+                    and b"spawn_main" in Path(f"/proc/{k}/cmdline").read_bytes()]
+            if kids:
+                break
+            time.sleep(0.02)
+        assert kids, f"no worker appeared (parent status {parent.poll()})"
+        os.killpg(parent.pid, signal.SIGINT)
+        sent = time.monotonic()
+        _, err = parent.communicate(timeout=60)
+        took = time.monotonic() - sent
+        assert parent.returncode == 130, err
+        assert "Traceback" not in err and "Error" not in err, err
+        assert "interrupted" in err
+        assert took < 10, f"{took:.1f} s from Ctrl-C to exit"
+        assert not [k for k in kids if _alive(k)]
+    finally:
+        for k in kids:
+            if _alive(k):
+                os.kill(k, signal.SIGKILL)
+        if parent.poll() is None:
+            parent.kill()
+            parent.communicate()

@@ -99,6 +99,29 @@ class WorkerProcess(multiprocessing.context.SpawnProcess):
         super().__init__(*args, **kwargs)
         self.name = WORKER_PREFIX + self.name.removeprefix(type(self).__name__)  # sim-worker-1
 
+    def start(self) -> None:
+        """Start the worker with SIGINT blocked, as it stays (the mask passes through exec):
+        Ctrl-C reaches every process of the terminal's group, and a worker still importing
+        numpy would print a KeyboardInterrupt traceback of its own. In the parent, Ctrl-C
+        (and SIGTERM, which the command line treats alike) is held while the worker starts
+        and acted on just after: halfway through, it would leave a worker that was never
+        sent its instructions, printing an EOFError."""
+        held: list[int] = []
+        previous: dict[int, Any] = {}
+        if threading.current_thread() is threading.main_thread():  # where handlers run
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                if callable(signal.getsignal(sig)):
+                    previous[sig] = signal.signal(sig, lambda signum, _: held.append(signum))
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            super().start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+        for signum in held[:1]:
+            previous[signum](signum, None)  # KeyboardInterrupt, as it would have been
+
 
 class WorkerContext(multiprocessing.context.SpawnContext):
     """The "spawn" start method, with ``WorkerProcess`` for processes."""
@@ -130,6 +153,23 @@ def _process_pool(jobs: int) -> ProcessPoolExecutor:
         max_workers=jobs, mp_context=worker_context(), initializer=_worker_init,
         initargs=(os.getpid(),))
     return pool
+
+
+def end_process_pool() -> None:
+    """End the kept pool now (on Ctrl-C): its workers are terminated rather than waited for.
+    A worker busy with a replication would otherwise finish it — minutes, for a large
+    scenario — before the run could stop, although its result can no longer be used."""
+    for pool in _POOL.values():
+        workers = list((getattr(pool, "_processes", None) or {}).values())
+        for worker in workers:
+            if worker.is_alive():
+                worker.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)
+    _POOL.clear()
+    for worker in multiprocessing.active_children():  # one started as Ctrl-C came
+        if isinstance(worker, WorkerProcess):
+            worker.terminate()
+            worker.join(5)
 
 
 def _dask_client(address: str | None, jobs: int):
@@ -223,6 +263,10 @@ def run_all(fn: Callable[[Any], Any], tasks: Iterable[Any], jobs: int,
                     pending[submit(nxt)] = nxt
     except BrokenProcessPool:
         shutdown()
+        raise
+    except KeyboardInterrupt:  # Ctrl-C (or SIGTERM, which the command line turns into it)
+        if spec.kind == "process":
+            end_process_pool()
         raise
     finally:
         for fut in pending:  # stopped early: drop what has not started
