@@ -177,3 +177,39 @@ def test_ctrl_c_as_the_pool_starts_stops_at_once_without_a_traceback(tmp_path: P
         if parent.poll() is None:
             parent.kill()
             parent.communicate()
+
+
+def test_only_sims_workers_start_without_the_callers_main(monkeypatch) -> None:
+    """A spawned process is told how to import ``__main__`` (a script is run again there);
+    sim's workers are not, and every other process still is."""
+    import multiprocessing.spawn
+    import sys
+    import types
+
+    from sim.experiment.executors import WORKER_PREFIX, WorkerProcess, worker_context
+
+    script = types.ModuleType("__main__")
+    script.__file__ = "/somewhere/analysis.py"
+    script.__spec__ = None
+    monkeypatch.setitem(sys.modules, "__main__", script)
+    ctx = worker_context()
+    worker = ctx.Process(target=print)
+    assert isinstance(worker, WorkerProcess) and worker.name.startswith(f"{WORKER_PREFIX}-")
+    told = multiprocessing.spawn.get_preparation_data(worker.name)
+    assert "init_main_from_path" not in told and "init_main_from_name" not in told
+    assert told["sys_path"] == multiprocessing.spawn.get_preparation_data("x")["sys_path"]
+    other = multiprocessing.spawn.get_preparation_data("SpawnProcess-1")
+    assert other["init_main_from_path"] == "/somewhere/analysis.py"
+
+
+def test_a_worker_ends_itself_when_its_parent_is_gone() -> None:
+    """The watchdog: a parent that is not this process's parent counts as gone."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import os\nfrom sim.experiment.executors import watch_parent\n"
+            f"watch_parent({os.getpid() + 10**6}, every=0.01)\nprint('not reached')\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 1 and "not reached" not in r.stdout

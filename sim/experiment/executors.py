@@ -112,11 +112,13 @@ class WorkerProcess(multiprocessing.context.SpawnProcess):
             for sig in (signal.SIGINT, signal.SIGTERM):
                 if callable(signal.getsignal(sig)):
                     previous[sig] = signal.signal(sig, lambda signum, _: held.append(signum))
-        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        mask = getattr(signal, "pthread_sigmask", None)  # not on Windows
+        blocked = mask(signal.SIG_BLOCK, {signal.SIGINT}) if mask else None
         try:
             super().start()
         finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+            if mask and blocked is not None:
+                mask(signal.SIG_SETMASK, blocked)
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
         for signum in held[:1]:
