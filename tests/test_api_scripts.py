@@ -114,3 +114,18 @@ def test_the_readme_example_in_a_notebook(sandbox: Path) -> None:
     errors = [o for o in nb.cells[0].outputs if o.output_type == "error"]
     assert not errors, errors
     check_output(out)
+
+
+@pytest.mark.slow
+def test_an_unguarded_script_on_a_local_dask_cluster(sandbox: Path) -> None:
+    """The Dask executor's local cluster starts its workers without the script too."""
+    script = sandbox / "dask_unguarded.py"
+    script.write_text(
+        "import sim\n"
+        "res = sim.run('scenarios/retention.yaml', replications=2, jobs=2, executor='dask',\n"
+        "              overrides={'run.horizon_years': 1})\n"
+        "print('replications', sorted(set(res.annual.replication)))\n")
+    r = python(script.name, cwd=sandbox)
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr, r.stderr
+    assert "replications [0, 1]" in r.stdout

@@ -16,9 +16,10 @@ notebook or a test session pays their start once.
   Workers die with the process that started them (a watchdog thread in each, below), so a
   parent killed with SIGKILL leaves no worker, nor multiprocessing's resource tracker,
   behind.
-* ``dask``: a local Dask cluster of ``jobs`` single-threaded worker processes, or, with an
-  address (``tcp://host:8786``), an existing cluster — whose workers must have the same
-  version of sim installed.
+  Ctrl-C stops a run at once: the workers are ended, not waited for.
+* ``dask``: a local Dask cluster of ``jobs`` single-threaded worker processes (also started
+  without ``__main__``), or, with an address (``tcp://host:8786``), an existing cluster —
+  whose workers must have the same version of sim installed.
 """
 
 from __future__ import annotations
@@ -82,13 +83,18 @@ def _preparation_data(name: str) -> dict[str, Any]:
     """What a spawned process is told about its parent before it starts: for the pool's
     workers, everything but how to import ``__main__`` (see the module's docstring)."""
     data = _SPAWN_PREPARATION(name)
-    if name.startswith(WORKER_PREFIX):
+    if name.startswith(WORKER_PREFIX) or (_OWN_DASK and name.startswith(DASK_WORKER)):
         data.pop("init_main_from_name", None)
         data.pop("init_main_from_path", None)
     return data
 
 
 _SPAWN_PREPARATION = multiprocessing.spawn.get_preparation_data
+# the worker processes of a Dask cluster's nannies, left without ``__main__`` too while sim
+# runs a local cluster of its own: they run sim's code, or the cloudpickled functions of the
+# caller's (which carry themselves)
+DASK_WORKER = "Dask Worker process"
+_OWN_DASK: list[bool] = []
 
 
 class WorkerProcess(multiprocessing.context.SpawnProcess):
@@ -185,6 +191,8 @@ def _dask_client(address: str | None, jobs: int):
         return client
     close_dask()
     if address is None:
+        worker_context()  # no __main__ in its workers either (see _preparation_data)
+        _OWN_DASK[:] = [True]
         cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
                                dashboard_address=":0", silence_logs=40)
         client = Client(cluster)
@@ -202,6 +210,7 @@ def close_dask() -> None:
         if cluster is not None:
             cluster.close()
     _DASK.clear()
+    _OWN_DASK.clear()
 
 
 @atexit.register
