@@ -36,6 +36,7 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
     >>> s.run.horizon_years, s.interventions.retention.annual_spend
     (2.0, 2500000.0)
     """
+    overrides = check.overrides(overrides)
     s = _load(path)
     return with_overrides(s, overrides, str(path)) if overrides else s
 

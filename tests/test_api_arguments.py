@@ -85,6 +85,11 @@ def test_a_scenario_that_is_neither_a_path_nor_a_scenario() -> None:
         sim.compare(BASE, ["retention.yaml"])  # type: ignore[arg-type]
 
 
+def test_load_scenario_checks_its_overrides() -> None:
+    with pytest.raises(TypeError, match=r"^overrides: expected a mapping .*\(found a list\)$"):
+        sim.load_scenario(BASE, [("run.horizon_years", 2)])  # type: ignore[arg-type]
+
+
 def test_good_arguments_of_other_types_are_taken() -> None:
     """A numpy whole number, a Path, an executor named by its kind: all fine."""
     import numpy as np
