@@ -1,12 +1,13 @@
-# Two commands set everything up from a fresh clone (Python 3.11+ on PATH as python3):
+# These commands set everything up from a fresh clone (Python 3.11+ on PATH as python3):
 #   make run    creates .venv, installs sim, runs scenarios/retention.yaml
 #   make test   creates .venv, installs sim with its test tools, runs ruff, mypy and the tests
+#   make notebooks  creates .venv, installs sim with Jupyter, opens JupyterLab on notebooks/
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-quick typecheck golden evidence setup clean mutants
+.PHONY: run test test-quick typecheck golden evidence setup clean mutants notebooks
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "sim needs Python 3.11 or newer (found " + sys.version.split()[0] + "); set PYTHON=python3.x")'
@@ -29,6 +30,16 @@ test: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+
+# install Jupyter (the `notebooks` extra, pinned by constraints.txt) on first use and open
+# JupyterLab on notebooks/ (it prints the address to open if no browser starts; as root,
+# which Jupyter refuses unless told, with --allow-root);
+#   make notebooks JUPYTER_ARGS='--no-browser --port 8899'   passes options to jupyter lab
+JUPYTER_ARGS ?=
+notebooks: $(STAMP)
+	@$(BIN)/python -c 'import jupyterlab, ipykernel' 2>/dev/null || \
+		$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[notebooks]'
+	cd notebooks && ../$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $(JUPYTER_ARGS)
 
 # rewrite tests/golden/ after a change that is meant to move results (say why in the commit)
 golden: $(STAMP)

@@ -180,3 +180,21 @@ def test_5_the_app_makes_the_same_checks(monkeypatch: pytest.MonkeyPatch) -> Non
         assert job.error is not None and "GB of memory" in job.error
     finally:
         service.shutdown()
+
+
+@pytest.mark.parametrize("call", ["run", "compare", "sweep"])
+def test_5_the_api_makes_the_same_checks(call: str, sandbox: Path) -> None:
+    """The Python API refuses what the command line refuses, before simulating."""
+    import sim.api as api
+
+    half = {"run.horizon_years": 0.5}
+    base = SCENARIOS / "baseline.yaml"
+    calls = {
+        "run": lambda: api.run(base, replications=2, jobs=1, overrides=half),
+        "compare": lambda: api.compare(base, SCENARIOS / "retention.yaml", replications=2,
+                                       jobs=1, overrides=half),
+        "sweep": lambda: api.sweep(base, {"interventions.retention.annual_spend": [0, 1]},
+                                   replications=2, jobs=1, overrides=half),
+    }
+    with pytest.raises(ValueError, match="cover no whole financial year"):
+        calls[call]()

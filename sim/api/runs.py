@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from sim.api.results import ComparisonResults, RunResults
+from sim.experiment import arguments as check
 from sim.experiment.executors import PROCESS, ExecutorSpec
+from sim.experiment.guards import pre_run
 from sim.experiment.replications import run_until_precise
 from sim.experiment.runner import Progress, check_comparable, default_jobs, run_many
 from sim.scenario import Scenario, with_overrides
@@ -35,6 +37,7 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
     >>> s.run.horizon_years, s.interventions.retention.annual_spend
     (2.0, 2500000.0)
     """
+    overrides = check.overrides(overrides)
     s = _load(path)
     return with_overrides(s, overrides, str(path)) if overrides else s
 
@@ -53,7 +56,8 @@ def source_of(scenario: ScenarioLike) -> Path | None:
 def run(scenario: ScenarioLike, replications: int | None = None, seed: int | None = None,
         jobs: int | None = None, fixed_parameters: bool = False,
         overrides: Mapping[str, Any] | None = None,
-        progress: Progress | None = None, executor: ExecutorSpec = PROCESS) -> RunResults:
+        progress: Progress | None = None, executor: ExecutorSpec | str = PROCESS
+        ) -> RunResults:
     """Run a scenario's replications.
 
     Returns ``RunResults``: ``annual`` (replication, fy, metric, value), ``weekly``
@@ -62,7 +66,9 @@ def run(scenario: ScenarioLike, replications: int | None = None, seed: int | Non
     files ``sim run`` writes; ``figures()`` its charts and ``save(directory)`` its files.
     ``replications`` and ``seed`` default to the scenario's own,
     ``jobs`` to all cores. ``fixed_parameters`` uses central values of the uncertain effects.
-    ``executor`` chooses where replications run (``ExecutorSpec("dask", "tcp://…")``).
+    ``executor`` chooses where replications run (``"process"``, ``"dask"`` or
+    ``ExecutorSpec("dask", "tcp://…")``). Arguments are checked as the command line checks
+    its options: a bad one raises ``ValueError`` (or ``TypeError``) in one line naming it.
 
     >>> res = run("scenarios/baseline.yaml", replications=2, jobs=1,
     ...           overrides={"run.horizon_years": 1})
@@ -74,8 +80,15 @@ def run(scenario: ScenarioLike, replications: int | None = None, seed: int | Non
     >>> sorted(res.figures())
     ['caseload', 'unallocated', 'workforce']
     """
+    check.scenario("scenario", scenario)
+    replications, seed, jobs = (check.replications(replications), check.seed(seed),
+                                check.jobs(jobs))
+    check.flag("fixed_parameters", fixed_parameters)
+    overrides, progress = check.overrides(overrides), check.progress(progress)
+    executor = check.executor(executor)
     _, sc = _named(scenario, overrides)
     n = sc.run.replications if replications is None else replications
+    pre_run({sc.name: sc}, n, jobs or default_jobs(), executor)  # as `sim run` checks
     return RunResults.of(run_many({sc.name: sc}, n, sc.run.seed if seed is None else seed,
                                   min(jobs or default_jobs(), n), progress, fixed_parameters,
                                   executor)[sc.name], source_of(scenario))
@@ -85,7 +98,7 @@ def compare(*scenarios: ScenarioLike, replications: int | None = None,
             seed: int | None = None, jobs: int | None = None, fixed_parameters: bool = False,
             precision: float | None = None, max_replications: int = 200,
             overrides: Mapping[str, Any] | None = None,
-            progress: Progress | None = None, executor: ExecutorSpec = PROCESS
+            progress: Progress | None = None, executor: ExecutorSpec | str = PROCESS
             ) -> ComparisonResults:
     """Run scenarios on common random numbers and compare each with the first.
 
@@ -110,6 +123,20 @@ def compare(*scenarios: ScenarioLike, replications: int | None = None,
     """
     if len(scenarios) < 2:
         raise ValueError("compare needs at least two scenarios: the base, then the others")
+    for i, s in enumerate(scenarios):
+        check.scenario(f"scenarios[{i}]", s)
+    replications, seed, jobs = (check.replications(replications), check.seed(seed),
+                                check.jobs(jobs))
+    check.flag("fixed_parameters", fixed_parameters)
+    if precision is not None:
+        precision = check.number("precision", precision, *check.PRECISION)
+        max_replications = check.whole("max_replications", max_replications,
+                                       *check.MAX_REPLICATIONS_RANGE)
+        if replications is not None:
+            raise ValueError("precision: applies only without replications (replications "
+                             "are added until the intervals are that narrow)")
+    overrides, progress = check.overrides(overrides), check.progress(progress)
+    executor = check.executor(executor)
     named = dict(_named(s, overrides) for s in scenarios)
     sources = {k: source_of(s) for k, s in zip(named, scenarios, strict=False)}
     if len(named) < len(scenarios):
@@ -118,6 +145,8 @@ def compare(*scenarios: ScenarioLike, replications: int | None = None,
     base = next(iter(named.values()))
     seed = base.run.seed if seed is None else seed
     jobs = jobs or default_jobs()
+    n = base.run.replications if replications is None else replications
+    pre_run(named, max_replications if precision is not None else n, jobs, executor)
     if precision is not None:
         results, prec = run_until_precise(named, seed, jobs, precision,
                                           max_replications=max_replications,
@@ -126,6 +155,5 @@ def compare(*scenarios: ScenarioLike, replications: int | None = None,
         comp = ComparisonResults(results, sources=sources)
         comp.precision = prec.describe()
         return comp
-    n = base.run.replications if replications is None else replications
     return ComparisonResults(run_many(named, n, seed, min(jobs, n * len(named)), progress,
                                       fixed_parameters, executor), sources=sources)

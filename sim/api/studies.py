@@ -21,6 +21,7 @@ from sim.api.results import (
 )
 from sim.api.runs import ScenarioLike, load_scenario, source_of
 from sim.experiment.executors import PROCESS, ExecutorSpec
+from sim.experiment.guards import pre_run
 from sim.experiment.runner import Progress, default_jobs, run_many
 from sim.outputs.files import backtest_command
 from sim.outputs.finance import OUTCOMES
@@ -62,6 +63,7 @@ def sweep(scenario: ScenarioLike, sets: Mapping[str, Sequence[Any]] | Sequence[s
     points = grid(base, [(path, list(values)) for path, values in pairs])
     n = replications or base.run.replications
     seed = base.run.seed if seed is None else seed
+    pre_run({p.label: p.scenario for p in points}, n, jobs or default_jobs(), executor)
     results = run_many({p.label: p.scenario for p in points}, n, seed,
                        min(jobs or default_jobs(), n * len(points)), progress,
                        fixed_parameters, executor)
@@ -92,7 +94,7 @@ def backtest(council: str | None = None, from_year: int = 2019, years: int = 3,
     ['backtest']
     """
     from sim.data import dfe
-    from sim.experiment.backtest import run_backtest
+    from sim.experiment.backtest import backtest_scenarios, run_backtest
 
     if from_year + years > LAST_PUBLISHED:
         raise ValueError(f"years: published figures end in {LAST_PUBLISHED}; from {from_year} "
@@ -100,8 +102,10 @@ def backtest(council: str | None = None, from_year: int = 2019, years: int = 3,
     if all_councils == (council is not None):
         raise ValueError("backtest needs either a council or all_councils=True")
     councils = dfe.councils(str(from_year)) if all_councils else [dfe.resolve(str(council))]
+    prepared = backtest_scenarios(councils, from_year, years)
+    pre_run(prepared[0], replications + 8, jobs or default_jobs(), executor, paired=False)
     bt = run_backtest(councils, from_year, years, replications, seed,
-                      jobs or default_jobs(), progress, executor=executor)
+                      jobs or default_jobs(), progress, executor=executor, prepared=prepared)
     if bt.table.empty:
         raise ValueError(f"{councils[0]}: {bt.skipped.get(councils[0], 'nothing to compare')}")
     one = None if all_councils else councils[0]
@@ -139,6 +143,7 @@ def calibrate(scenario: str | Path, year: int | None = None, replications: int =
     if year is not None and (start.year != year or (start.month, start.day) != (4, 1)):
         raise ValueError(f"year: {scenario} starts on {start}, not 1 April {year}")
     council = dfe.resolve(sc.council)
+    pre_run({sc.name: sc}, max(replications, final_replications), jobs or default_jobs())
     fit = fit_rates(sc, council, start.year, reps=replications, jobs=jobs or default_jobs(),
                     final_reps=final_replications, progress=progress)
     return Calibration(fit, Path(scenario), council, start.year)

@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
+from sim.experiment import arguments as limits
 from sim.experiment import guards
 from sim.experiment.checkpoint import Checkpoint
 from sim.experiment.executors import PROCESS, ExecutorSpec
@@ -70,18 +71,19 @@ ReplicationsOpt = Annotated[str | None, typer.Option(
     help="number of replications, or 'auto' to add them until --precision is met "
          "[default: the scenario's]")]
 SeedOpt = Annotated[int | None, typer.Option(
-    min=0, max=2**63 - 1, help="base seed [default: the scenario's]")]
+    min=0, max=limits.MAX_SEED, help="base seed [default: the scenario's]")]
 JobsOpt = Annotated[int | None, typer.Option(
-    "--jobs", "-j", min=1, max=1024, help="parallel processes [default: all cores]")]
+    "--jobs", "-j", min=1, max=limits.MAX_JOBS, help="parallel processes [default: all cores]")]
 FixedOpt = Annotated[bool, typer.Option(
     "--fixed-parameters",
     help="use central values of the uncertain effects: the spread is then chance alone")]
 PrecisionOpt = Annotated[float | None, typer.Option(
-    min=0.001, max=1.0,
+    min=limits.PRECISION[0], max=limits.PRECISION[1],
     help="with -r auto: target half-width of the 95% intervals, relative to the mean "
          "[default: 0.05]")]
 MaxRepsOpt = Annotated[int, typer.Option(
-    "--max-replications", min=3, max=100_000, help="with -r auto: the most to run")]
+    "--max-replications", min=limits.MAX_REPLICATIONS_RANGE[0],
+    max=limits.MAX_REPLICATIONS_RANGE[1], help="with -r auto: the most to run")]
 ExecutorOpt = Annotated[str, typer.Option(
     "--executor", help="process (a local pool) or dask (a local Dask cluster, or the one at "
                        "--address)")]
@@ -118,11 +120,11 @@ def parse_replications(value: str | None, default: int, precision: float | None 
     try:
         n = int(value)
     except ValueError:
-        fail(f"--replications: expected a whole number from 1 to 100000 or 'auto' "
-             f"(found {value!r})")
-    if not 1 <= n <= 100_000:
-        fail(f"--replications: expected a whole number from 1 to 100000 or 'auto' "
-             f"(found {n})")
+        fail(f"--replications: expected a whole number from 1 to {limits.MAX_REPLICATIONS} "
+             f"or 'auto' (found {value!r})")
+    if not 1 <= n <= limits.MAX_REPLICATIONS:
+        fail(f"--replications: expected a whole number from 1 to {limits.MAX_REPLICATIONS} "
+             f"or 'auto' (found {n})")
     return n
 
 
