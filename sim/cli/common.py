@@ -36,17 +36,25 @@ err_console = Console(stderr=True)
 def fail(message: str) -> NoReturn:
     """Report a problem with the user's input in one line and exit with status 2."""
     # escaped: a file name or value in brackets ('[key]', '[0]') is not rich markup
-    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False,
-                      soft_wrap=True)
+    fail_all([message])
+
+
+def fail_all(messages: list[str]) -> NoReturn:
+    """Report several problems with the user's input, one line each, and exit with
+    status 2."""
+    for message in messages:
+        err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False,
+                          soft_wrap=True)
     raise typer.Exit(code=2)
 
 
 def read_scenario(path: Path) -> Scenario:
-    """The scenario in ``path``, or a one-line error (status 2) saying what is wrong."""
+    """The scenario in ``path``, or an error line (status 2) for each problem found in it
+    (up to 20), each naming the file, the field and what is allowed."""
     try:
         return load_scenario(path)
     except ScenarioError as e:
-        fail(str(e))
+        fail_all(e.lines())
 
 
 # --- options that several commands take, and their parsing

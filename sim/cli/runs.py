@@ -26,6 +26,7 @@ from sim.cli.common import (
     err_console,
     execute,
     fail,
+    fail_all,
     guard_run,
     open_checkpoint,
     out_console,
@@ -262,7 +263,7 @@ def sweep(
     try:
         points = grid(base, [parse_set(x) for x in sets])
     except ScenarioError as e:
-        fail(str(e))
+        fail_all(e.lines())
     n = replications or base.run.replications
     jobs = jobs or default_jobs()
     out = results_dir(out or Path("results") / f"{base.name}_sweep", force)
