@@ -82,6 +82,15 @@ class OneLineErrors(typer.core.TyperGroup):
         # status of a typer.Exit
         sys.exit(rv if isinstance(rv, int) else 0)
 
+    def invoke(self, ctx: typer.Context) -> Any:
+        # Ctrl-C in a command that does not report it itself (run says what it saved):
+        # one line; typer would end with status 130 and say nothing
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            err_console.print("interrupted", highlight=False)
+            raise typer.Exit(code=130) from None
+
 
 app = typer.Typer(
     cls=OneLineErrors,
@@ -109,6 +118,9 @@ def main() -> None:
     signal.signal(signal.SIGTERM, _terminate)
     try:
         app()
+    except KeyboardInterrupt:  # Ctrl-C outside a command (a command reports its own)
+        err_console.print("interrupted", highlight=False)
+        sys.exit(130)
     except StalledRun as e:  # the scenario's durations, not sim: one line, status 2
         err_console.print(f"[bold red]error:[/] {escape(str(e))}", highlight=False,
                           soft_wrap=True)

@@ -13,12 +13,13 @@ notebook or a test session pays their start once.
 from __future__ import annotations
 
 import atexit
-import multiprocessing
 import signal
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from multiprocessing.context import SpawnContext, SpawnProcess
 from typing import Any, Literal
 
 
@@ -42,6 +43,38 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+class _WorkerProcess(SpawnProcess):
+    """A worker started with Ctrl-C ignored from its first instruction: an ignored signal
+    stays ignored across exec, and Python then installs no handler of its own. (The
+    initializer alone would leave the seconds a worker spends importing exposed: Ctrl-C
+    then printed a traceback from each worker.)"""
+
+    def start(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            super().start()
+            return
+        old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            super().start()
+        finally:
+            signal.signal(signal.SIGINT, old)
+
+
+class _WorkerContext(SpawnContext):
+    Process = _WorkerProcess
+
+
+def stop_pool() -> None:
+    """End the kept process pool at once (its workers terminated): after Ctrl-C, the
+    replications running are not waited for."""
+    for pool in _POOL.values():
+        for proc in list(getattr(pool, "_processes", {}).values()):
+            if proc.is_alive():
+                proc.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+    _POOL.clear()
+
+
 def _process_pool(jobs: int) -> ProcessPoolExecutor:
     """A pool of ``jobs`` worker processes (starting one costs a second or two: each worker
     imports numpy, scipy, pandas). Asking for another size, or finding it broken (a worker
@@ -53,8 +86,7 @@ def _process_pool(jobs: int) -> ProcessPoolExecutor:
         old.shutdown(wait=True, cancel_futures=True)
     _POOL.clear()
     pool = _POOL[jobs] = ProcessPoolExecutor(
-        max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-        initializer=_ignore_interrupts)
+        max_workers=jobs, mp_context=_WorkerContext(), initializer=_ignore_interrupts)
     return pool
 
 
@@ -149,6 +181,10 @@ def run_all(fn: Callable[[Any], Any], tasks: Iterable[Any], jobs: int,
                     pending[submit(nxt)] = nxt
     except BrokenProcessPool:
         shutdown()
+        raise
+    except KeyboardInterrupt:  # the parent stops the run; the workers are not waited for
+        if spec.kind == "process":
+            stop_pool()
         raise
     finally:
         for fut in pending:  # stopped early: drop what has not started
