@@ -82,7 +82,7 @@ class OneLineErrors(typer.core.TyperGroup):
         # status of a typer.Exit
         sys.exit(rv if isinstance(rv, int) else 0)
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         # Ctrl-C in a command that does not report it itself (run says what it saved):
         # one line; typer would end with status 130 and say nothing
         try:
