@@ -17,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from sim.experiment.backtest import compare  # noqa: E402
+from sim.experiment.backtest import CENTRAL_REPLICATIONS, compare  # noqa: E402
 from sim.experiment.runner import run_many  # noqa: E402
 from sim.outputs.files import check_files  # noqa: E402
 from sim.outputs.ownership import OutputError  # noqa: E402
@@ -39,7 +39,7 @@ def main() -> None:
     sc = load_scenario(a.scenario)
     start = sc.run.start_date.year
     drawn = run_many({"s": sc}, a.replications, sc.run.seed, a.jobs)["s"]
-    central = run_many({"s": sc}, 8, sc.run.seed, a.jobs, None, True)["s"]
+    central = run_many({"s": sc}, CENTRAL_REPLICATIONS, sc.run.seed, a.jobs, None, True)["s"]
     t = compare(sc.council or "West Sussex", start, int(sc.run.horizon_years),
                 drawn.annual, central.annual)
     t = t[t.published.notna()]
@@ -50,7 +50,8 @@ def main() -> None:
              f"Regenerate with `python tools/baseline_coverage.py --replications "
              f"{a.replications} --out {a.out} --force`.", "",
              f"{a.replications} replications (the 90% band: 5th-95th percentile of single "
-             "replications); the point is the mean of 8 replications at the central values. "
+             f"replications); the point is the mean of {CENTRAL_REPLICATIONS} replications at "
+             "the central values. "
              "Workforce figures at 30 September, children's at 31 March (the back-test's "
              "indicators).", "",
              f"**Inside the 90% band: {share:.0%} of {len(t)}** (target at least 80%).", "",

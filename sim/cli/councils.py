@@ -22,6 +22,7 @@ from sim.cli.common import (
     progress_bar,
     read_scenario,
     results_dir,
+    show,
     where,
 )
 from sim.data import dfe
@@ -112,7 +113,7 @@ def _calibrate(scenario: Path, year: int | None, out: Path | None, reps: int | N
     fit.table.to_csv(out.with_suffix(".fit.csv"), index=False, float_format="%.6g")
     for note in fit.notes:
         err_console.print(f"[yellow]note:[/] {note}")
-    out_console.print(calibration_table(council, fit.table))
+    show(calibration_table(council, fit.table))
     out_console.print(f"wrote {out} (and {out.with_suffix('.fit.csv').name})")
 
 
@@ -154,7 +155,13 @@ def backtest(
 ) -> None:
     """Start from a council's published state, simulate the following years with only what
     was known then, and compare with what was published (with the naive forecast beside)."""
-    from sim.experiment.backtest import INDICATORS, league_table, run_backtest
+    from sim.experiment.backtest import (
+        CENTRAL_REPLICATIONS,
+        INDICATORS,
+        league_table,
+        run_backtest,
+        runs_per_council,
+    )
     from sim.outputs.plots import Source, backtest_chart  # matplotlib: slow to import
 
     spec = parse_executor(executor, address)
@@ -174,9 +181,12 @@ def backtest(
         fail("backtest needs either --la NAME or --all")
     out = results_dir(out or Path("results") / f"backtest_{label}_{from_year}", force)
     jobs = jobs or default_jobs()
+    each = runs_per_council(replications)
     err_console.print(f"back-test of {len(councils)} council(s) from {from_year}, {years} "
-                      f"years, {replications} replications each, {where(jobs, spec)}")
-    with progress_bar("replications", len(councils) * (replications + 8)) as update:
+                      f"years, {each} replications each ({replications} drawing the "
+                      f"uncertain effects, {CENTRAL_REPLICATIONS} at their central values), "
+                      f"{where(jobs, spec)}", highlight=False, soft_wrap=True)
+    with progress_bar("replications", len(councils) * each) as update:
         bt = run_backtest(councils, from_year, years, replications, seed, jobs, update,
                           executor=spec)
     if bt.table.empty:
@@ -199,7 +209,7 @@ def backtest(
                            Source(councils[0], replications, seed)).save(tmp / "backtest.png")
 
     path = atomically(out, fill, "backtest")
-    out_console.print(backtest_table(league, None if all_ else councils[0]))
+    show(backtest_table(league, None if all_ else councils[0]))
     if bt.skipped:
         err_console.print(f"{len(bt.skipped)} council(s) skipped; see league_table.md")
     out_console.print(f"results: {path}/  ({bt.wall_seconds:.0f} s)")

@@ -34,6 +34,7 @@ from sim.cli.common import (
     parse_replications,
     read_scenario,
     results_dir,
+    show,
     where,
 )
 from sim.experiment.runner import check_comparable, default_jobs
@@ -146,11 +147,11 @@ def run(
         raise typer.Exit(code=1) from None
     ck.remove()
     n = len(res.replications)
-    out_console.print(headline_table(
+    show(headline_table(
         summarise(res.annual),
         f"{sc.name}: mean ± half-width of its 95% confidence interval, {n} replications",
     ))
-    out_console.print(budget_table(res.budget_summary(),
+    show(budget_table(res.budget_summary(),
                                    f"{sc.name}: spending by line, £m cash (mean)"))
     if note:
         out_console.print(note)
@@ -219,9 +220,9 @@ def compare(
     path = write_comparison(comp, out, LABELS, list(HEADLINE_METRICS), drivers_fy, note, xlsx,
                             report, command_line(), yaml_texts=texts)
     for name in names[1:]:
-        out_console.print(difference_table(comp.table, name, names[0]))
+        show(difference_table(comp.table, name, names[0]))
         out_console.print()
-        out_console.print(cost_difference_table(comp.costs, comp.cost_effectiveness, name,
+        show(cost_difference_table(comp.costs, comp.cost_effectiveness, name,
                                                 names[0]))
         out_console.print()
     for line in (note, comp.drivers_note):
@@ -282,5 +283,5 @@ def sweep(
     path = write_sweep(table, front, points, out, labels, OUTCOMES[outcome][3], meta, xlsx,
                        report, scenario=base,
                        yaml_text=scenario_yaml(base, chain_sources(scenario)))
-    out_console.print(sweep_table_view(front, labels, OUTCOMES[outcome][3]))
+    show(sweep_table_view(front, labels, OUTCOMES[outcome][3]))
     out_console.print(f"results: {path}/  ({results[points[0].label].wall_seconds:.1f} s)")

@@ -107,9 +107,21 @@ def compare(council: str, start: int, years: int, annual: pd.DataFrame,
     return pd.DataFrame(rows)
 
 
+CENTRAL_REPLICATIONS = 8
+"""Replications a council runs at the central values, for the point forecast, besides the
+ones that draw the uncertain effects (what the command line says and its bar counts)."""
+
+
+def runs_per_council(replications: int) -> int:
+    """The replications a back-test runs for each council: ``replications`` that draw the
+    uncertain effects and ``CENTRAL_REPLICATIONS`` at their central values."""
+    return replications + CENTRAL_REPLICATIONS
+
+
 def run_backtest(councils: list[str], start: int, years: int, replications: int, seed: int,
                  jobs: int, progress: Callable[[int, int], None] | None = None,
-                 central_replications: int = 8, executor: ExecutorSpec = PROCESS) -> Backtest:
+                 central_replications: int = CENTRAL_REPLICATIONS,
+                 executor: ExecutorSpec = PROCESS) -> Backtest:
     """Back-test councils from 1 April ``start`` for ``years`` years, all replications of
     all councils on one parallel executor (results streamed, weekly series dropped)."""
     t0 = time.perf_counter()
