@@ -245,7 +245,7 @@ def guard_run(scenarios: dict[str, Scenario], reps: int, jobs: int, source: Path
     if why:
         fail(f"{source}: {why}")
     total = guards.Estimate(worst.referrals, sum(e.seconds for e in ests),
-                            worst.mb_per_process, worst.processes)
+                            worst.mb_per_process, worst.processes, worst.cores, worst.load)
     note = guards.long_run(total)
     if note:
         err_console.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)

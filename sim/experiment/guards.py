@@ -3,14 +3,22 @@
 A scenario can be valid and still out of reach — a typo of three zeros in the referral
 rate makes a run of days that then runs out of memory. The estimates come from the
 referrals a replication will simulate (the scenario's rates at their central values, trend
-and early-help changes included) and the model's measured costs on the benchmark machine
-(see ``benchmarks/bench.py``): a run that would not fit in memory is refused, one that
-would take long is announced, both with the figures.
+and early-help changes included) and the model's measured costs (``benchmarks/bench.py``,
+``benchmarks/estimate.py``): a run that would not fit in memory is refused, one that would
+take more than a minute is announced, both with the figures.
+
+The time is the work of a replication (CPU-seconds: its referrals, and the cases and posts
+there from the start for every year of the run) spread over the processes that run it, each
+getting the share of a core the machine can give: all of one, unless the other work on the
+machine (``load_average``) and this run's processes together outnumber the cores.
+``benchmarks/estimate.py`` prints the estimate beside the real time for a few sizes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,10 +32,17 @@ from sim.scenario import Scenario
 from sim.scenario.rereferrals import closing_times
 from sim.scenario.schema import Demand
 
-REFERRALS_PER_SECOND = 40_000.0  # one process (measured ~60,000; kept on the safe side)
+# CPU-seconds of a replication, measured on the 2-core machine of the benchmarks (a 1-, 2-
+# and 5-year baseline, and 3 times its referrals): 31 microseconds a referral and 22 a year
+# of each case and post there from the start with the machine busy (load 7), about 25%
+# less with it quiet; the rates are between the two
+REFERRALS_PER_CPU_SECOND = 36_000.0
+STANDING_YEARS_PER_CPU_SECOND = 52_000.0
+SECONDS_PER_REPLICATION = 0.05  # the parent's part: gathering and saving a replication
+WORKER_START_SECONDS = 2.0  # CPU-seconds for a worker to start (numpy, pandas, scipy, sim)
 MB_PER_PROCESS = 250.0  # an idle worker: Python, numpy, pandas, scipy, simpy
 KB_PER_REFERRAL = 1.5  # measured ~1.1 (a referral's path, and its case while open)
-LONG_SECONDS = 30 * 60.0
+LONG_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -36,6 +51,8 @@ class Estimate:
     seconds: float  # wall time of the whole run
     mb_per_process: float
     processes: int
+    cores: int = 1  # this process may use
+    load: float = 0.0  # other work on the machine before the run (processes running)
 
     @property
     def total_mb(self) -> float:
@@ -95,18 +112,78 @@ def standing_objects(scenario: Scenario) -> float:
             + est.case_holding + est.non_case_holding)
 
 
-def estimate(scenario: Scenario, replications: int, jobs: int) -> Estimate:
+def cores() -> int:
+    """The cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def load_average(samples: int = 5, interval: float = 0.04) -> float:
+    """Other work on the machine: processes running or ready to, besides this one. The
+    mean of two measures, as neither alone foretells the next minutes: now
+    (``procs_running`` in /proc/stat, a few looks over a fifth of a second, which can catch
+    a burst or a lull) and the load average of the last minute (which lags: a run that
+    ended a minute ago still counts in it). Either alone where the other is not known."""
+    seen = []
+    for i in range(samples):
+        try:
+            with open("/proc/stat") as f:
+                line = next((ln for ln in f if ln.startswith("procs_running ")), None)
+        except OSError:
+            line = None
+        if line is None:
+            break
+        seen.append(int(line.split()[1]) - 1)  # less this process, reading
+        if i + 1 < samples:
+            time.sleep(interval)
+    measures = [max(0.0, sum(seen) / len(seen))] if seen else []
+    with contextlib.suppress(OSError, AttributeError):  # not POSIX
+        measures.append(max(0.0, os.getloadavg()[0]))
+    return sum(measures) / len(measures) if measures else 0.0
+
+
+def core_share(processes: int, n_cores: int, load: float) -> float:
+    """The share of a core each of ``processes`` gets beside ``load`` other work: all of
+    one, unless together they outnumber the cores."""
+    return min(1.0, n_cores / max(1e-9, load + processes))
+
+
+def cpu_seconds(scenario: Scenario, referrals: float) -> float:
+    """The CPU-seconds one replication of ``scenario`` takes, with ``referrals``."""
+    standing_years = standing_objects(scenario) * scenario.run.horizon_years
+    return (referrals / REFERRALS_PER_CPU_SECOND
+            + standing_years / STANDING_YEARS_PER_CPU_SECOND + SECONDS_PER_REPLICATION)
+
+
+def run_seconds(cpu_per_replication: float, replications: int, jobs: int,
+                n_cores: int, load: float) -> float:
+    """Wall time of ``replications`` of ``cpu_per_replication`` CPU-seconds each on
+    ``jobs`` processes (a pool when more than one, whose workers must start first)."""
+    processes = max(1, min(jobs, replications))
+    share = core_share(processes, n_cores, load)
+    waves = -(-replications // processes)
+    start = WORKER_START_SECONDS if processes > 1 else 0.0
+    return (start + waves * cpu_per_replication) / share
+
+
+def estimate(scenario: Scenario, replications: int, jobs: int,
+             n_cores: int | None = None, load: float | None = None) -> Estimate:
     """The heaviest replication's referrals (an uncertain trend compounds, so the draws
-    matter: up to 200 are looked at), the run's time and each process's memory."""
+    matter: up to 200 are looked at), the run's time on this machine as busy as it is now
+    (or with ``n_cores`` and ``load`` given), and each process's memory."""
     n = referrals_per_replication(scenario)
     if any(True for _ in _uncertain(scenario)):
         n = max([n] + [referrals_per_replication(scenario, r)
                        for r in range(min(replications, 200))])
     processes = max(1, min(jobs, replications))
+    n_cores = cores() if n_cores is None else n_cores
+    load = load_average() if load is None else load
+    seconds = run_seconds(cpu_seconds(scenario, n), replications, jobs, n_cores, load)
     objects = n + standing_objects(scenario)
-    seconds = objects / REFERRALS_PER_SECOND * -(-replications // processes)
     mb = MB_PER_PROCESS + KB_PER_REFERRAL * objects / 1024
-    return Estimate(n, seconds, mb, processes)
+    return Estimate(n, seconds, mb, processes, n_cores, load)
 
 
 def _uncertain(scenario: Scenario):
@@ -155,6 +232,7 @@ def long_run(est: Estimate) -> str | None:
     """A note if the run will take long, or None."""
     if est.seconds < LONG_SECONDS:
         return None
+    busy = (f", busy with {est.load:.1f} other process(es)" if est.load >= 0.5 else "")
     return (f"this run will take about {duration(est.seconds)} (about "
-            f"{est.referrals:,.0f} referrals a replication on {est.processes} process(es)); "
-            "Ctrl-C stops it, and --resume finishes it later")
+            f"{est.referrals:,.0f} referrals a replication on {est.processes} process(es); "
+            f"{est.cores} core(s){busy}); Ctrl-C stops it, and --resume finishes it later")
