@@ -267,6 +267,7 @@ def sweep(
         fail_all(e.lines())
     n = replications or base.run.replications
     jobs = jobs or default_jobs()
+    guard_run({p.label: p.scenario for p in points}, n, jobs, scenario)
     out = results_dir(out or Path("results") / f"{base.name}_sweep", force)
     err_console.print(f"{base.name}: {len(points)} options × {n} replications "
                       f"{where(jobs, spec)}")
