@@ -20,6 +20,7 @@ from sim.cli.common import (
     SeedOpt,
     execute,
     fail,
+    guard_run,
     out_console,
     read_scenario,
     results_dir,
@@ -71,6 +72,7 @@ def check_published(
     sc = read_scenario(scenario)
     n = replications or sc.run.replications
     command = _command("check-published", scenario, n, out, force)
+    guard_run({sc.name: sc}, n, jobs or default_jobs(), scenario)
     out = results_dir(out or Path("results") / f"{sc.name}_vs_published", force)
     results, _ = execute({sc.name: sc}, n, seed if seed is not None else sc.run.seed,
                          jobs or default_jobs(), False, None, n)
@@ -132,6 +134,7 @@ def check_costs(
     n = replications or sc.run.replications
     chosen = [f" --{k} {shlex.quote(v)}" for k, v in (("area", area), ("fy", fy)) if v]
     command = _command("check-costs", scenario, n, out, force, "".join(chosen))
+    guard_run({sc.name: sc}, n, jobs or default_jobs(), scenario)
     out = results_dir(out or Path("results") / f"{sc.name}_costs_vs_published", force)
     results, _ = execute({sc.name: sc}, n, seed if seed is not None else sc.run.seed,
                          jobs or default_jobs(), False, None, n)
