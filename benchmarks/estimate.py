@@ -5,9 +5,10 @@ workers starts, as it does for the command).
 
     python benchmarks/estimate.py [--quick]
 
-Prints, for each size: the scenario, replications and processes, the load average when
-the estimate was made, the estimated and the real seconds, and their ratio (the target:
-between 0.5 and 2); then the referrals simulated per CPU-second of one process.
+Prints, for each size: the scenario, replications and processes, the other work on the
+machine when the estimate was made (the cores it wanted, ``sim/experiment/machine.py``),
+the estimated and the real seconds, and their ratio (the target: between 0.5 and 2); then
+the referrals simulated per CPU-second of one process.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def main() -> None:
         years, mult, reps, jobs = a.one
         print(json.dumps(one(years, mult, int(reps), int(jobs))))
         return
-    print(f"{'size':<30}{'reps':>5}{'jobs':>5}{'load':>6}{'estimated s':>13}{'real s':>9}"
+    print(f"{'size':<30}{'reps':>5}{'jobs':>5}{'other':>6}{'estimated s':>13}{'real s':>9}"
           f"{'ratio':>7}")
     ratios = []
     rate = None

@@ -9,21 +9,26 @@ import time
 import pytest
 
 from sim.experiment import guards
+from sim.experiment.machine import cores, cores_for, other_work
 
 from .conftest import SCENARIOS, variant
 
 
-def test_a_process_gets_a_core_unless_the_machine_is_busy() -> None:
-    assert guards.core_share(2, 2, 0.0) == 1.0
-    assert guards.core_share(1, 2, 0.5) == 1.0
-    assert guards.core_share(2, 2, 2.0) == 0.5
-    assert guards.core_share(4, 2, 0.0) == 0.5  # more processes than cores
+def test_a_run_gets_the_cores_the_other_work_leaves() -> None:
+    """The scheduler shares the cores between groups (sessions, with autogroup) fairly;
+    a group wanting less than its part leaves the rest to the others."""
+    assert cores_for(2, [], 2) == 2
+    assert cores_for(2, [2.0], 2) == 1  # another run of two processes: a core each
+    assert cores_for(1, [3.0], 2) == 1  # one group of three: it gets one core, not 3/4
+    assert cores_for(2, [0.5], 2) == 1.5  # a light load leaves the rest
+    assert cores_for(1, [1.0, 1.0, 1.0], 2) == pytest.approx(0.5)
+    assert cores_for(4, [], 2) == 2  # more processes than cores
 
 
-def test_the_estimate_follows_cores_load_and_processes(baseline) -> None:
-    idle = guards.estimate(baseline, 20, 2, n_cores=2, load=0.0)
-    busy = guards.estimate(baseline, 20, 2, n_cores=2, load=2.0)
-    one = guards.estimate(baseline, 20, 1, n_cores=2, load=0.0)
+def test_the_estimate_follows_cores_other_work_and_processes(baseline) -> None:
+    idle = guards.estimate(baseline, 20, 2, n_cores=2, others=())
+    busy = guards.estimate(baseline, 20, 2, n_cores=2, others=(2.0,))
+    one = guards.estimate(baseline, 20, 1, n_cores=2, others=())
     assert busy.seconds == pytest.approx(2 * idle.seconds)
     assert one.seconds > 1.8 * (idle.seconds - guards.WORKER_START_SECONDS)
     assert (idle.cores, busy.load) == (2, 2.0)
@@ -31,9 +36,20 @@ def test_the_estimate_follows_cores_load_and_processes(baseline) -> None:
     assert idle.seconds == pytest.approx(10 * cpu + guards.WORKER_START_SECONDS)
 
 
-def test_the_load_is_measured_and_never_negative() -> None:
-    load = guards.load_average()
-    assert 0.0 <= load < 1000
+def test_other_work_is_measured_without_this_run() -> None:
+    """A thread of this process spinning is this run's, not other work."""
+    import threading
+
+    stop = threading.Event()
+    spin = threading.Thread(target=lambda: [None for _ in iter(stop.is_set, True)])
+    spin.start()
+    try:
+        others = other_work(samples=3, interval=0.01)
+    finally:
+        stop.set()
+        spin.join()
+    assert all(w >= 0 for w in others) and sum(others) < 1000
+    assert cores() >= 1
 
 
 def test_more_than_a_minute_is_announced_with_what_it_rests_on() -> None:
@@ -42,14 +58,14 @@ def test_more_than_a_minute_is_announced_with_what_it_rests_on() -> None:
     assert guards.long_run(quick) is None
     note = guards.long_run(slow)
     assert note is not None and "about 61 s" in note and "2 process(es)" in note
-    assert "2 core(s)" in note and "3.2 other process(es)" in note
+    assert "2 core(s), other work wanting 3.2 of them" in note
 
 
 def test_a_long_run_is_announced_by_the_command(tmp_path, monkeypatch) -> None:
     """`sim validate` makes run's checks: the announcement of a run of more than a minute."""
     from .test_bad_input import invoke
 
-    monkeypatch.setattr(guards, "load_average", lambda: 0.0)
+    monkeypatch.setattr(guards.machine, "other_work", lambda: ())
     long = tmp_path / "long.yaml"
     long.write_text(f"extends: {SCENARIOS / 'baseline.yaml'}\nrun: {{replications: 2000}}\n")
     code, out = invoke("validate", str(long))
@@ -64,7 +80,7 @@ def test_a_replications_cpu_time_is_within_a_factor_of_two(baseline) -> None:
     from sim.experiment.runner import run_many
 
     sc = variant(baseline, run__horizon_years=2.0)
-    est = guards.estimate(sc, 2, 1, n_cores=1, load=0.0)
+    est = guards.estimate(sc, 2, 1, n_cores=1, others=())
     t0 = time.process_time()
     run_many({"s": sc}, 2, sc.run.seed, 1)
     cpu = time.process_time() - t0

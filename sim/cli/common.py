@@ -239,7 +239,8 @@ def guard_run(scenarios: dict[str, Scenario], reps: int, jobs: int, source: Path
             fail(f"{source}: run.horizon_years: {sc.run.horizon_years:g} years from "
                  f"{sc.run.start_date} cover no whole financial year; a run must include one "
                  "whole April-to-March year, which the annual results and budgets report")
-    ests = [guards.estimate(sc, reps, jobs) for sc in scenarios.values()]
+    others = guards.machine.other_work()  # looked at once, for every scenario
+    ests = [guards.estimate(sc, reps, jobs, others=others) for sc in scenarios.values()]
     worst = max(ests, key=lambda e: e.mb_per_process)
     why = guards.too_big(worst, guards.physical_memory_mb())
     if why:

@@ -8,21 +8,20 @@ and early-help changes included) and the model's measured costs (``benchmarks/be
 take more than a minute is announced, both with the figures.
 
 The time is the work of a replication (CPU-seconds: its referrals, and the cases and posts
-there from the start for every year of the run) spread over the processes that run it, each
-getting the share of a core the machine can give: all of one, unless the other work on the
-machine (``load_average``) and this run's processes together outnumber the cores.
+there from the start for every year of the run) spread over the processes that run it, with
+the cores the other work on the machine leaves them (``machine.py``).
 ``benchmarks/estimate.py`` prints the estimate beside the real time for a few sizes.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from sim.experiment import machine
 from sim.model.calendar import Calendar
 from sim.model.demand import base_rate, level_at, level_path
 from sim.model.interventions import early_help_multiplier
@@ -52,7 +51,7 @@ class Estimate:
     mb_per_process: float
     processes: int
     cores: int = 1  # this process may use
-    load: float = 0.0  # other work on the machine before the run (processes running)
+    load: float = 0.0  # other work on the machine before the run (cores it wants)
 
     @property
     def total_mb(self) -> float:
@@ -112,44 +111,6 @@ def standing_objects(scenario: Scenario) -> float:
             + est.case_holding + est.non_case_holding)
 
 
-def cores() -> int:
-    """The cores this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
-
-
-def load_average(samples: int = 5, interval: float = 0.04) -> float:
-    """Other work on the machine: processes running or ready to, besides this one. The
-    mean of two measures, as neither alone foretells the next minutes: now
-    (``procs_running`` in /proc/stat, a few looks over a fifth of a second, which can catch
-    a burst or a lull) and the load average of the last minute (which lags: a run that
-    ended a minute ago still counts in it). Either alone where the other is not known."""
-    seen = []
-    for i in range(samples):
-        try:
-            with open("/proc/stat") as f:
-                line = next((ln for ln in f if ln.startswith("procs_running ")), None)
-        except OSError:
-            line = None
-        if line is None:
-            break
-        seen.append(int(line.split()[1]) - 1)  # less this process, reading
-        if i + 1 < samples:
-            time.sleep(interval)
-    measures = [max(0.0, sum(seen) / len(seen))] if seen else []
-    with contextlib.suppress(OSError, AttributeError):  # not POSIX
-        measures.append(max(0.0, os.getloadavg()[0]))
-    return sum(measures) / len(measures) if measures else 0.0
-
-
-def core_share(processes: int, n_cores: int, load: float) -> float:
-    """The share of a core each of ``processes`` gets beside ``load`` other work: all of
-    one, unless together they outnumber the cores."""
-    return min(1.0, n_cores / max(1e-9, load + processes))
-
-
 def cpu_seconds(scenario: Scenario, referrals: float) -> float:
     """The CPU-seconds one replication of ``scenario`` takes, with ``referrals``."""
     standing_years = standing_objects(scenario) * scenario.run.horizon_years
@@ -158,32 +119,34 @@ def cpu_seconds(scenario: Scenario, referrals: float) -> float:
 
 
 def run_seconds(cpu_per_replication: float, replications: int, jobs: int,
-                n_cores: int, load: float) -> float:
+                n_cores: int, others: Sequence[float] = ()) -> float:
     """Wall time of ``replications`` of ``cpu_per_replication`` CPU-seconds each on
-    ``jobs`` processes (a pool when more than one, whose workers must start first)."""
+    ``jobs`` processes (a pool when more than one, whose workers must start first), beside
+    ``others``, the other work on the machine (``machine.other_work``)."""
     processes = max(1, min(jobs, replications))
-    share = core_share(processes, n_cores, load)
+    share = machine.cores_for(processes, others, n_cores) / processes  # of a core, each
     waves = -(-replications // processes)
     start = WORKER_START_SECONDS if processes > 1 else 0.0
     return (start + waves * cpu_per_replication) / share
 
 
 def estimate(scenario: Scenario, replications: int, jobs: int,
-             n_cores: int | None = None, load: float | None = None) -> Estimate:
+             n_cores: int | None = None, others: Sequence[float] | None = None
+             ) -> Estimate:
     """The heaviest replication's referrals (an uncertain trend compounds, so the draws
     matter: up to 200 are looked at), the run's time on this machine as busy as it is now
-    (or with ``n_cores`` and ``load`` given), and each process's memory."""
+    (or with ``n_cores`` and ``others`` given), and each process's memory."""
     n = referrals_per_replication(scenario)
     if any(True for _ in _uncertain(scenario)):
         n = max([n] + [referrals_per_replication(scenario, r)
                        for r in range(min(replications, 200))])
     processes = max(1, min(jobs, replications))
-    n_cores = cores() if n_cores is None else n_cores
-    load = load_average() if load is None else load
-    seconds = run_seconds(cpu_seconds(scenario, n), replications, jobs, n_cores, load)
+    n_cores = machine.cores() if n_cores is None else n_cores
+    others = machine.other_work() if others is None else others
+    seconds = run_seconds(cpu_seconds(scenario, n), replications, jobs, n_cores, others)
     objects = n + standing_objects(scenario)
     mb = MB_PER_PROCESS + KB_PER_REFERRAL * objects / 1024
-    return Estimate(n, seconds, mb, processes, n_cores, load)
+    return Estimate(n, seconds, mb, processes, n_cores, sum(others))
 
 
 def _uncertain(scenario: Scenario):
@@ -232,7 +195,7 @@ def long_run(est: Estimate) -> str | None:
     """A note if the run will take long, or None."""
     if est.seconds < LONG_SECONDS:
         return None
-    busy = (f", busy with {est.load:.1f} other process(es)" if est.load >= 0.5 else "")
+    busy = (f", other work wanting {est.load:.1f} of them" if est.load >= 0.5 else "")
     return (f"this run will take about {duration(est.seconds)} (about "
             f"{est.referrals:,.0f} referrals a replication on {est.processes} process(es); "
             f"{est.cores} core(s){busy}); Ctrl-C stops it, and --resume finishes it later")
