@@ -68,7 +68,6 @@ def show(table: Table, console: Console | None = None) -> None:
 
 def fail(message: str) -> NoReturn:
     """Report a problem with the user's input in one line and exit with status 2."""
-    # escaped: a file name or value in brackets ('[key]', '[0]') is not rich markup
     fail_all([message])
 
 
@@ -76,6 +75,7 @@ def fail_all(messages: list[str]) -> NoReturn:
     """Report several problems with the user's input, one line each, and exit with
     status 2."""
     for message in messages:
+        # escaped: a file name or value in brackets ('[key]', '[0]') is not rich markup
         err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False,
                           soft_wrap=True)
     raise typer.Exit(code=2)
