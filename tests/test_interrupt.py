@@ -20,9 +20,12 @@ def _ctrl_c(args: list[str], cwd: Path, after: float, started: str | None = None
     """Run ``sim ARGS`` in its own process group and press Ctrl-C ``after`` seconds after
     it starts, or after it prints a line containing ``started``: SIGINT to the whole group,
     the command and its workers, as a terminal sends it."""
+    # a pytest-xdist worker may ignore SIGINT, and a child inherits that: restore the
+    # default, so the command gets Ctrl-C as it would from a terminal
     proc = subprocess.Popen([sys.executable, "-m", "sim.cli", *args], cwd=cwd,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+                            start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     assert proc.stderr is not None
     before = ""
     try:
