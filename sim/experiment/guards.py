@@ -52,6 +52,7 @@ class Estimate:
     processes: int
     cores: int = 1  # this process may use
     load: float = 0.0  # other work on the machine before the run (cores it wants)
+    typical_referrals: float = 0.0  # the mean of the replications' (the time rests on it)
 
     @property
     def total_mb(self) -> float:
@@ -134,19 +135,25 @@ def estimate(scenario: Scenario, replications: int, jobs: int,
              n_cores: int | None = None, others: Sequence[float] | None = None
              ) -> Estimate:
     """The heaviest replication's referrals (an uncertain trend compounds, so the draws
-    matter: up to 200 are looked at), the run's time on this machine as busy as it is now
-    (or with ``n_cores`` and ``others`` given), and each process's memory."""
-    n = referrals_per_replication(scenario)
+    matter: up to 200 are looked at) and each process's memory with them; the run's time,
+    from the mean of the draws, on this machine as busy as it is now (or with ``n_cores``
+    and ``others`` given)."""
+    central = referrals_per_replication(scenario)
+    draws = [central]
     if any(True for _ in _uncertain(scenario)):
-        n = max([n] + [referrals_per_replication(scenario, r)
-                       for r in range(min(replications, 200))])
+        draws = [referrals_per_replication(scenario, r)
+                 for r in range(min(replications, 200))]
+    n = max([central, *draws])
     processes = max(1, min(jobs, replications))
     n_cores = machine.cores() if n_cores is None else n_cores
     others = machine.other_work() if others is None else others
-    seconds = run_seconds(cpu_seconds(scenario, n), replications, jobs, n_cores, others)
+    # the time, of the typical replication; the memory, of the heaviest
+    typical = sum(draws) / len(draws)
+    seconds = run_seconds(cpu_seconds(scenario, typical), replications, jobs, n_cores,
+                          others)
     objects = n + standing_objects(scenario)
     mb = MB_PER_PROCESS + KB_PER_REFERRAL * objects / 1024
-    return Estimate(n, seconds, mb, processes, n_cores, sum(others))
+    return Estimate(n, seconds, mb, processes, n_cores, sum(others), typical)
 
 
 def _uncertain(scenario: Scenario):
