@@ -13,6 +13,16 @@ ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
 
 
+@pytest.fixture(autouse=True)
+def _idle_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands estimate a run's time as on an idle machine, so that what they print (a
+    run of more than a minute is announced) does not hang on how busy the machine running
+    the tests is; test_estimate.py and benchmarks/estimate.py look at the real one."""
+    from sim.experiment import machine
+
+    monkeypatch.setattr(machine, "other_work", lambda *a, **k: ())
+
+
 @pytest.fixture(scope="session")
 def baseline() -> Scenario:
     return load_scenario(SCENARIOS / "baseline.yaml")

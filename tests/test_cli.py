@@ -133,8 +133,8 @@ def _costs(tmp_path: Path, extends: Path | str) -> tuple[str, pd.Series]:
         f"extends: {extends}\nname: tiny\nrun: {{horizon_years: 1.6, replications: 1}}\n")
     r = sim("check-costs", "tiny.yaml", "-j", "1", "--out", "costs", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
-    table = pd.read_csv(tmp_path / "costs.csv").set_index("item")
-    return (tmp_path / "costs.md").read_text(), table.published
+    table = pd.read_csv(tmp_path / "costs" / "comparison.csv").set_index("item")
+    return (tmp_path / "costs" / "comparison.md").read_text(), table.published
 
 
 def test_check_costs_names_west_sussex_and_its_figures(tmp_path: Path) -> None:

@@ -39,7 +39,7 @@ def test_summary_shape() -> None:
 
 @pytest.mark.slow  # the golden files (test_golden.py) flag any change of results
 def test_baseline_lands_near_published_figures(short) -> None:
-    """The figures the model is held to (README, docs/baseline_vs_published.md)."""
+    """The figures the model is held to (README, docs/baseline_vs_published/comparison.md)."""
     results = run_replications(short, 8, jobs=2)
     table = compare(summarise(results.annual), load_published("west_sussex"))
     judged = table[table["within_tolerance"].notna()]

@@ -53,7 +53,7 @@ def test_a_long_run_is_announced_and_goes_ahead(baseline) -> None:
     est = guards.estimate(variant(baseline, demand__referrals_per_year=1e6), 200, 2)
     note = guards.long_run(est)
     assert note is not None and "hours" in note and "--resume" in note
-    assert guards.long_run(guards.estimate(baseline, 10, 2)) is None
+    assert guards.long_run(guards.estimate(baseline, 10, 2, n_cores=2, others=())) is None
 
 
 def test_check_mode_gives_the_same_results(short) -> None:

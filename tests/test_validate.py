@@ -147,3 +147,49 @@ BASE = SCENARIOS / "baseline.yaml"
 ])
 def test_json_schema_accepts_and_refuses(text: str, ok: bool, validator) -> None:
     assert validator.is_valid(_as_json(text)) == ok
+
+
+def test_validate_lists_every_problem_one_line_each(tmp_path: Path) -> None:
+    """Three mistakes in a file that extends the baseline: three error lines, each naming
+    the file, its line and the field, and saying what is allowed; exit status 2."""
+    bad = tmp_path / "three.yaml"
+    bad.write_text(f"extends: {SCENARIOS / 'baseline.yaml'}\n"
+                   "run:\n  horizon_yeers: 2\n  replications: -1\n"
+                   "demand:\n  referrals_per_year: lots\n")
+    code, out = invoke("validate", str(bad))
+    assert code == 2, out
+    lines = [ln for ln in out.splitlines() if ln.strip()]
+    assert len(lines) == 3, out
+    assert all(ln.startswith(f"error: {bad}:") for ln in lines), out
+    assert "more problem" not in out
+    text = "\n".join(lines)
+    assert f"{bad}:3: run.horizon_yeers: unknown key; did you mean 'horizon_years'?" in text
+    assert f"{bad}:4: run.replications:" in text and "(found -1)" in text
+    assert f"{bad}:6: demand.referrals_per_year:" in text and "'lots'" in text
+
+
+def test_validate_lists_at_most_twenty_then_counts(tmp_path: Path) -> None:
+    from sim.scenario.errors import MAX_PROBLEMS
+
+    bad = tmp_path / "many.yaml"
+    bad.write_text(f"extends: {SCENARIOS / 'baseline.yaml'}\nrun:\n" +
+                   "".join(f"  typo_{i}: 1\n" for i in range(MAX_PROBLEMS + 5)))
+    code, out = invoke("validate", str(bad))
+    assert code == 2
+    lines = [ln for ln in out.splitlines() if ln.strip()]
+    assert len(lines) == MAX_PROBLEMS + 1, out
+    assert lines[-1] == f"error: {bad}: and 5 more problems (the first {MAX_PROBLEMS} are above)"
+
+
+def test_scenario_error_keeps_every_problem(tmp_path: Path) -> None:
+    """The API's error: its message is the first problem and a count; ``problems`` each."""
+    from sim.scenario import ScenarioError
+
+    bad = tmp_path / "two.yaml"
+    bad.write_text(f"extends: {SCENARIOS / 'baseline.yaml'}\n"
+                   "run:\n  replications: 0\n  seed: -3\n")
+    with pytest.raises(ScenarioError) as e:
+        load_scenario(bad)
+    assert sorted(p.field or "" for p in e.value.problems) == ["run.replications", "run.seed"]
+    assert str(e.value).endswith("(and 1 more problem)")
+    assert all("\n" not in p.text for p in e.value.problems)

@@ -3,7 +3,7 @@ social worker (children looked after, 2023-24): the check on the rates of the me
 that change a child's worker (issue 13).
 
     python tools/change_reasons.py scenarios/baseline.yaml [--replications 5] [--years 1]
-        [--set allocation.rebalance_to_starters=0.5 ...] [--out docs/change_reasons.md]
+        [--set allocation.rebalance_to_starters=0.5 ...] [--out docs/change_reasons.md --force]
 
 Prints, for looked-after children, changes a child-year by reason (simulated, over the first
 ``--years`` years) beside DfE's episodes a child-year by reason (172,570 episodes for 83,300
@@ -35,6 +35,8 @@ from sim.model.cases import (  # noqa: E402
 )
 from sim.model.simulation import Service  # noqa: E402
 from sim.model.uncertainty import draw_parameters  # noqa: E402
+from sim.outputs.files import check_files  # noqa: E402
+from sim.outputs.ownership import OutputError  # noqa: E402
 from sim.scenario import load_scenario  # noqa: E402
 from sim.scenario.loader import with_overrides  # noqa: E402
 
@@ -51,7 +53,13 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE")
     ap.add_argument("--out", type=Path, help="also write the table as markdown here")
+    ap.add_argument("--force", action="store_true", help="replace an existing --out")
     a = ap.parse_args()
+    if a.out is not None:
+        try:
+            check_files([a.out], a.force)
+        except OutputError as e:
+            sys.exit(f"error: --out: {e}")
     s = load_scenario(a.scenario)
     changes = {k.strip(): yaml.safe_load(v) for k, v in (x.split("=", 1) for x in a.set)}
     changes["run.horizon_years"] = a.years
@@ -84,7 +92,7 @@ def main() -> None:
     if a.out is not None:
         cmd = " ".join(["python tools/change_reasons.py", str(a.scenario),
                         f"--replications {a.replications}", *[f"--set {x}" for x in a.set],
-                        f"--out {a.out}"])
+                        f"--out {a.out} --force"])
         md = ["# Changes of social worker by reason: simulated against DfE", "",
               f"Regenerate with `{cmd}`.", "", head + ".", "",
               "Changes of worker of looked-after children a child-year, by the reason the "

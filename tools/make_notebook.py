@@ -196,7 +196,7 @@ REPLICATIONS = 6   # quick; use 50 or more for a budget paper"""),
 
 What the service costs with no intervention, by line and year (cash, £). Placements and
 other looked-after costs are priced per child-week from West Sussex's S251 unit costs;
-`docs/baseline_costs_vs_published.md` compares 2019-20 with the published outturn."""),
+`docs/baseline_costs_vs_published/comparison.md` compares 2019-20 with the published outturn."""),
     code("""comp = sim.compare(*SCENARIOS, replications=REPLICATIONS)
 comp.results["baseline"].budget_by_year()"""),
     md("""## 2. Each option against the baseline, year by year

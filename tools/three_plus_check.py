@@ -4,11 +4,14 @@ social workers in the year, build its `sim init --year 2023` scenario (uncalibra
 share is never used to build it), run one year and compare the simulated
 `children_3plus_workers_rate` for 2023-24 with the published share.
 
-    python tools/three_plus_check.py [--replications 20] [--jobs 2] [--out docs/three_plus_2024]
+    python tools/three_plus_check.py [--replications 20] [--jobs 2] [--out results/three_plus_2024]
+        [--force]
 
 Writes OUT.csv (council, published, simulated, p05, p95, agency_rate, turnover_rate) and
 OUT.md (the rank correlation, the median absolute error and the table). The target: rank
-correlation at least 0.6, median absolute error at most 5 points.
+correlation at least 0.6, median absolute error at most 5 points. By default OUT is
+results/three_plus_2024; the committed table is refreshed only when asked:
+``--out docs/three_plus_2024 --force``. Existing tables are replaced only with --force.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ sys.path.insert(0, str(ROOT))
 from sim.data import dfe  # noqa: E402
 from sim.experiment.backtest import scenario_for  # noqa: E402
 from sim.experiment.runner import Task, stream  # noqa: E402
+from sim.outputs.files import check_files  # noqa: E402
+from sim.outputs.ownership import OutputError  # noqa: E402
 
 METRIC = "children_3plus_workers_rate"
 FY = "2023-24"
@@ -36,8 +41,13 @@ def main() -> None:
     ap.add_argument("--replications", type=int, default=20)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--seed", type=int, default=2023)
-    ap.add_argument("--out", type=Path, default=ROOT / "docs" / "three_plus_2024")
+    ap.add_argument("--out", type=Path, default=Path("results") / "three_plus_2024")
+    ap.add_argument("--force", action="store_true", help="replace existing tables")
     a = ap.parse_args()
+    try:
+        check_files([a.out.with_suffix(".csv"), a.out.with_suffix(".md")], a.force)
+    except OutputError as e:
+        sys.exit(f"error: --out: {e}")
     councils = dfe.councils("2024", "three_plus_sw_pct")
     scenarios, skipped = {}, {}
     for c in councils:
@@ -73,8 +83,8 @@ def main() -> None:
     t.round(2).to_csv(a.out.with_suffix(".csv"), index=False)
     lines = [
         "# Changes of social worker: simulated against published, 2023-24", "",
-        f"Regenerate with `python tools/three_plus_check.py --replications {a.replications}`"
-        f" (seed {a.seed}).", "",
+        f"Regenerate with `python tools/three_plus_check.py --replications {a.replications}"
+        f" --out {a.out} --force` (seed {a.seed}).", "",
         f"Each council's `sim init --year 2023` scenario (uncalibrated), one year, "
         f"{a.replications} replications; `{METRIC}` for {FY} against DfE's share of children "
         "looked after at 31 March 2024 with 3 or more social workers in the year "

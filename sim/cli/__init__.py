@@ -14,8 +14,30 @@ is in ``common.py``.
 - ``webapp.py``: app (the local web app, ``sim/app/``)
 """
 
-from sim.cli import checks, councils, evidence, report, runs, scenarios, webapp
-from sim.cli.entry import app, main
+import os
+import signal
+import sys
+import threading
+
+
+def _interrupted_while_starting(signum: int, frame: object) -> None:
+    # Ctrl-C in the seconds the imports below take: one line, not a traceback
+    sys.stderr.write("interrupted\n")
+    sys.stderr.flush()
+    os._exit(130)
+
+
+# only while the command line loads, and only if nothing else (a notebook) handles Ctrl-C
+_quiet = (threading.current_thread() is threading.main_thread()
+          and signal.getsignal(signal.SIGINT) is signal.default_int_handler)
+if _quiet:
+    signal.signal(signal.SIGINT, _interrupted_while_starting)
+
+from sim.cli import checks, councils, evidence, report, runs, scenarios, webapp  # noqa: E402
+from sim.cli.entry import app, main  # noqa: E402
+
+if _quiet:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 app.command()(runs.run)
 app.command()(runs.compare)

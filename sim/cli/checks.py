@@ -1,5 +1,10 @@
 """Commands that check a scenario's simulated figures against the published ones:
-``check-published`` (the figures with tolerances) and ``check-costs`` (spending)."""
+``check-published`` (the figures with tolerances) and ``check-costs`` (spending).
+
+Each writes its table (``comparison.md`` and ``.csv``) into a results directory like every
+other command: by default under ``results/``, an earlier one replaced only with --force.
+The committed tables in ``docs/`` are refreshed only when asked, with ``--out docs/...
+--force``."""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from typing import Annotated
 import typer
 
 from sim.cli.common import (
+    ForceOpt,
     JobsOpt,
     SeedOpt,
     execute,
@@ -19,12 +25,14 @@ from sim.cli.common import (
     out_console,
     out_name,
     read_scenario,
+    results_dir,
     write_failed,
 )
 from sim.data import dfe
 from sim.experiment.runner import default_jobs
 from sim.model.calendar import Calendar
 from sim.outputs.console import cost_lines, tolerance_lines
+from sim.outputs.files import atomically
 from sim.outputs.published import compare as compare_published
 from sim.outputs.published import (
     compare_costs,
@@ -35,6 +43,17 @@ from sim.outputs.published import (
 from sim.outputs.published_costs import MissingFigure, costs_note, published_costs
 from sim.outputs.tables import summarise
 
+TABLE = "comparison"
+"""The table's name in the results directory: ``comparison.md`` and ``comparison.csv``."""
+
+
+def _command(name: str, scenario: Path, n: int, out: Path | None, force: bool,
+             extra: str = "") -> str:
+    """The command that writes the same table, for the page to say how to regenerate it."""
+    where = f" --out {shlex.quote(str(out))}" if out is not None else ""
+    return (f"sim {name} {shlex.quote(str(scenario))} --replications {n}{where}{extra}"
+            f"{' --force' if force else ''}")
+
 
 def check_published(
     scenario: Annotated[Path, typer.Argument(help="scenario YAML file")] = Path(
@@ -44,16 +63,16 @@ def check_published(
         help="number of replications [default: the scenario's]")] = None,
     seed: SeedOpt = None,
     jobs: JobsOpt = None,
-    out: Annotated[Path, typer.Option(
-        "--out", "-o", help="where to write the table (.md and .csv)")] = Path(
-        "docs/baseline_vs_published"),
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="results directory for the table (comparison.md and .csv) "
+                            "[default: results/<scenario>_vs_published]")] = None,
+    force: ForceOpt = False,
     area: Annotated[str, typer.Option(help="published figures to compare with")] =
         "west_sussex",
 ) -> None:
     """Compare a scenario's simulated figures with the published ones; exit 1 if any
     figure with a tolerance falls outside it."""
     sc = read_scenario(scenario)
-    out_name(out, len(".csv"))
     areas = sorted(f.name.removesuffix("_published.csv") for f in
                    resources.files("sim").joinpath("data").iterdir()
                    if f.name.endswith("_published.csv"))
@@ -62,22 +81,27 @@ def check_published(
              f"{', '.join(areas)}; `sim check-costs --area` takes any council)")
     published = load_published(area)
     n = replications or sc.run.replications
-    jobs = jobs or default_jobs()
-    guard_run({sc.name: sc}, n, jobs, scenario)
-    results, _ = execute({sc.name: sc}, n, seed if seed is not None else sc.run.seed, jobs,
-                         False, None, n)
+    command = _command("check-published", scenario, n, out, force)
+    out = out or Path("results") / f"{sc.name}_vs_published"
+    out_name(out)
+    guard_run({sc.name: sc}, n, jobs or default_jobs(), scenario)
+    out = results_dir(out, force)
+    results, _ = execute({sc.name: sc}, n, seed if seed is not None else sc.run.seed,
+                         jobs or default_jobs(), False, None, n)
     table = compare_published(summarise(results[sc.name].annual), published)
-    command = f"sim check-published {scenario} --replications {n} --out {out}"
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        table.to_csv(out.with_suffix(".csv"), index=False, float_format="%.4g")
-        out.with_suffix(".md").write_text(to_markdown(
+
+    def fill(tmp: Path) -> None:
+        table.to_csv(tmp / f"{TABLE}.csv", index=False, float_format="%.4g")
+        (tmp / f"{TABLE}.md").write_text(to_markdown(
             table, f"{sc.name} against published figures ({area.replace('_', ' ').title()})",
             command))
+
+    try:
+        path = atomically(out, fill, "check-published")
     except OSError as e:
-        write_failed(e, out.with_suffix(".md"), "the simulation is not kept")
-    for line in tolerance_lines(table, out.with_suffix(".md")):
-        out_console.print(line)
+        write_failed(e, out, "the simulation is not kept")
+    for line in tolerance_lines(table, path / f"{TABLE}.md"):
+        out_console.print(line, highlight=False, soft_wrap=True)
     if table["within_tolerance"].eq(False).any():
         raise typer.Exit(code=1)
 
@@ -89,9 +113,10 @@ def check_costs(
         "--replications", "-r", min=1, max=100_000)] = None,
     seed: SeedOpt = None,
     jobs: JobsOpt = None,
-    out: Annotated[Path, typer.Option(
-        "--out", "-o", help="where to write the table (.md and .csv)")] = Path(
-        "docs/baseline_costs_vs_published"),
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="results directory for the table (comparison.md and .csv) "
+                            "[default: results/<scenario>_costs_vs_published]")] = None,
+    force: ForceOpt = False,
     area: Annotated[str | None, typer.Option(
         help="the council whose published figures to compare with [default: the "
              "scenario's council]")] = None,
@@ -101,7 +126,6 @@ def check_costs(
     """Compare a scenario's simulated spending with the S251 outturn and with the cost the
     published workforce implies."""
     sc = read_scenario(scenario)
-    out_name(out, len(".csv"))
     if area is None and sc.council is None:
         fail(f"{scenario}: council: the scenario does not say which council it represents "
              "(add `council: NAME`, or give --area)")
@@ -123,26 +147,31 @@ def check_costs(
     except MissingFigure as e:
         fail(f"{e}; {_with_figures(council, years)}")
     n = replications or sc.run.replications
-    jobs = jobs or default_jobs()
-    guard_run({sc.name: sc}, n, jobs, scenario)
-    results, _ = execute({sc.name: sc}, n, seed if seed is not None else sc.run.seed, jobs,
-                         False, None, n)
+    chosen = [f" --{k} {shlex.quote(v)}" for k, v in (("area", area), ("fy", fy)) if v]
+    command = _command("check-costs", scenario, n, out, force, "".join(chosen))
+    out = out or Path("results") / f"{sc.name}_costs_vs_published"
+    out_name(out)
+    guard_run({sc.name: sc}, n, jobs or default_jobs(), scenario)
+    out = results_dir(out, force)
+    results, _ = execute({sc.name: sc}, n, seed if seed is not None else sc.run.seed,
+                         jobs or default_jobs(), False, None, n)
     res = results[sc.name]
     summary = summarise(res.annual)
     table = compare_costs(res.budget_summary(), summary, sc, published, year)
-    chosen = [f" --{k} {shlex.quote(v)}" for k, v in (("area", area), ("fy", fy)) if v]
-    command = f"sim check-costs {scenario} --replications {n} --out {out}{''.join(chosen)}"
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        table.to_csv(out.with_suffix(".csv"), index=False, float_format="%.6g")
-        out.with_suffix(".md").write_text(costs_markdown(
+
+    def fill(tmp: Path) -> None:
+        table.to_csv(tmp / f"{TABLE}.csv", index=False, float_format="%.6g")
+        (tmp / f"{TABLE}.md").write_text(costs_markdown(
             table, f"{sc.name}: spending in {year} against published figures ({council})",
             command, costs_note(council, year, published, table, summary)))
+
+    try:
+        path = atomically(out, fill, "check-costs")
     except OSError as e:
-        write_failed(e, out.with_suffix(".md"), "the simulation is not kept")
+        write_failed(e, out, "the simulation is not kept")
     for line in cost_lines(table):
-        out_console.print(line)
-    out_console.print(f"table: {out.with_suffix('.md')}")
+        out_console.print(line, highlight=False, soft_wrap=True)
+    out_console.print(f"table: {path / f'{TABLE}.md'}", highlight=False, soft_wrap=True)
 
 
 def _with_figures(council: str, years: list[str]) -> str:

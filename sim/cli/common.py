@@ -19,7 +19,16 @@ from typing import Annotated, NoReturn
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+from rich.measure import Measurement
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
 
 from sim.experiment import arguments as limits
 from sim.experiment import guards
@@ -35,12 +44,43 @@ out_console = Console()
 err_console = Console(stderr=True)
 
 
+def show(table: Table, console: Console | None = None) -> None:
+    """Print a table whole: no number is ever cut short ("156,435,91…"). On a terminal a
+    table too wide for it wraps its text and, if it must, folds a cell onto a second line;
+    to a file or a pipe it is plain text at the table's full width."""
+    console = console or out_console
+    for col in table.columns:  # rich would otherwise end a cell that does not fit with …
+        col.overflow = "fold"
+        col.no_wrap = col.justify == "right"  # words wrap first; numbers stay whole...
+    if console.is_terminal:
+        opts = console.options
+        need = table._extra_width + sum(  # numbers whole, words wrapped
+            (m.maximum if col.no_wrap else m.minimum)
+            for col in table.columns for m in [table._measure_column(console, opts, col)])
+        if need > console.width:
+            for col in table.columns:  # ...unless they cannot: then they fold
+                col.no_wrap = False
+        console.print(table)
+        return
+    full = Measurement.get(console, console.options.update(width=10_000), table).maximum
+    plain = Console(file=console.file, width=max(full, 20), color_system=None,
+                    highlight=False, emoji=False)
+    plain.print(table)
+
+
 def fail(message: str, code: int = 2) -> NoReturn:
     """Report a problem with the user's input in one line and exit with status 2 (or
     ``code``: 1 for a problem of the environment, such as a full disk)."""
-    # escaped: a file name or value in brackets ('[key]', '[0]') is not rich markup
-    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False,
-                      soft_wrap=True)
+    fail_all([message], code)
+
+
+def fail_all(messages: list[str], code: int = 2) -> NoReturn:
+    """Report several problems with the user's input, one line each, and exit with
+    status 2 (or ``code``)."""
+    for message in messages:
+        # escaped: a file name or value in brackets ('[key]', '[0]') is not rich markup
+        err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False,
+                          soft_wrap=True)
     raise typer.Exit(code=code)
 
 
@@ -57,11 +97,12 @@ def write_failed(e: OSError, where: Path, kept: str = "nothing was written there
 
 
 def read_scenario(path: Path) -> Scenario:
-    """The scenario in ``path``, or a one-line error (status 2) saying what is wrong."""
+    """The scenario in ``path``, or an error line (status 2) for each problem found in it
+    (up to 20), each naming the file, the field and what is allowed."""
     try:
         return load_scenario(path)
     except ScenarioError as e:
-        fail(str(e))
+        fail_all(e.lines())
 
 
 # --- options that several commands take, and their parsing
@@ -210,9 +251,12 @@ def guard_run(scenarios: Mapping[str, Scenario], reps: int, jobs: int,
 
 @contextlib.contextmanager
 def progress_bar(label: str, total: int) -> Iterator[Callable[[int, int], None]]:
-    """A progress bar on stderr; yields the function that moves it (done, total)."""
+    """A progress bar on stderr, with the time elapsed and the time remaining; yields the
+    function that moves it (done, total)."""
     with Progress("[progress.description]{task.description}", BarColumn(),
-                  MofNCompleteColumn(), TimeElapsedColumn(), console=err_console) as bar:
+                  MofNCompleteColumn(), TextColumn("elapsed"), TimeElapsedColumn(),
+                  TextColumn("remaining"), TimeRemainingColumn(),
+                  console=err_console) as bar:
         task = bar.add_task(label, total=total)
 
         def update(done: int, total: int) -> None:

@@ -26,6 +26,7 @@ from sim.cli.common import (
     progress_bar,
     read_scenario,
     results_dir,
+    show,
     where,
 )
 from sim.cli.saving import (
@@ -158,7 +159,7 @@ def _calibrate(scenario: Path, year: int | None, out: Path | None, reps: int | N
         write_calibration(fit, scenario, out, council, start.year)
     for note in fit.notes:
         err_console.print(f"[yellow]note:[/] {note}")
-    out_console.print(calibration_table(council, fit.table))
+    show(calibration_table(council, fit.table))
     out_console.print(f"wrote {out} (and {out.with_suffix('.fit.csv').name})")
 
 
@@ -209,9 +210,11 @@ def backtest(
     Each replication is saved as it finishes: after Ctrl-C or a crash, the same command
     with --resume finishes the back-test."""
     from sim.experiment.backtest import (
+        CENTRAL_REPLICATIONS,
         backtest_scenarios,
         league_table,
         run_backtest,
+        runs_per_council,
     )
 
     spec = parse_executor(executor, address)
@@ -240,13 +243,15 @@ def backtest(
         return cks
 
     jobs = jobs or default_jobs()
+    each = runs_per_council(replications)
     prepared = backtest_scenarios(councils, from_year, years)
-    guard_run(prepared[0], replications + 8, jobs, {c: c for c in prepared[0]}, spec,
-              paired=False)
+    guard_run(prepared[0], each, jobs, {c: c for c in prepared[0]}, spec, paired=False)
     err_console.print(f"back-test of {len(councils)} council(s) from {from_year}, {years} "
-                      f"years, {replications} replications each, {where(jobs, spec)}")
+                      f"years, {each} replications each ({replications} drawing the "
+                      f"uncertain effects, {CENTRAL_REPLICATIONS} at their central values), "
+                      f"{where(jobs, spec)}", highlight=False, soft_wrap=True)
     with stopping_early(cks, out), \
-            progress_bar("replications", len(councils) * (replications + 8)) as update:
+            progress_bar("replications", len(councils) * each) as update:
         bt = run_backtest(councils, from_year, years, replications, seed, jobs, update,
                           executor=spec, prepared=prepared, save_to=save_to)
     report_damaged(cks)
@@ -257,7 +262,7 @@ def backtest(
     with writing(cks, out):
         path = write_backtest(bt, out, one, from_year, years, seed,
                               backtest_command(one, from_year, years, replications))
-    out_console.print(backtest_table(league, None if all_ else councils[0]))
+    show(backtest_table(league, None if all_ else councils[0]))
     if bt.skipped:
         err_console.print(f"{len(bt.skipped)} council(s) skipped; see league_table.md")
     out_console.print(f"results: {path}/  ({bt.wall_seconds:.0f} s)")

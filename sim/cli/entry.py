@@ -84,6 +84,15 @@ class OneLineErrors(typer.core.TyperGroup):
         # status of a typer.Exit
         sys.exit(rv if isinstance(rv, int) else 0)
 
+    def invoke(self, ctx: Any) -> Any:
+        # Ctrl-C in a command that does not report it itself (run says what it saved):
+        # one line; typer would end with status 130 and say nothing
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            err_console.print("interrupted", highlight=False)
+            raise typer.Exit(code=130) from None
+
 
 app = typer.Typer(
     cls=OneLineErrors,
@@ -112,6 +121,9 @@ def main() -> None:
     signal.signal(signal.SIGTERM, _terminate)
     try:
         app()
+    except KeyboardInterrupt:  # Ctrl-C outside a command (a command reports its own)
+        err_console.print("interrupted", highlight=False)
+        sys.exit(130)
     except StalledRun as e:  # the scenario's durations, not sim: one line, status 2
         _one_line(str(e), 2)
     except (BrokenProcessPool, MemoryError, OSError) as e:  # the machine, not sim

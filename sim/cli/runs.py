@@ -26,12 +26,14 @@ from sim.cli.common import (
     err_console,
     execute,
     fail,
+    fail_all,
     guard_run,
     out_console,
     parse_executor,
     parse_replications,
     read_scenario,
     results_dir,
+    show,
     where,
 )
 from sim.cli.saving import (
@@ -115,11 +117,11 @@ def run(
         path = write_results(res, out, xlsx, report,
                              yaml_text=scenario_yaml(sc, chain_sources(scenario)))
     n = len(res.replications)
-    out_console.print(headline_table(
+    show(headline_table(
         summarise(res.annual),
         f"{sc.name}: mean ± half-width of its 95% confidence interval, {n} replications",
     ))
-    out_console.print(budget_table(res.budget_summary(),
+    show(budget_table(res.budget_summary(),
                                    f"{sc.name}: spending by line, £m cash (mean)"))
     if note:
         out_console.print(note)
@@ -196,10 +198,9 @@ def compare(
         path = write_comparison(comp, out, LABELS, list(HEADLINE_METRICS), drivers_fy, note,
                                 xlsx, report, command_line(), yaml_texts=texts)
     for name in names[1:]:
-        out_console.print(difference_table(comp.table, name, names[0]))
+        show(difference_table(comp.table, name, names[0]))
         out_console.print()
-        out_console.print(cost_difference_table(comp.costs, comp.cost_effectiveness, name,
-                                                names[0]))
+        show(cost_difference_table(comp.costs, comp.cost_effectiveness, name, names[0]))
         out_console.print()
     for line in (note, comp.drivers_note):
         if line:
@@ -244,7 +245,7 @@ def sweep(
     try:
         points = grid(base, [parse_set(x) for x in sets])
     except ScenarioError as e:
-        fail(str(e))
+        fail_all(e.lines())
     n = replications or base.run.replications
     jobs = jobs or default_jobs()
     guard_run({p.label: p.scenario for p in points}, n, jobs,
@@ -272,5 +273,5 @@ def sweep(
         path = write_sweep(table, front, points, out, labels, OUTCOMES[outcome][3], meta,
                            xlsx, report, scenario=base,
                            yaml_text=scenario_yaml(base, chain_sources(scenario)))
-    out_console.print(sweep_table_view(front, labels, OUTCOMES[outcome][3]))
+    show(sweep_table_view(front, labels, OUTCOMES[outcome][3]))
     out_console.print(f"results: {path}/  ({results[points[0].label].wall_seconds:.1f} s)")

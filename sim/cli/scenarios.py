@@ -23,7 +23,8 @@ def validate(
 ) -> None:
     """Check a scenario without running it.
 
-    The checks `sim run` makes before it starts; one line: ok, or the error (status 2).
+    The checks `sim run` makes before it starts; one line: ok, or a line for each problem
+    found, up to 20, each naming the file, the field and what is allowed (status 2).
 
     With --show, the resolved scenario (after extends) follows, as YAML."""
     sc = read_scenario(scenario)

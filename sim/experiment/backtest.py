@@ -108,6 +108,17 @@ def compare(council: str, start: int, years: int, annual: pd.DataFrame,
     return pd.DataFrame(rows)
 
 
+CENTRAL_REPLICATIONS = 8
+"""Replications a council runs at the central values, for the point forecast, besides the
+ones that draw the uncertain effects (what the command line says and its bar counts)."""
+
+
+def runs_per_council(replications: int) -> int:
+    """The replications a back-test runs for each council: ``replications`` that draw the
+    uncertain effects and ``CENTRAL_REPLICATIONS`` at their central values."""
+    return replications + CENTRAL_REPLICATIONS
+
+
 CENTRAL = " (central)"  # the task key of a council's runs with the effects at their centre
 
 # given every run of the back-test (task key: its scenario and whether its effects are
@@ -131,7 +142,8 @@ def backtest_scenarios(councils: list[str], start: int, years: int
 
 def run_backtest(councils: list[str], start: int, years: int, replications: int, seed: int,
                  jobs: int, progress: Callable[[int, int], None] | None = None,
-                 central_replications: int = 8, executor: ExecutorSpec = PROCESS,
+                 central_replications: int = CENTRAL_REPLICATIONS,
+                 executor: ExecutorSpec = PROCESS,
                  prepared: tuple[dict[str, Scenario], dict[str, str]] | None = None,
                  save_to: SaveTo | None = None) -> Backtest:
     """Back-test councils from 1 April ``start`` for ``years`` years, all replications of

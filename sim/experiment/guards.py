@@ -3,16 +3,22 @@
 A scenario can be valid and still out of reach — a typo of three zeros in the referral
 rate makes a run of days that then runs out of memory. The estimates come from the
 referrals a replication will simulate (the scenario's rates at their central values, trend
-and early-help changes included) and the model's measured costs on the benchmark machine
-(see ``benchmarks/bench.py``): a run that would not fit in memory is refused, one that
-would take long is announced, both with the figures.
+and early-help changes included) and the model's measured costs (``benchmarks/bench.py``,
+``benchmarks/estimate.py``): a run that would not fit in memory is refused, one that would
+take more than a minute is announced, both with the figures.
+
+The time is the work of a replication (CPU-seconds: its referrals, and the cases and posts
+there from the start for every year of the run) spread over the processes that run it, with
+the cores the other work on the machine leaves them (``machine.py``).
+``benchmarks/estimate.py`` prints the estimate beside the real time for a few sizes.
 
 ``pre_run`` is the one set of checks every command that simulates makes before it starts
 (``sim run``, ``compare``, ``sweep``, ``backtest``, ``calibrate``, ``check-published``,
-``check-costs``, ``validate``, the app): the scenario's calendar (a whole financial year to
-report), scenarios compared on common random numbers covering the same days, memory, time,
-and a Dask scheduler that answers. Schema and cross-field checks are made as a scenario is
-read (``sim.scenario``), so every scenario that gets here has passed them.
+``check-costs``, ``validate``, the app, the Python API): the scenario's calendar (a whole
+financial year to report), scenarios compared on common random numbers covering the same
+days, memory, time, and a Dask scheduler that answers. Schema and cross-field checks are
+made as a scenario is read (``sim.scenario``), so every scenario that gets here has passed
+them.
 """
 
 from __future__ import annotations
@@ -20,11 +26,12 @@ from __future__ import annotations
 import os
 import re
 import socket
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from sim.experiment import machine
 from sim.experiment.executors import ExecutorSpec
 from sim.experiment.runner import check_comparable
 from sim.model.calendar import Calendar
@@ -36,10 +43,17 @@ from sim.scenario import Scenario
 from sim.scenario.rereferrals import closing_times
 from sim.scenario.schema import Demand
 
-REFERRALS_PER_SECOND = 40_000.0  # one process (measured ~60,000; kept on the safe side)
+# CPU-seconds of a replication, measured on the 2-core machine of the benchmarks (a 1-, 2-
+# and 5-year baseline, and 3 times its referrals): 31 microseconds a referral and 22 a year
+# of each case and post there from the start with the machine busy (load 7), about 25%
+# less with it quiet; the rates are between the two
+REFERRALS_PER_CPU_SECOND = 36_000.0
+STANDING_YEARS_PER_CPU_SECOND = 52_000.0
+SECONDS_PER_REPLICATION = 0.05  # the parent's part: gathering and saving a replication
+WORKER_START_SECONDS = 2.0  # CPU-seconds for a worker to start (numpy, pandas, scipy, sim)
 MB_PER_PROCESS = 250.0  # an idle worker: Python, numpy, pandas, scipy, simpy
 KB_PER_REFERRAL = 1.5  # measured ~1.1 (a referral's path, and its case while open)
-LONG_SECONDS = 30 * 60.0
+LONG_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -48,6 +62,9 @@ class Estimate:
     seconds: float  # wall time of the whole run
     mb_per_process: float
     processes: int
+    cores: int = 1  # this process may use
+    load: float = 0.0  # other work on the machine before the run (cores it wants)
+    typical_referrals: float = 0.0  # the mean of the replications' (the time rests on it)
 
     @property
     def total_mb(self) -> float:
@@ -122,18 +139,48 @@ def standing_objects(scenario: Scenario) -> float:
             + est.case_holding + est.non_case_holding)
 
 
-def estimate(scenario: Scenario, replications: int, jobs: int, draws: int = 200) -> Estimate:
-    """The heaviest replication's referrals (an uncertain trend compounds, so the draws
-    matter: up to ``draws`` are looked at), the run's time and each process's memory."""
-    n = referrals_per_replication(scenario)
-    if any(True for _ in _uncertain(scenario)):
-        n = max([n] + [referrals_per_replication(scenario, r)
-                       for r in range(min(replications, draws))])
+def cpu_seconds(scenario: Scenario, referrals: float) -> float:
+    """The CPU-seconds one replication of ``scenario`` takes, with ``referrals``."""
+    standing_years = standing_objects(scenario) * scenario.run.horizon_years
+    return (referrals / REFERRALS_PER_CPU_SECOND
+            + standing_years / STANDING_YEARS_PER_CPU_SECOND + SECONDS_PER_REPLICATION)
+
+
+def run_seconds(cpu_per_replication: float, replications: int, jobs: int,
+                n_cores: int, others: Sequence[float] = ()) -> float:
+    """Wall time of ``replications`` of ``cpu_per_replication`` CPU-seconds each on
+    ``jobs`` processes (a pool when more than one, whose workers must start first), beside
+    ``others``, the other work on the machine (``machine.other_work``)."""
     processes = max(1, min(jobs, replications))
+    share = machine.cores_for(processes, others, n_cores) / processes  # of a core, each
+    waves = -(-replications // processes)
+    start = WORKER_START_SECONDS if processes > 1 else 0.0
+    return (start + waves * cpu_per_replication) / share
+
+
+def estimate(scenario: Scenario, replications: int, jobs: int,
+             n_cores: int | None = None, others: Sequence[float] | None = None,
+             draws: int = 200) -> Estimate:
+    """The heaviest replication's referrals (an uncertain trend compounds, so the draws
+    matter: up to ``draws`` are looked at) and each process's memory with them; the run's
+    time, from the mean of the draws, on this machine as busy as it is now (or with
+    ``n_cores`` and ``others`` given)."""
+    central = referrals_per_replication(scenario)
+    looked = [central]
+    if draws and any(True for _ in _uncertain(scenario)):
+        looked = [referrals_per_replication(scenario, r)
+                  for r in range(min(replications, draws))] or [central]
+    n = max([central, *looked])
+    processes = max(1, min(jobs, replications))
+    n_cores = machine.cores() if n_cores is None else n_cores
+    others = machine.other_work() if others is None else others
+    # the time, of the typical replication; the memory, of the heaviest
+    typical = sum(looked) / len(looked)
+    seconds = run_seconds(cpu_seconds(scenario, typical), replications, jobs, n_cores,
+                          others)
     objects = n + standing_objects(scenario)
-    seconds = objects / REFERRALS_PER_SECOND * -(-replications // processes)
     mb = MB_PER_PROCESS + KB_PER_REFERRAL * objects / 1024
-    return Estimate(n, seconds, mb, processes)
+    return Estimate(n, seconds, mb, processes, n_cores, sum(others), typical)
 
 
 def _uncertain(scenario: Scenario):
@@ -182,9 +229,11 @@ def long_run(est: Estimate) -> str | None:
     """A note if the run will take long, or None."""
     if est.seconds < LONG_SECONDS:
         return None
+    busy = (f", other work wanting {est.load:.1f} of them" if est.load >= 0.5 else "")
     return (f"this run will take about {duration(est.seconds)} (about "
-            f"{est.referrals:,.0f} referrals a replication on {est.processes} process(es)); "
-            "Ctrl-C stops it, and --resume finishes it later")
+            f"{est.referrals:,.0f} referrals a replication on {est.processes} process(es); "
+            f"{est.cores} core(s){busy}); Ctrl-C stops it, and --resume finishes it later")
+
 
 
 # --- the checks before every run
@@ -262,7 +311,9 @@ def pre_run(scenarios: Mapping[str, Scenario], replications: int, jobs: int,
     # councils whose draws differ in their paths: the central values only, ~15 s)
     n = len(scenarios)
     draws = 200 if n <= 4 else 40 if n <= 20 else 0
-    ests = {k: estimate(sc, replications, jobs, draws) for k, sc in scenarios.items()}
+    n_cores, others = machine.cores(), machine.other_work()  # looked at once, for all
+    ests = {k: estimate(sc, replications, jobs, n_cores, others, draws)
+            for k, sc in scenarios.items()}
     if not ests:
         return None
     key, worst = max(ests.items(), key=lambda kv: kv[1].mb_per_process)
@@ -272,4 +323,4 @@ def pre_run(scenarios: Mapping[str, Scenario], replications: int, jobs: int,
     if executor is not None and executor.kind == "dask" and executor.address is not None:
         check_scheduler(executor.address)
     return long_run(Estimate(worst.referrals, sum(e.seconds for e in ests.values()),
-                             worst.mb_per_process, worst.processes))
+                             worst.mb_per_process, worst.processes, worst.cores, worst.load))

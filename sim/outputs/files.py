@@ -27,6 +27,7 @@ from sim.outputs.narrative import headline as comparison_headline
 from sim.outputs.narrative import run_headline, sweep_headline
 from sim.outputs.ownership import (
     PARTIAL_MARK,
+    OutputError,
     check_destination,
     clear_leftovers,
     locked,
@@ -124,6 +125,17 @@ def check_output_dir(out: Path) -> Path:
     """Refuse a destination that is not sim's to write (see ``ownership``); the resolved
     destination."""
     return check_destination(out)
+
+
+def check_files(paths: list[Path], force: bool) -> None:
+    """Before any work, refuse (``OutputError``) to replace an existing file of results
+    without ``force`` (for the tools that write single tables), and create the directory
+    that will hold them."""
+    for p in paths:
+        if p.exists() and not force:
+            raise OutputError(f"{p} exists; add --force to replace it, or choose another "
+                              "--out")
+        p.parent.mkdir(parents=True, exist_ok=True)
 
 
 def atomically(out: Path, fill: Callable[[Path], None], kind: str = "results") -> Path:

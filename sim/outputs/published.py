@@ -13,6 +13,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
+from sim.experiment.backtest import CENTRAL_REPLICATIONS
 from sim.periods import DAYS_PER_WEEK, FY_START_MONTH, fy_start_year
 from sim.scenario import Scenario
 
@@ -194,8 +195,9 @@ def league_markdown(league: pd.DataFrame, start: int, years: int, replications: 
         f"Regenerate with `{command}` ({wall / 60:.0f} minutes on 2 cores here).", "",
         f"Each council starts from its own published state in {start} (`sim init`, nothing "
         f"published later) and is simulated {years} years with {replications} replications. "
-        "The forecast is the mean of 8 replications with the uncertain effects at their "
-        "central values; the interval comes from the replications that draw them. "
+        f"The forecast is the mean of {CENTRAL_REPLICATIONS} more replications with the "
+        "uncertain effects at their central values; the interval comes from the "
+        "replications that draw them. "
         "Errors are absolute percentage errors for counts and the caseload, absolute "
         "differences in points for rates; *median* and *90th pct* are across councils. "
         "*Naive* is the forecast \"the same as the start year\". *Inside 90%* is the share "

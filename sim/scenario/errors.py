@@ -20,18 +20,38 @@ PathKey = tuple[str | int, ...]
 """Keys and list positions from the top of a scenario to one of its values."""
 
 
+MAX_PROBLEMS = 20
+"""The most problems one error lists (``ScenarioError.problems``); the rest are counted."""
+
+
 class ScenarioError(Exception):
-    """A scenario file cannot be used. ``str(err)`` is the one-line message for the user."""
+    """A scenario file cannot be used. ``str(err)`` is the one-line message for the user:
+    the first problem, and how many more there are. ``problems`` holds every problem found
+    (up to ``MAX_PROBLEMS``), each a ``ScenarioError`` of its own with a one-line message;
+    ``more`` counts those found beyond them."""
 
     def __init__(self, file: str | Path, message: str, field: str | None = None,
-                 line: int | None = None) -> None:
+                 line: int | None = None, *, others: list[ScenarioError] | None = None,
+                 more: int = 0) -> None:
         self.file = str(file)
         self.field = field
         self.line = line
         self.message = message
         where = self.file if line is None else f"{self.file}:{line}"
-        text = f"{where}: {field}: {message}" if field else f"{where}: {message}"
-        super().__init__(text)
+        self.text = f"{where}: {field}: {message}" if field else f"{where}: {message}"
+        self.problems: list[ScenarioError] = [self, *(others or [])]
+        self.more = more
+        n = len(self.problems) - 1 + more
+        super().__init__(self.text + (f" (and {n} more problem{'s' if n > 1 else ''})"
+                                      if n else ""))
+
+    def lines(self) -> list[str]:
+        """One line for each problem, and one saying how many more, if any were left."""
+        out = [p.text for p in self.problems]
+        if self.more:
+            out.append(f"{self.file}: and {self.more} more problem"
+                       f"{'s' if self.more > 1 else ''} (the first {len(out)} are above)")
+        return out
 
 
 def dotted(loc: tuple[Any, ...]) -> str:

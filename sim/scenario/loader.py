@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from sim.scenario.errors import (
+    MAX_PROBLEMS,
     PathKey,
     ScenarioError,
     allowed_keys,
@@ -98,18 +99,7 @@ def load_scenario(path: str | Path) -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as e:
-        # an unknown key is usually the cause of a "missing" one (a typo): report it first
-        errors = sorted(e.errors(), key=lambda x: x["type"] != "extra_forbidden")
-        err = errors[0]
-        loc = error_location(err)
-        file, line = locate(loc, where, path)
-        msg = describe(err)
-        if err["type"] == "extra_forbidden" and loc:
-            msg += suggest(str(loc[-1]), allowed_keys(loc))
-        more = len(e.errors()) - 1
-        if more:
-            msg += f" (and {more} more problem{'s' if more > 1 else ''})"
-        raise ScenarioError(file, msg, dotted(loc) or None, line) from None
+        raise _problems(e, where, path) from None
     except CrossFieldError as e:
         # fields that disagree may come from different files; name the one the user asked
         # for, with the line only if the field is set there
@@ -118,6 +108,25 @@ def load_scenario(path: str | Path) -> Scenario:
         if file != path:
             file, line = path, None
         raise ScenarioError(file, e.message, e.path, line) from None
+
+
+def _problems(e: ValidationError, where: dict[PathKey, tuple[Path, int]],
+              path: Path | str) -> ScenarioError:
+    """Every problem pydantic found (up to ``MAX_PROBLEMS``), each naming its file, line
+    and field, as one error; an unknown key first, as it is usually the cause of a
+    "missing" one (a typo)."""
+    errors = sorted(e.errors(), key=lambda x: x["type"] != "extra_forbidden")
+    found = []
+    for err in errors[:MAX_PROBLEMS]:
+        loc = error_location(err)
+        file, line = locate(loc, where, Path(path)) if where else (path, None)
+        msg = describe(err)
+        if err["type"] == "extra_forbidden" and loc:
+            msg += suggest(str(loc[-1]), allowed_keys(loc))
+        found.append(ScenarioError(file, msg, dotted(loc) or None, line))
+    first = found[0]
+    return ScenarioError(first.file, first.message, first.field, first.line,
+                         others=found[1:], more=len(errors) - len(found))
 
 
 def with_overrides(scenario: Scenario, overrides: Mapping[str, Any],
@@ -139,8 +148,6 @@ def with_overrides(scenario: Scenario, overrides: Mapping[str, Any],
     try:
         return Scenario.model_validate(data)
     except ValidationError as e:
-        err = e.errors()[0]
-        loc = error_location(err)
-        raise ScenarioError(source, describe(err), dotted(loc) or None) from None
+        raise _problems(e, {}, source) from None
     except CrossFieldError as e:
         raise ScenarioError(source, e.message, e.path) from None
