@@ -87,10 +87,13 @@ def test_ctrl_c_while_the_pool_starts_or_runs(after: float, longer: Path,
 
 @pytest.mark.slow
 def test_ctrl_c_in_compare_is_one_line(tmp_path: Path) -> None:
-    """A command without a checkpoint: "interrupted", status 130."""
+    """compare saves its replications as run does: one line, what it saved and how to
+    finish, status 130."""
     for name in ("a", "b"):
         (tmp_path / f"{name}.yaml").write_text(
             f"extends: {SCENARIOS / 'baseline.yaml'}\nrun: {{replications: 40}}\n")
     r = _ctrl_c(["compare", "a.yaml", "b.yaml", "--jobs", "2"], tmp_path, 1.0,
                 started="comparing a, b")
-    assert _check(r) == "interrupted"
+    line = _check(r)
+    assert line.startswith("interrupted: ") and "a_vs_b.unfinished" in line, line
+    assert "--resume" in line and not (tmp_path / "results" / "a_vs_b").exists()
