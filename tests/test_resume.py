@@ -362,7 +362,7 @@ def test_a_full_disk_while_saving_keeps_what_was_saved(tiny: Path, tmp_path: Pat
 
     monkeypatch.setattr(Checkpoint, "save", save)
     r = sim("run", str(tiny), "-j", "1", "--out", str(out), cwd=tmp_path)
-    assert r.returncode == 1 and "no space left on device" in r.stderr
+    assert r.returncode == 1 and "No space left on device" in r.stderr
     assert "--resume" in r.stderr and "internal error" not in r.stderr
     assert len(list((checkpoint_dir(out) / "replications").glob("r*.npz"))) == 2
 
