@@ -68,6 +68,7 @@ def test_run_figures_are_the_pngs_of_sim_run(run: api.RunResults) -> None:
     assert isinstance(run.series_chart(["open_cin"], "Children in need").figure, Figure)
 
 
+@pytest.mark.slow  # in make test, not in the quick set (a minute)
 def test_run_save_writes_what_sim_run_writes(run: api.RunResults, tmp_path: Path) -> None:
     from .test_cli import sim as cli
 
@@ -130,6 +131,7 @@ def test_compare_figures_are_the_pngs_of_sim_compare(comp: api.ComparisonResults
     assert isinstance(comp.series_chart(["caseload_mean"], "Caseload").figure, Figure)
 
 
+@pytest.mark.slow  # in make test, not in the quick set (a minute)
 def test_compare_save_writes_what_sim_compare_writes(comp: api.ComparisonResults,
                                                      tmp_path: Path) -> None:
     out = comp.save(tmp_path / "c")

@@ -35,6 +35,7 @@ def sim(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.CompletedProcess(args, r.exit_code, r.stdout, r.stderr)
 
 
+@pytest.mark.slow  # in make test, not in the quick set (a minute)
 def test_real_process_reports_bad_input_without_traceback(tmp_path: Path) -> None:
     """The installed command, in its own process: one line on stderr, exit status 2."""
     bad = tmp_path / "bad.yaml"

@@ -106,6 +106,7 @@ def test_fallbacks_are_said(tmp_path: Path) -> None:
     assert built.notes and "fallback" in built.yaml.lower()
 
 
+@pytest.mark.slow  # in make test, not in the quick set (a minute)
 def test_backtest_compares_like_with_like() -> None:
     bt = run_backtest(["Halton"], 2019, 2, replications=4, seed=1, jobs=1)
     t = bt.table

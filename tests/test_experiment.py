@@ -12,6 +12,7 @@ from sim.outputs.published import compare, load_published
 from .conftest import variant
 
 
+@pytest.mark.slow  # in make test, not in the quick set (a minute)
 def test_serial_equals_parallel(short) -> None:
     one = variant(short, run__horizon_years=1)
     a = run_replications(one, 3, seed=5, jobs=1)

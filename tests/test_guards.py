@@ -95,6 +95,7 @@ def test_check_option_reports_replication_and_date(tmp_path: Path, monkeypatch) 
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow  # in make test, not in the quick set (a minute)
 def test_internal_error_is_one_line_with_the_details_in_a_file(tmp_path: Path) -> None:
     """A bug (here: the model made to raise) is not dressed up as bad input, and does not
     print a traceback at the user: one line, status 70, the traceback in a file."""

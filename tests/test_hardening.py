@@ -46,6 +46,7 @@ def test_3_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> Non
     assert time.monotonic() - t0 < 5
 
 
+@pytest.mark.slow  # in make test, not in the quick set (a minute)
 def test_3_standard_input_as_a_pipe_is_refused_in_one_line(tmp_path: Path) -> None:
     r = subprocess.run([sys.executable, "-m", "sim.cli", "validate", "/dev/stdin"],
                        input="name: x\n", capture_output=True, text=True, timeout=120,

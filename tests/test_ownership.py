@@ -186,6 +186,7 @@ def test_11_a_second_run_into_the_same_directory_is_refused(sandbox: Path) -> No
     assert not lock_path(out).exists()
 
 
+@pytest.mark.slow  # in make test, not in the quick set (a minute)
 def test_11_a_symlinked_out_is_written_through_and_kept(sandbox: Path) -> None:
     target = sandbox / "elsewhere" / "res"
     target.parent.mkdir()

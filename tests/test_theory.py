@@ -83,6 +83,7 @@ def test_steady_state_obeys_littles_law(baseline) -> None:
         assert stock == pytest.approx(rate * mean_days / 365, rel=0.05), stage
 
 
+@pytest.mark.slow  # in make test, not in the quick set (a minute)
 def test_unlimited_capacity_means_no_waiting(baseline) -> None:
     s = variant(baseline, run__horizon_years=1,
                 workforce__caps={"experienced": 10_000, "newly_qualified": 10_000,

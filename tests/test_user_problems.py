@@ -196,6 +196,7 @@ def test_9_an_over_long_out_is_exit_2_before_any_work(args: list[str], sandbox: 
     ["check-published", "a.yaml"],
     ["backtest", "--la", "Halton", "--from", "2019", "--years", "1"],
 ])
+@pytest.mark.slow  # in make test, not in the quick set (a minute)
 def test_9_a_full_disk_while_writing_is_exit_1_and_nothing_half_written(
         command: list[str], sandbox: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def full(self: object, path: object = None, *args: object, **kwargs: object) -> None:
