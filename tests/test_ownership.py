@@ -148,7 +148,7 @@ def test_6_a_sweep_is_replaced_with_force(sandbox: Path) -> None:
 def test_8_a_killed_runs_temporary_directory_is_removed_at_the_next_run(sandbox: Path
                                                                         ) -> None:
     results = sandbox / "results"
-    left = results / ".tiny.abc123.partial"
+    left = results / ".tiny.abc12345.partial"
     left.mkdir(parents=True)
     (left / PARTIAL_MARK).touch()
     (left / "annual.csv").write_text("half")
@@ -156,7 +156,7 @@ def test_8_a_killed_runs_temporary_directory_is_removed_at_the_next_run(sandbox:
     users.mkdir()
     r = run(sandbox)
     assert r.returncode == 0, r.stderr
-    assert "removed" in r.stderr and ".tiny.abc123.partial" in r.stderr
+    assert "removed" in r.stderr and ".tiny.abc12345.partial" in r.stderr
     assert not left.exists() and users.is_dir()
     assert sorted(p.name for p in results.iterdir()) == [".tiny.mine.partial", "tiny"]
 
@@ -196,3 +196,102 @@ def test_11_a_symlinked_out_is_written_through_and_kept(sandbox: Path) -> None:
     assert (sandbox / "link").is_symlink() and is_sim_results(target)
     assert run(sandbox, "--out", "link", "--force").returncode == 0
     assert (sandbox / "link").is_symlink() and is_sim_results(target)
+
+
+# ------------------------------------------- found in review: names, the lock, races
+
+
+def test_leftovers_are_claimed_by_exact_name_only(tmp_path: Path) -> None:
+    """Clearing ``a``'s leftovers leaves ``a.b``'s temporary directory (a live run's), and a
+    name with glob characters claims nothing of anyone else's."""
+    from sim.outputs.ownership import clear_leftovers
+
+    for name in (".a.b.abcd1234.partial", ".retention.zz9x8y7w.partial", ".a.abcd1234.partial"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / PARTIAL_MARK).touch()
+    assert [p.name for p in clear_leftovers(tmp_path / "a")] == [".a.abcd1234.partial"]
+    assert clear_leftovers(tmp_path / "*") == [] and clear_leftovers(tmp_path / "r*") == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".a.b.abcd1234.partial",
+                                                        ".retention.zz9x8y7w.partial"]
+
+
+@pytest.mark.parametrize("what", ["symlink", "a file with words"])
+def test_the_lock_never_writes_through_a_link_or_over_a_users_file(tmp_path: Path,
+                                                                  what: str) -> None:
+    from sim.outputs.ownership import acquire
+
+    thesis = tmp_path / "thesis.txt"
+    thesis.write_text("chapter one " * 10)
+    lock = lock_path(tmp_path / "out")
+    if what == "symlink":
+        lock.symlink_to(thesis)
+    else:
+        lock.write_text("chapter one " * 10)
+    with pytest.raises(OutputError, match="in the way of sim's lock"):
+        acquire(tmp_path / "out")
+    assert thesis.read_text() == "chapter one " * 10
+    assert lock.is_symlink() or lock.read_text() == "chapter one " * 10
+
+
+def test_a_file_added_while_sim_writes_is_kept_and_nothing_replaced(tmp_path: Path) -> None:
+    out = atomically(tmp_path / "out", lambda d: (d / "a.csv").write_text("1"), "run")
+
+    def fill(d: Path) -> None:
+        (d / "a.csv").write_text("2")
+        (out / "my_notes.txt").write_text("mine")  # the user, as sim writes
+
+    with pytest.raises(OutputError, match="was changed while sim was writing"):
+        atomically(out, fill, "run")
+    assert (out / "my_notes.txt").read_text() == "mine" and (out / "a.csv").read_text() == "1"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_stopped_between_the_renames_the_earlier_results_are_put_back(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = atomically(tmp_path / "out", lambda d: (d / "a.csv").write_text("1"), "run")
+    real, calls = Path.rename, []
+
+    def rename(self: Path, target):  # type: ignore[no-untyped-def]
+        calls.append(self)
+        if len(calls) == 2:  # the new results into place
+            raise KeyboardInterrupt
+        return real(self, target)
+
+    monkeypatch.setattr(Path, "rename", rename)
+    with pytest.raises(KeyboardInterrupt):
+        atomically(out, lambda d: (d / "a.csv").write_text("2"), "run")
+    monkeypatch.undo()
+    assert (out / "a.csv").read_text() == "1" and is_sim_results(out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_saved_replications_in_the_way_are_not_sims_unless_laid_out_as_sims(
+        sandbox: Path) -> None:
+    """``.OUT.unfinished`` is trusted by its contents, not its name: a link or a directory
+    of the user's there is refused, never emptied."""
+    mine = sandbox / "mydata"
+    (mine / "000").mkdir(parents=True)
+    (mine / "000" / "notes.csv").write_text("keep")
+    (sandbox / ".res.unfinished").symlink_to(mine, target_is_directory=True)
+    for extra in ((), ("--force",), ("--resume", "--force")):
+        r = run(sandbox, "--out", "res", *extra)
+        assert r.returncode == 2 and "is in the way of sim's saved replications" in r.stderr
+    assert (mine / "000" / "notes.csv").read_text() == "keep"
+
+
+def test_calibrate_takes_the_lock_on_its_file(sandbox: Path) -> None:
+    out = sandbox / "fit.yaml"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from pathlib import Path; "
+         "from sim.outputs.ownership import acquire; acquire(Path(sys.argv[1])); "
+         "print('held', flush=True); time.sleep(60)", str(out)],
+        stdout=subprocess.PIPE, text=True, cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        r = sim("calibrate", str(SCENARIOS / "baseline.yaml"), "--out", str(out),
+                cwd=sandbox)
+        assert r.returncode == 2 and "being written by another sim run" in r.stderr, r.stderr
+    finally:
+        holder.kill()
+        holder.wait()

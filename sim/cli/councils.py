@@ -47,6 +47,7 @@ from sim.outputs.files import (
     write_calibration,
     write_scenario_file,
 )
+from sim.outputs.ownership import OutputError, acquire
 from sim.scenario import Scenario, ScenarioError
 
 
@@ -128,7 +129,8 @@ def _calibrate(scenario: Path, year: int | None, out: Path | None, reps: int | N
         fail(f"--year: {scenario} starts on {start}, not 1 April {year}")
     out = out or scenario.with_name(scenario.stem + "_calibrated.yaml")
     try:
-        _check_file(out, force)
+        # finishing an unfinished fit may replace its file (a failed last write left it)
+        _check_file(out, force or (resume and checkpoint_dir(out).is_dir()))
     except OSError as e:
         _cannot_write(out, e)
     try:
@@ -138,6 +140,10 @@ def _calibrate(scenario: Path, year: int | None, out: Path | None, reps: int | N
     jobs = jobs or default_jobs()
     # the rounds run reps (6) at a time, over 1.6 years; the final fit 20 over the run
     guard_run({sc.name: sc}, max(reps or 6, 20), jobs, scenario)
+    try:
+        acquire(out)  # one fit into a file at a time (released when the command ends)
+    except OutputError as e:
+        fail(f"--out: {e}")
     refuse_unfinished(out, force, resume)
     saved = checkpoint_dir(out)
     if not resume:

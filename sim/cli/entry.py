@@ -23,7 +23,7 @@ from rich.markup import escape
 
 from sim.cli.common import err_console
 from sim.model.stalls import StalledRun
-from sim.outputs.ownership import release_all
+from sim.outputs.ownership import OutputError, release_all
 
 
 def _usage_message(e: typer.TyperException) -> str:
@@ -126,6 +126,8 @@ def main() -> None:
         sys.exit(130)
     except StalledRun as e:  # the scenario's durations, not sim: one line, status 2
         _one_line(str(e), 2)
+    except OutputError as e:  # where the results were to go (changed as sim wrote, say)
+        _one_line(f"--out: {e}", 2)
     except (BrokenProcessPool, MemoryError, OSError) as e:  # the machine, not sim
         why = environment_problem(e)
         if why is None:

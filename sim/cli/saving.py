@@ -8,6 +8,7 @@ sweep's options) into ``.OUT.unfinished/000/``, ``001/``... in the order given, 
 from __future__ import annotations
 
 import contextlib
+import re
 import shutil
 from collections.abc import Iterator, Mapping
 from concurrent.futures.process import BrokenProcessPool
@@ -27,11 +28,36 @@ def refuse_unfinished(out: Path, force: bool, resume: bool) -> bool:
     replications would be lost); whether one is there."""
     out_name(out)  # before any use of the name: a name too long is refused in one line
     saved = checkpoint_dir(out)
+    if (saved.exists() or saved.is_symlink()) and not saved_by_sim(saved):
+        fail(f"--out: {saved} is in the way of sim's saved replications and is not sim's; "
+             "move it, or choose another --out")
     if saved.exists() and not (force or resume):
         n = len(list(saved.rglob("r*.npz")))
         fail(f"--out: an unfinished run for {out} is saved in {saved} ({n} replications); "
              "add --resume to finish it, or --force to start again")
     return saved.exists()
+
+
+def saved_by_sim(d: Path) -> bool:
+    """Whether ``d`` holds nothing but saved replications, as sim lays them out: a run
+    (``run.json``, ``replications/``) or runs of several scenarios in subdirectories
+    (``000``..., or a calibration's identity digests). Anything else — a symbolic link, a
+    file, a directory of the user's — is never removed or written into."""
+    if d.is_symlink() or not d.is_dir():
+        return False
+    for p in d.iterdir():
+        if p.name.startswith(".") and p.name.endswith(".tmp") and p.is_file():
+            continue  # a save under way when the run was stopped
+        if p.name == "run.json" and p.is_file() and not p.is_symlink():
+            continue
+        if p.name == "replications" and p.is_dir() and not p.is_symlink():
+            if all(q.is_file() and not q.is_symlink() for q in p.iterdir()):
+                continue
+            return False
+        if re.fullmatch(r"[0-9]{3}|[0-9a-f]{16}", p.name) and saved_by_sim(p):
+            continue
+        return False
+    return True
 
 
 def _open(directory: Path, sc: Scenario, seed: int, fixed: bool, force: bool,

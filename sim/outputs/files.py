@@ -30,6 +30,7 @@ from sim.outputs.ownership import (
     OutputError,
     check_destination,
     clear_leftovers,
+    is_sim_results,
     locked,
     read_manifest,
     resolved,
@@ -149,20 +150,28 @@ def atomically(out: Path, fill: Callable[[Path], None], kind: str = "results") -
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial",
                                     dir=out.parent))
         (tmp / PARTIAL_MARK).touch()
+        old = out.with_name(f".{out.name}.old-{os.getpid()}")
         try:
             fill(tmp)
             (tmp / PARTIAL_MARK).unlink()
             write_manifest(tmp, kind)
             os.chmod(tmp, 0o755)
             if out.exists():
-                old = out.with_name(f".{out.name}.old-{os.getpid()}")
                 out.rename(old)
+                # a file put into ``out`` while ``fill`` ran is the user's: keep it all
+                if not is_sim_results(old):
+                    old.rename(out)
+                    raise OutputError(f"{out} was changed while sim was writing (it now "
+                                      f"holds files that sim did not write); nothing was "
+                                      "replaced: choose another --out")
                 tmp.rename(out)
                 shutil.rmtree(old, ignore_errors=True)
             else:
                 tmp.rename(out)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
+            if old.exists() and not out.exists():  # stopped between the two renames
+                old.rename(out)
             raise
     return out
 

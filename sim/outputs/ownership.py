@@ -17,7 +17,9 @@ import errno
 import fcntl
 import json
 import os
+import re
 import shutil
+import stat
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -122,17 +124,30 @@ def check_destination(out: Path | str) -> Path:
     return out
 
 
+def leftover_kind(out: Path, p: Path) -> str | None:
+    """``partial`` or ``old`` if ``p`` is, by its exact name, a sibling sim made while
+    writing ``out`` (``.NAME.XXXXXXXX.partial``, ``.NAME.old-PID``), else None. Exact names,
+    not a glob: ``out`` named ``a`` must not claim ``a.b``'s, nor ``*`` everyone's."""
+    name = re.escape(out.name)
+    if re.fullmatch(rf"\.{name}\.[A-Za-z0-9_]{{8}}\.partial", p.name):
+        return "partial"
+    if re.fullmatch(rf"\.{name}\.old-[0-9]+", p.name):
+        return "old"
+    return None
+
+
 def clear_leftovers(out: Path) -> list[Path]:
     """Remove what an earlier writer of ``out`` left when it was killed: temporary
     directories sim was filling (marked as sim's) and results it was replacing. Call
     holding the lock, so no live writer owns them. The paths removed."""
     gone = []
-    for p in out.parent.glob(f".{out.name}.*"):
-        if not p.is_dir() or p.is_symlink():
+    for p in out.parent.iterdir():
+        kind = leftover_kind(out, p)
+        if kind is None or p.is_symlink() or not p.is_dir():
             continue
-        ours = ((p.name.endswith(".partial") and (p / PARTIAL_MARK).exists())
-                or (p.name.startswith(f".{out.name}.old-") and is_sim_results(p)))
-        if ours:
+        # a partial is sim's while it is marked, and once its manifest is written
+        if (kind == "partial" and ((p / PARTIAL_MARK).is_file() or is_sim_results(p))) or \
+                (kind == "old" and is_sim_results(p)):
             shutil.rmtree(p, ignore_errors=True)
             gone.append(p)
     return gone
@@ -156,7 +171,19 @@ def acquire(out: Path) -> None:
     path = lock_path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     while True:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        # never through a symlink, and only a regular file: a lock's name may be a user's
+        in_the_way = OutputError(f"{path} is in the way of sim's lock on {out} and is not "
+                                 "sim's; move it, or choose another --out")
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+        except OSError as e:
+            if e.errno == errno.ELOOP:  # a symbolic link
+                raise in_the_way from None
+            raise
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > 32:
+            os.close(fd)
+            raise in_the_way
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as e:
