@@ -295,3 +295,18 @@ def test_calibrate_takes_the_lock_on_its_file(sandbox: Path) -> None:
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_what_sim_report_adds_at_any_depth_is_sims(tmp_path: Path) -> None:
+    from sim.outputs.ownership import foreign_entries
+
+    def fill(d: Path) -> None:
+        (d / "a").mkdir()
+        (d / "a" / "run.json").write_text("{}")
+
+    out = atomically(tmp_path / "cmp", fill, "comparison")
+    (out / "a" / "report.html").write_text("<html>")  # sim report cmp/a
+    (out / ".report.html.x1y2z3w4.partial").write_text("<ht")  # a stopped sim report
+    assert foreign_entries(out) == [] and is_sim_results(out)
+    (out / "a" / "notes.html").write_text("mine")
+    assert foreign_entries(out) == ["a/notes.html"]

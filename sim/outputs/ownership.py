@@ -70,8 +70,18 @@ def read_manifest(d: Path) -> dict | None:
 def foreign_entries(d: Path) -> list[str]:
     """What ``d`` holds that sim's manifest does not list (everything, with no manifest)."""
     meta = read_manifest(d)
-    listed = set(meta.get("entries", [])) | set(ADDED_LATER) if meta else set()
-    return [p for p in _entries(d) if p not in listed]
+    if meta is None:
+        return _entries(d)
+    listed = set(meta.get("entries", []))
+    return [p for p in _entries(d) if p not in listed and not _added_by_sim(Path(p).name)]
+
+
+def _added_by_sim(name: str) -> bool:
+    """What ``sim report`` writes into results, at any depth (a comparison's scenario has
+    its own report), or leaves there if it is stopped as it writes."""
+    return name in ADDED_LATER or any(
+        re.fullmatch(rf"\.{re.escape(a)}\.[A-Za-z0-9_]{{8}}\.partial", name)
+        for a in ADDED_LATER)
 
 
 def is_sim_results(d: Path) -> bool:
