@@ -114,3 +114,17 @@ def test_the_same_words_as_the_command_line(option: str, value: str,
     # '--jobs/-j: expected ... (found -3); see ...' and 'jobs: expected ... (found -3)'
     cli_words = re.sub(r"^--(\w+)(/-\w)?: ", r"\1: ", line.split("; see")[0])
     assert cli_words.replace(" or 'auto'", "") == str(e.value)
+
+
+@pytest.mark.parametrize("stem", ["comparison.csv", "drivers.csv"])
+def test_compare_refuses_a_name_that_cannot_name_its_directory(tmp_path: Path,
+                                                                stem: str) -> None:
+    """Each compared scenario gets a directory in the results, named as the file: as the
+    command line, the API refuses a name that would clash with a results file (a name that
+    would leave the directory, such as '..', is refused as the scenario's own name)."""
+    import sim.api as api
+
+    odd = tmp_path / f"{stem}.yaml"
+    odd.write_text(f"extends: {BASE}\n")
+    with pytest.raises(ValueError, match="names its results directory"):
+        api.compare(BASE, odd, replications=2, jobs=1)

@@ -21,6 +21,7 @@ from sim.experiment.executors import PROCESS, ExecutorSpec
 from sim.experiment.guards import pre_run
 from sim.experiment.replications import run_until_precise
 from sim.experiment.runner import Progress, check_comparable, default_jobs, run_many
+from sim.outputs.files import names_a_directory
 from sim.scenario import Scenario, with_overrides
 from sim.scenario import load_scenario as _load
 
@@ -141,6 +142,10 @@ def compare(*scenarios: ScenarioLike, replications: int | None = None,
     sources = {k: source_of(s) for k, s in zip(named, scenarios, strict=False)}
     if len(named) < len(scenarios):
         raise ValueError("two scenarios have the same name")
+    for name in named:
+        if not names_a_directory(name):  # each has a directory of its own in the results
+            raise ValueError(f"scenarios: {name!r} names its results directory; use letters, "
+                             "digits, '_', '.' or '-', and not the name of a results file")
     check_comparable(named)
     base = next(iter(named.values()))
     seed = base.run.seed if seed is None else seed

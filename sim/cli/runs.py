@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Annotated
 
@@ -51,7 +50,7 @@ from sim.outputs.assumptions import chain_sources, scenario_yaml
 from sim.outputs.comparison import Comparison
 from sim.outputs.console import option_labels
 from sim.outputs.files import (
-    COMPARISON_FILES,
+    names_a_directory,
     write_comparison,
     write_results,
     write_sweep,
@@ -161,8 +160,7 @@ def compare(
     for path in scenarios:
         if path.stem in loaded:
             fail(f"{path}: two scenarios are named {path.stem!r}; rename one file")
-        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}", path.stem) \
-                or path.stem in COMPARISON_FILES:
+        if not names_a_directory(path.stem):
             fail(f"{path}: the file's name names its results directory; use letters, digits, "
                  "'_', '.' or '-', and not the name of a results file")
         loaded[path.stem] = read_scenario(path)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -201,6 +202,13 @@ COMPARISON_FILES = ("comparison.csv", "drivers.csv", "parameters.csv", "comparis
                     "compare_caseload.png", "compare_unallocated.png", "compare_workforce.png",
                     "compare_open_cases.png", "compare_differences.png",
                     "compare_differences_weekly.png")
+
+
+def names_a_directory(name: str) -> bool:
+    """Whether a scenario's name can name its own directory in a comparison's results:
+    letters, digits, '_', '.' or '-' (no path, no '..'), and not a results file's name."""
+    return bool(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}", name)) \
+        and name not in COMPARISON_FILES
 
 
 def write_comparison(comp: Comparison, out: Path, labels: dict[str, str],
