@@ -74,3 +74,24 @@ def test_make_notebooks_installs_the_extra_and_opens_jupyterlab_in_notebooks() -
     assert re.search(r"cd notebooks && \.\./\.venv/bin/jupyter lab", r.stdout), r.stdout
     readme = (ROOT / "README.md").read_text()
     assert "make notebooks" in readme
+
+
+@pytest.mark.slow  # asks the package index (about 15 s)
+def test_pip_resolves_the_extra_to_pinned_packages_only(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Without JupyterLab installed (as in CI), what `make notebooks` would install: pip's
+    own resolution of the extra under constraints.txt, every package pinned at its pin."""
+    import json
+    import sys
+
+    report = tmp_path / "report.json"
+    r = subprocess.run([sys.executable, "-m", "pip", "install", "--dry-run", "--quiet",
+                        "--ignore-installed", "-c", str(ROOT / "constraints.txt"),
+                        f"{ROOT}[notebooks]", "--report", str(report)],
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    pins = pinned()
+    resolved = {_name(i["metadata"]["name"]): i["metadata"]["version"]
+                for i in json.loads(report.read_text())["install"]}
+    assert "jupyterlab" in resolved
+    unpinned = [f"{n} {v}" for n, v in resolved.items() if n != "sim" and pins.get(n) != v]
+    assert unpinned == [], "add to constraints.txt: " + ", ".join(sorted(unpinned))
