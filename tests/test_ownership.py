@@ -44,6 +44,19 @@ def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return work
 
 
+def hold_lock(out: Path) -> subprocess.Popen:
+    """Another process, holding the lock on writing ``out`` (for a minute at most) once
+    this returns; kill it to drop the lock."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from pathlib import Path; "
+         "from sim.outputs.ownership import acquire; acquire(Path(sys.argv[1])); "
+         "print('held', flush=True); time.sleep(60)", str(out)],
+        stdout=subprocess.PIPE, text=True, cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    return holder
+
+
 def run(work: Path, *args: str) -> subprocess.CompletedProcess:
     return sim("run", "tiny.yaml", "--jobs", "1", *args, cwd=work)
 
@@ -166,14 +179,8 @@ def test_8_a_killed_runs_temporary_directory_is_removed_at_the_next_run(sandbox:
 
 def test_11_a_second_run_into_the_same_directory_is_refused(sandbox: Path) -> None:
     out = sandbox / "res"
-    holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from pathlib import Path; "
-         "from sim.outputs.ownership import acquire; acquire(Path(sys.argv[1])); "
-         "print('held', flush=True); time.sleep(60)", str(out)],
-        stdout=subprocess.PIPE, text=True, cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)})
+    holder = hold_lock(out)
     try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
         r = run(sandbox, "--out", "res")
         assert r.returncode == 2
         assert f"being written by another sim run (process {holder.pid})" in r.stderr
@@ -281,14 +288,8 @@ def test_saved_replications_in_the_way_are_not_sims_unless_laid_out_as_sims(
 
 def test_calibrate_takes_the_lock_on_its_file(sandbox: Path) -> None:
     out = sandbox / "fit.yaml"
-    holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from pathlib import Path; "
-         "from sim.outputs.ownership import acquire; acquire(Path(sys.argv[1])); "
-         "print('held', flush=True); time.sleep(60)", str(out)],
-        stdout=subprocess.PIPE, text=True, cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)})
+    holder = hold_lock(out)
     try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
         r = sim("calibrate", str(SCENARIOS / "baseline.yaml"), "--out", str(out),
                 cwd=sandbox)
         assert r.returncode == 2 and "being written by another sim run" in r.stderr, r.stderr

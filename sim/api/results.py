@@ -27,7 +27,6 @@ from sim.outputs.assumptions import chain_sources, scenario_yaml
 from sim.outputs.comparison import DRIVER_METRICS, Comparison
 from sim.outputs.console import option_labels
 from sim.outputs.files import (
-    check_output_dir,
     has_results,
     write_backtest,
     write_calibration,
@@ -37,6 +36,7 @@ from sim.outputs.files import (
     write_sweep,
 )
 from sim.outputs.finance import OUTCOMES
+from sim.outputs.ownership import check_destination
 from sim.scenario import Scenario
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ def _named(charts: Mapping[str, Chart]) -> dict[str, Chart]:
 def _destination(directory: str | Path, force: bool) -> Path:
     """Where to save: refused if sim may not write there, or if it holds earlier results
     and ``force`` is not set."""
-    out = check_output_dir(Path(directory))
+    out = check_destination(Path(directory))
     if has_results(out) and not force:
         raise FileExistsError(f"{out} holds the results of an earlier run; pass force=True "
                               "to replace them, or choose another directory")

@@ -20,14 +20,13 @@ from sim.api.results import (
     SweepResults,
 )
 from sim.api.runs import ScenarioLike, load_scenario, source_of
+from sim.experiment.backtest import LAST_PUBLISHED
 from sim.experiment.executors import PROCESS, ExecutorSpec
 from sim.experiment.guards import pre_run
 from sim.experiment.runner import Progress, default_jobs, run_many
 from sim.outputs.files import backtest_command
 from sim.outputs.finance import OUTCOMES
 from sim.scenario import Scenario, with_overrides
-
-LAST_PUBLISHED = 2025  # the last year of published figures a back-test can compare with
 
 
 def sweep(scenario: ScenarioLike, sets: Mapping[str, Sequence[Any]] | Sequence[str],

@@ -36,8 +36,14 @@ from sim.experiment.checkpoint import Checkpoint
 from sim.experiment.executors import PROCESS, ExecutorSpec
 from sim.experiment.replications import run_until_precise
 from sim.experiment.runner import Results, run_many
-from sim.outputs.files import check_output_dir, has_results
-from sim.outputs.ownership import OutputError, acquire, check_name, clear_leftovers
+from sim.outputs.files import has_results
+from sim.outputs.ownership import (
+    OutputError,
+    acquire,
+    check_destination,
+    check_name,
+    clear_leftovers,
+)
 from sim.scenario import Scenario, ScenarioError, load_scenario
 
 out_console = Console()
@@ -208,7 +214,7 @@ def results_dir(out: Path, force: bool = False) -> Path:
     results are replaced only with --force, and the place must be writable. The resolved
     directory, locked against other runs until this command ends."""
     try:
-        out = check_output_dir(out)
+        out = check_destination(out)
     except OutputError as e:
         fail(f"--out: {e}")
     if has_results(out) and not force:

@@ -217,6 +217,7 @@ def backtest(
     with --resume finishes the back-test."""
     from sim.experiment.backtest import (
         CENTRAL_REPLICATIONS,
+        LAST_PUBLISHED,
         backtest_scenarios,
         league_table,
         run_backtest,
@@ -224,9 +225,9 @@ def backtest(
     )
 
     spec = parse_executor(executor, address)
-    if from_year + years > 2025:
-        fail(f"--years: published figures end in 2025; from {from_year} at most "
-             f"{2025 - from_year} years")
+    if from_year + years > LAST_PUBLISHED:
+        fail(f"--years: published figures end in {LAST_PUBLISHED}; from {from_year} at most "
+             f"{LAST_PUBLISHED - from_year} years")
     if all_ and la is None:
         councils = dfe.councils(str(from_year))
         label = "all"

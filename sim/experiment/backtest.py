@@ -108,6 +108,8 @@ def compare(council: str, start: int, years: int, annual: pd.DataFrame,
     return pd.DataFrame(rows)
 
 
+LAST_PUBLISHED = 2025  # the last year of published figures a back-test can compare with
+
 CENTRAL_REPLICATIONS = 8
 """Replications a council runs at the central values, for the point forecast, besides the
 ones that draw the uncertain effects (what the command line says and its bar counts)."""

@@ -123,12 +123,6 @@ def checkpoint_dir(out: Path) -> Path:
     return out.parent / f".{out.name}.unfinished"
 
 
-def check_output_dir(out: Path) -> Path:
-    """Refuse a destination that is not sim's to write (see ``ownership``); the resolved
-    destination."""
-    return check_destination(out)
-
-
 def check_files(paths: list[Path], force: bool) -> None:
     """Before any work, refuse (``OutputError``) to replace an existing file of results
     without ``force`` (for the tools that write single tables), and create the directory
