@@ -5,7 +5,6 @@ from a past year and compare with what was published)."""
 from __future__ import annotations
 
 import errno
-import shutil
 from pathlib import Path
 from typing import Annotated
 
@@ -33,6 +32,7 @@ from sim.cli.saving import (
     open_checkpoints,
     refuse_unfinished,
     report_damaged,
+    saving_root,
     stopping_early,
     writing,
 )
@@ -145,10 +145,8 @@ def _calibrate(scenario: Path, year: int | None, out: Path | None, reps: int | N
     except OutputError as e:
         fail(f"--out: {e}")
     refuse_unfinished(out, force, resume)
-    saved = checkpoint_dir(out)
-    if not resume:
-        shutil.rmtree(saved, ignore_errors=True)  # sim's own save, of a fit started again
-    elif saved.exists():
+    saved = saving_root(out, resume)
+    if resume and saved.exists():
         err_console.print(f"resuming: the fit's rounds saved in {saved} are read back",
                           soft_wrap=True)
     cks: dict[str, Checkpoint] = {}

@@ -74,16 +74,23 @@ def _open(directory: Path, sc: Scenario, seed: int, fixed: bool, force: bool,
     return Checkpoint.create(directory, sc, seed, fixed), False
 
 
+def saving_root(out: Path, resume: bool) -> Path:
+    """Where a run into ``out`` saves its replications: emptied unless resuming (call
+    ``refuse_unfinished`` first, which makes sure what is there is sim's)."""
+    root = checkpoint_dir(out)
+    if root.exists() and not resume:
+        shutil.rmtree(root)  # sim's own save of a run the user chose to start again
+    return root
+
+
 def open_checkpoints(out: Path, scenarios: dict[str, Scenario], seed: int,
                      fixed: bool | Mapping[str, bool], force: bool, resume: bool
                      ) -> dict[str, Checkpoint]:
     """Where this run saves each replication as it finishes, by scenario: new, or with
     --resume what an interrupted run of the same scenarios saved. ``fixed``: whether the
     uncertain effects are at their central values, for all or by scenario."""
-    root = checkpoint_dir(out)
+    root = saving_root(out, resume)
     single = len(scenarios) == 1
-    if root.exists() and not resume:
-        shutil.rmtree(root)  # sim's own save of a run the user chose to start again
     cks: dict[str, Checkpoint] = {}
     resumed = 0
     try:

@@ -257,9 +257,6 @@ class Checkpoint:
                 pass
         return cls.create(directory, scenario, seed, fixed_parameters)
 
-    def remove(self) -> None:
-        shutil.rmtree(self.directory, ignore_errors=True)
-
 
 def _write_atomic(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
